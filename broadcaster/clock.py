@@ -1,0 +1,34 @@
+"""The station's clock: always the station's timezone (Asia/Ho_Chi_Minh), whatever the machine's."""
+
+from __future__ import annotations
+
+import time as _time
+from datetime import datetime
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+__all__ = ["Clock", "SystemClock"]
+
+
+class Clock(Protocol):
+    tz: ZoneInfo
+
+    def now(self) -> datetime:
+        """Aware datetime in the station's timezone."""
+        ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+
+class SystemClock:
+    """The real clock, read in the station's timezone."""
+
+    def __init__(self, tz: str | ZoneInfo = "Asia/Ho_Chi_Minh"):
+        self.tz = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
+
+    def now(self) -> datetime:
+        return datetime.now(self.tz)
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            _time.sleep(seconds)

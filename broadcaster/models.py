@@ -1,0 +1,342 @@
+"""Frozen domain types shared by every layer.
+
+`config` builds `Station` and `Bulletin` from YAML; `plan` turns them into `Programme`s; `audio` builds
+programme audio; `playout` airs it and writes `Airing` rows through `airlog`.
+Times: `datetime` values are timezone-aware in the station's zone; `time` values are wall-clock times there.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+__all__ = [
+    "Priority",
+    "Status",
+    "AiringStatus",
+    "SourceRef",
+    "Zone",
+    "ZoneSwitchConfig",
+    "OutputConfig",
+    "Slot",
+    "BroadcastWindow",
+    "Caps",
+    "SpeechSettings",
+    "AudioSettings",
+    "PlayoutSettings",
+    "Station",
+    "RepeatRule",
+    "Bulletin",
+    "ProgrammeItem",
+    "Skip",
+    "Programme",
+    "Airing",
+]
+
+
+class Priority(str, enum.Enum):
+    """National rules for IT-based commune radio: three levels."""
+
+    NORMAL = "normal"  # aired in scheduled sessions, by rotation
+    PRIORITY = "priority"  # aired first in a session
+    EMERGENCY = "emergency"  # aired at once, interrupting whatever plays; never planned
+
+    @property
+    def rank(self) -> int:
+        return {"emergency": 0, "priority": 1, "normal": 2}[self.value]
+
+
+class Status(str, enum.Enum):
+    """Vetting state of a bulletin: only approved bulletins are rendered, planned and aired."""
+
+    DRAFT = "draft"
+    APPROVED = "approved"
+
+
+class AiringStatus(str, enum.Enum):
+    STARTED = "started"  # row written before the first sample; becomes one of the others
+    COMPLETED = "completed"
+    INTERRUPTED = "interrupted"  # started, not finished: pre-empted, crash, power loss
+    FAILED = "failed"  # could not start
+    MISSED = "missed"  # slot passed while the station was down, beyond the grace time
+    SKIPPED = "skipped"  # planned but not fitted or blocked by a rule (reason says which)
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Where a value came from, for error messages: `schedules/bulletins/papi.yaml:3`."""
+
+    file: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+@dataclass(frozen=True)
+class Zone:
+    """A village (thôn) loudspeaker zone, switched by a relay on its output's zone switch."""
+
+    id: str  # stable id used in bulletins and the log: "thon-dong"
+    name: str  # what the officer reads: "Thôn Đông"
+    output: str = "main"  # id of the OutputConfig that feeds this zone
+    relay: int | None = None  # relay channel (1-based) on that output's zone switch; None = always on
+
+
+@dataclass(frozen=True)
+class ZoneSwitchConfig:
+    """How an output switches its zone relays and its amplifier."""
+
+    kind: str = "none"  # none | command | serial
+    # command: shell templates, {relay} and {zone} are substituted
+    on_command: str | None = None
+    off_command: str | None = None
+    # serial (USB relay boards): port, baud and byte templates in hex, {relay} substituted as one byte,
+    # {checksum} as the low byte of the sum of the preceding bytes. Example (LCUS-type boards):
+    # on: "A0 {relay} 01 {checksum}", off: "A0 {relay} 00 {checksum}"
+    port: str | None = None
+    baud: int = 9600
+    on_bytes: str = "A0 {relay} 01 {checksum}"
+    off_bytes: str = "A0 {relay} 00 {checksum}"
+    amplifier_relay: int | None = None  # relay that powers the amplifier; None = amplifier always on
+    warmup_seconds: float = 2.0  # wait after amplifier on, before the first sample
+    settle_seconds: float = 0.1  # wait after switching zone relays between items
+
+
+@dataclass(frozen=True)
+class OutputConfig:
+    """One amplifier chain: one sound at a time. Most communes have exactly one ("main")."""
+
+    id: str = "main"
+    kind: str = "auto"  # auto | sounddevice | command | file | null
+    device: str | None = None  # sounddevice name/index, or {device} in the command template
+    command: str | None = None  # e.g. "aplay -q -D {device} {file}"
+    directory: str | None = None  # for kind=file: where aired audio is written
+    zone_switch: ZoneSwitchConfig = field(default_factory=ZoneSwitchConfig)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A broadcast session (buổi phát): e.g. morning 06:30, at most 30 minutes."""
+
+    id: str  # "sang"
+    name: str  # "Buổi sáng"
+    start: time
+    max_minutes: int
+    days: frozenset[int] = frozenset(range(7))  # 0 = Monday ... 6 = Sunday
+    zones: tuple[str, ...] = ()  # zones this session serves; empty = all zones
+    source: SourceRef | None = None
+
+
+@dataclass(frozen=True)
+class BroadcastWindow:
+    """Hours when normal and priority broadcasting is allowed (never at night or dawn)."""
+
+    start: time = time(6, 0)
+    end: time = time(21, 0)
+
+
+@dataclass(frozen=True)
+class Caps:
+    """Provincial limits; emergencies are exempt."""
+
+    max_sessions_per_day: int = 3
+    max_minutes_per_session: int = 45
+
+
+@dataclass(frozen=True)
+class SpeechSettings:
+    engines: tuple[str, ...] = ("gtts", "espeak")  # fallback order
+    voice: str = "vi"  # eSpeak NG voice name
+    gtts_tld: str = "com.vn"
+    gtts_timeout: float = 10.0  # seconds per HTTP request
+    gtts_retries: int = 3
+    gtts_concurrency: int = 4
+    speed: float = 1.0  # 1.0 = normal; eSpeak rate is scaled from its default 175 wpm
+    pitch: int = 50  # eSpeak pitch 0-99
+    pronunciations: str | None = "pronunciations.yaml"  # station's own dictionary, relative to station dir
+
+
+@dataclass(frozen=True)
+class AudioSettings:
+    loudness_lufs: float = -16.0  # integrated loudness target (EBU R128 / ITU-R BS.1770)
+    true_peak_db: float = -1.0  # true-peak ceiling, dBTP
+    sample_rate: int = 44100
+    voice_band: tuple[int, int] | None = (200, 7000)  # band-pass for horn loudspeakers; None = off
+    pause_seconds: float = 1.0  # silence between items
+    opening: str | None = None  # station's own jingle files (relative to station dir); None = generated
+    closing: str | None = None
+    chime: str | None = None
+    attention: str | None = None  # emergency attention tone
+
+
+@dataclass(frozen=True)
+class PlayoutSettings:
+    grace_minutes: float = 5.0  # a session late by less than this still airs, once
+    emergency_repeat: int = 2  # times an emergency message is aired
+    after_emergency: str = "resume"  # resume | skip: what happens to the interrupted programme
+    render_ahead_hours: int = 24
+
+
+@dataclass(frozen=True)
+class Station:
+    name: str  # "Đài truyền thanh xã Tiền Phong"
+    commune: str  # "Tiền Phong"
+    district: str = ""
+    province: str = ""
+    timezone: str = "Asia/Ho_Chi_Minh"
+    zones: tuple[Zone, ...] = ()
+    outputs: tuple[OutputConfig, ...] = (OutputConfig(),)
+    slots: tuple[Slot, ...] = ()
+    window: BroadcastWindow = field(default_factory=BroadcastWindow)
+    caps: Caps = field(default_factory=Caps)
+    days_off: tuple[date, ...] = ()
+    speech: SpeechSettings = field(default_factory=SpeechSettings)
+    audio: AudioSettings = field(default_factory=AudioSettings)
+    playout: PlayoutSettings = field(default_factory=PlayoutSettings)
+    root: Path = Path("schedules")  # the station directory (holds station.yaml)
+    state_dir: Path = Path("var")  # database, render cache, built programmes (absolute after loading)
+
+    def zone(self, zone_id: str) -> Zone:
+        for z in self.zones:
+            if z.id == zone_id:
+                return z
+        raise KeyError(zone_id)
+
+    def slot(self, slot_id: str) -> Slot:
+        for s in self.slots:
+            if s.id == slot_id:
+                return s
+        raise KeyError(slot_id)
+
+    def output(self, output_id: str) -> OutputConfig:
+        for o in self.outputs:
+            if o.id == output_id:
+                return o
+        raise KeyError(output_id)
+
+    @property
+    def database(self) -> Path:
+        return self.state_dir / "broadcaster.sqlite3"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.state_dir / "cache"
+
+
+@dataclass(frozen=True)
+class RepeatRule:
+    """How often a bulletin airs. Default: once a day, in the first session it fits."""
+
+    every_session: bool = False  # in every session of every valid day
+    per_day: int = 1  # at most N airings a day (ignored when every_session)
+    weekdays: frozenset[int] | None = None  # only on these weekdays (0 = Monday)
+    dates: tuple[date, ...] | None = None  # only on these dates
+    slots: tuple[str, ...] | None = None  # only in these sessions
+    max_total: int | None = None  # at most N airings in total (completed airings in the log count)
+
+
+@dataclass(frozen=True)
+class Bulletin:
+    id: str  # file stem, stable: "2024-papi-gioi-thieu"
+    title: str
+    topic: str  # "cai-cach-hanh-chinh", "papi", "sipas", "dich-vu-cong", ... (free text, used in reports)
+    priority: Priority = Priority.NORMAL
+    text: str | None = None  # exactly one of text / audio
+    audio: Path | None = None  # pre-recorded file (absolute after loading)
+    valid_from: date | None = None
+    valid_until: date | None = None
+    zones: tuple[str, ...] = ()  # empty = every zone
+    repeat: RepeatRule = field(default_factory=RepeatRule)
+    status: Status = Status.DRAFT
+    approved_by: str | None = None
+    approved_at: datetime | None = None
+    order: int | None = None  # officer-set order among priority bulletins (lower first)
+    source: SourceRef | None = None
+
+    @property
+    def approved(self) -> bool:
+        return self.status is Status.APPROVED
+
+    def valid_on(self, day: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or day <= self.valid_until
+        )
+
+
+@dataclass(frozen=True)
+class ProgrammeItem:
+    """One bulletin in a session, with the zones it goes to (relays on while it plays)."""
+
+    bulletin_id: str
+    title: str
+    zones: frozenset[str]
+    duration: float  # seconds
+    estimated: bool = False  # True when no rendered audio exists yet and the duration is an estimate
+    priority: Priority = Priority.NORMAL
+    content_hash: str = ""  # hash of the bulletin's speakable content (text after normalization, or audio)
+
+
+@dataclass(frozen=True)
+class Skip:
+    bulletin_id: str
+    reason: str  # Vietnamese, for the officer: "không đủ thời lượng buổi phát, chuyển sang buổi sau"
+    zones: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Programme:
+    """What one output airs in one session occurrence. Opening, ident, chimes and closing are added by the
+    audio builder; `overhead_seconds` is their total, counted against the session's maximum."""
+
+    day: date
+    slot_id: str
+    output_id: str
+    start: datetime  # aware, station timezone
+    max_seconds: float
+    items: tuple[ProgrammeItem, ...] = ()
+    skipped: tuple[Skip, ...] = ()
+    overhead_seconds: float = 0.0
+
+    @property
+    def key(self) -> str:
+        """Stable identity of this session occurrence: the log's idempotency key."""
+        return f"{self.day.isoformat()}/{self.slot_id}/{self.output_id}"
+
+    @property
+    def total_seconds(self) -> float:
+        return self.overhead_seconds + sum(i.duration for i in self.items)
+
+    @property
+    def zones(self) -> frozenset[str]:
+        out: set[str] = set()
+        for i in self.items:
+            out |= i.zones
+        return frozenset(out)
+
+
+@dataclass(frozen=True)
+class Airing:
+    """One row of the airing log: one item aired (or not) at one session occurrence."""
+
+    session_key: str  # Programme.key, or "emergency/<id>" for emergencies
+    output_id: str
+    zones: tuple[str, ...]
+    bulletin_id: str | None
+    title: str
+    topic: str
+    priority: Priority
+    scheduled_at: datetime
+    status: AiringStatus
+    content_hash: str = ""
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    planned_seconds: float = 0.0
+    played_seconds: float = 0.0
+    reason: str = ""
+    engine: str = ""
+    voice: str = ""
+    audio_hash: str = ""
+    id: int | None = None
