@@ -1,0 +1,111 @@
+"""Content-addressed render cache: sha256(engine, voice, normalized text, engine settings) -> WAV + metadata.
+
+Layout: `<station.cache_dir>/speech/<key[:2]>/<key>.wav` and `<key>.json` (engine, voice, text, created,
+duration, bytes). Both files are written to a temporary name, flushed to disk and renamed into place; the JSON
+is written last and names the WAV's size, so a power cut never leaves an entry that looks valid but is not.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+import wave
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from broadcaster.errors import AudioError
+
+__all__ = ["RenderCache", "CacheEntry", "cache_key", "wav_duration"]
+
+
+def cache_key(engine: str, voice: str, text: str, settings_key: str) -> str:
+    """The cache key: any change of engine, voice, speakable text or engine settings gives a new one."""
+    payload = json.dumps([engine, voice, text, settings_key], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def wav_duration(path: Path) -> float:
+    """Length of a PCM WAV file in seconds, from its header."""
+    try:
+        with wave.open(str(path), "rb") as w:
+            return w.getnframes() / float(w.getframerate())
+    except (OSError, EOFError, wave.Error) as exc:
+        raise AudioError(f"{path}: tệp WAV hỏng ({exc})") from exc
+
+
+@dataclass(frozen=True)
+class CacheEntry:
+    key: str
+    wav: Path
+    meta: dict[str, Any]
+
+    @property
+    def duration(self) -> float:
+        return float(self.meta.get("duration", 0.0))
+
+
+def _fsync_replace(tmp: Path, final: Path) -> None:
+    with open(tmp, "rb+") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, final)
+
+
+class RenderCache:
+    """The speech cache of one station (`station.cache_dir / "speech"`)."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    def paths(self, key: str) -> tuple[Path, Path]:
+        folder = self.root / key[:2]
+        return folder / f"{key}.wav", folder / f"{key}.json"
+
+    def get(self, key: str) -> CacheEntry | None:
+        """The entry for `key` if it is complete (metadata present and WAV of the recorded size), else None."""
+        wav, meta_path = self.paths(key)
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            if not isinstance(meta, dict) or wav.stat().st_size != meta.get("bytes"):
+                return None
+        except (OSError, ValueError):
+            return None
+        return CacheEntry(key, wav, meta)
+
+    def temp_wav(self, key: str) -> Path:
+        """A fresh temporary path beside the final WAV, for an engine to write into."""
+        wav, _ = self.paths(key)
+        wav.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{key[:12]}-", suffix=".wav.tmp", dir=wav.parent)
+        os.close(fd)
+        return Path(name)
+
+    def put(self, key: str, tmp_wav: Path, meta: dict[str, Any]) -> CacheEntry:
+        """Move a finished temporary WAV into place and write its metadata last, both atomically."""
+        wav, meta_path = self.paths(key)
+        try:
+            duration = wav_duration(tmp_wav)
+            full = {
+                **meta,
+                "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "duration": round(duration, 4),
+                "bytes": tmp_wav.stat().st_size,
+            }
+            _fsync_replace(tmp_wav, wav)
+            fd, name = tempfile.mkstemp(prefix=f".{key[:12]}-", suffix=".json.tmp", dir=wav.parent)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(full, f, ensure_ascii=False, indent=1)
+            _fsync_replace(Path(name), meta_path)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                tmp_wav.unlink()
+        return CacheEntry(key, wav, full)
+
+    def discard(self, tmp_wav: Path) -> None:
+        """Remove a temporary WAV left by a failed synthesis."""
+        with contextlib.suppress(FileNotFoundError):
+            tmp_wav.unlink()

@@ -1,0 +1,167 @@
+"""eSpeak NG, offline, in-process through ctypes (libespeak-ng and its data ship in the espeakng-loader wheel).
+
+The library keeps global state (one voice, one callback, one set of parameters), so every call into it holds
+`_LOCK`. Synthesis runs in AUDIO_OUTPUT_SYNCHRONOUS mode with a callback collecting the samples: no sound
+device, no playback, far faster than realtime.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import threading
+import wave
+from pathlib import Path
+
+import numpy as np
+
+from broadcaster.errors import EngineUnavailable, SpeechError
+from broadcaster.models import SpeechSettings
+
+__all__ = ["EspeakEngine", "ESPEAK_SAMPLE_RATE", "DEFAULT_RATE_WPM"]
+
+ESPEAK_SAMPLE_RATE = 22050  # what libespeak-ng produces; checked against espeak_Initialize's answer
+DEFAULT_RATE_WPM = 175  # eSpeak's default speaking rate; SpeechSettings.speed scales it
+
+# espeak_AUDIO_OUTPUT / espeak_PARAMETER / flags from speak_lib.h
+_AUDIO_OUTPUT_SYNCHRONOUS = 2
+_espeakRATE = 1
+_espeakVOLUME = 2
+_espeakPITCH = 3
+_espeakCHARS_UTF8 = 1
+_POS_CHARACTER = 1
+_EE_OK = 0
+
+_SynthCallback = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
+
+_LOCK = threading.RLock()  # guards the library's global state and _state below
+
+
+class _State:
+    """The loaded library, shared by every EspeakEngine in the process."""
+
+    lib: ctypes.CDLL | None = None
+    sample_rate: int = ESPEAK_SAMPLE_RATE
+    callback: object = None  # keep the ctypes callback alive as long as the library may call it
+    chunks: list[np.ndarray] = []
+    load_error: str | None = None
+    current: tuple[str, int, int] | None = None  # (voice, rate, pitch) last applied
+
+
+def _collect(wav: ctypes.POINTER(ctypes.c_short), numsamples: int, _events: int) -> int:  # type: ignore[valid-type]
+    """Called by libespeak-ng (under _LOCK, from espeak_Synth) with each block of 16-bit samples."""
+    if numsamples > 0 and wav:
+        _State.chunks.append(np.ctypeslib.as_array(wav, shape=(numsamples,)).copy())
+    return 0  # 0 = continue synthesis
+
+
+def _load() -> ctypes.CDLL:
+    """Load and initialize libespeak-ng once; raise EngineUnavailable saying how to fix it."""
+    with _LOCK:
+        if _State.lib is not None:
+            return _State.lib
+        if _State.load_error:
+            raise EngineUnavailable(_State.load_error)
+        try:
+            import espeakng_loader
+
+            lib = ctypes.CDLL(espeakng_loader.get_library_path())
+            data_path = espeakng_loader.get_data_path()
+        except Exception as exc:  # noqa: BLE001 - wheel missing, broken or wrong platform
+            _State.load_error = (
+                f"không nạp được thư viện eSpeak NG ({exc}): chạy lại scripts/setup để cài gói espeakng-loader"
+            )
+            raise EngineUnavailable(_State.load_error) from exc
+        lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
+        lib.espeak_Initialize.restype = ctypes.c_int
+        lib.espeak_SetSynthCallback.argtypes = [_SynthCallback]
+        lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
+        lib.espeak_SetVoiceByName.restype = ctypes.c_int
+        lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
+        lib.espeak_SetParameter.restype = ctypes.c_int
+        lib.espeak_Synth.argtypes = [
+            ctypes.c_void_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int, ctypes.c_uint, ctypes.c_uint,
+            ctypes.c_void_p, ctypes.c_void_p,
+        ]
+        lib.espeak_Synth.restype = ctypes.c_int
+        lib.espeak_Synchronize.restype = ctypes.c_int
+        rate = lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, data_path.encode(), 0)
+        if rate <= 0:
+            _State.load_error = (
+                f"eSpeak NG không khởi động được với dữ liệu ở {data_path}: cài lại gói espeakng-loader"
+            )
+            raise EngineUnavailable(_State.load_error)
+        _State.sample_rate = rate
+        _State.callback = _SynthCallback(_collect)
+        lib.espeak_SetSynthCallback(_State.callback)
+        _State.lib = lib
+        return lib
+
+
+class EspeakEngine:
+    """Offline Vietnamese voice: robotic but always there, so the station never goes silent."""
+
+    name = "espeak"
+
+    def __init__(self, settings: SpeechSettings):
+        self.voice = settings.voice or "vi"
+        self.rate = max(80, min(450, round(DEFAULT_RATE_WPM * settings.speed)))
+        self.pitch = max(0, min(99, int(settings.pitch)))
+
+    def settings_key(self) -> str:
+        """What besides voice and text changes the audio: rate and pitch."""
+        return json.dumps({"rate": self.rate, "pitch": self.pitch, "sample_rate": ESPEAK_SAMPLE_RATE})
+
+    def check(self) -> None:
+        """Load the library and select the voice; raise EngineUnavailable saying how to fix it."""
+        with _LOCK:
+            self._apply(_load())
+
+    def _apply(self, lib: ctypes.CDLL) -> None:
+        wanted = (self.voice, self.rate, self.pitch)
+        if _State.current == wanted:
+            return
+        if lib.espeak_SetVoiceByName(self.voice.encode()) != _EE_OK:
+            _State.current = None
+            raise EngineUnavailable(
+                f"eSpeak NG không có giọng '{self.voice}': sửa speech.voice trong station.yaml "
+                "(giọng tiếng Việt: vi, vi-VN-x-central, vi-VN-x-south)"
+            )
+        lib.espeak_SetParameter(_espeakRATE, self.rate, 0)
+        lib.espeak_SetParameter(_espeakPITCH, self.pitch, 0)
+        lib.espeak_SetParameter(_espeakVOLUME, 100, 0)
+        _State.current = wanted
+
+    def synthesize_samples(self, text: str) -> np.ndarray:
+        """Speak `text` into int16 samples at the library's rate (22050 Hz)."""
+        data = text.strip().encode("utf-8")
+        if not data:
+            raise SpeechError("không có chữ nào để đọc")
+        buf = ctypes.create_string_buffer(data)  # NUL-terminated copy the library reads
+        with _LOCK:
+            lib = _load()
+            self._apply(lib)
+            _State.chunks = []
+            err = lib.espeak_Synth(buf, len(data) + 1, 0, _POS_CHARACTER, 0, _espeakCHARS_UTF8, None, None)
+            lib.espeak_Synchronize()
+            chunks, _State.chunks = _State.chunks, []
+        if err != _EE_OK:
+            raise SpeechError(f"eSpeak NG không đọc được đoạn văn (mã lỗi {err})")
+        if not chunks:
+            raise SpeechError("eSpeak NG không tạo ra âm thanh nào cho đoạn văn này")
+        return np.concatenate(chunks)
+
+    def synthesize(self, text: str, out_path: Path) -> None:
+        """Write `text` as a mono 16-bit WAV at 22050 Hz."""
+        write_wav(out_path, self.synthesize_samples(text), _State.sample_rate)
+
+
+def write_wav(path: Path, samples: np.ndarray, sample_rate: int) -> None:
+    """Write mono samples (int16, or float in [-1, 1]) as 16-bit PCM WAV."""
+    if samples.dtype != np.int16:
+        samples = (np.clip(samples, -1.0, 1.0) * 32767.0).astype("<i2")
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(sample_rate)
+        w.writeframes(samples.astype("<i2").tobytes())

@@ -1,0 +1,229 @@
+"""gTTS (Google Translate's voice): natural Vietnamese, needs the Internet.
+
+gTTS's own code does the work: its pre-processors and tokenizer cut the text, and one gTTS request per chunk
+builds, sends and decodes the batchexecute call. We add what a station needs on top: chunks merged back up to
+Google's 100-character limit (fewer requests, better intonation), requests run concurrently on a pool shared by
+every gTTS engine in the process (bounded: `gtts_concurrency`), retries with exponential backoff on 429/5xx and
+connection errors, and a click-free join (each MP3 chunk decoded to PCM, encoder padding and edge silence trimmed,
+short fades and a pause that follows the punctuation).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import threading
+import time
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from gtts import gTTS, gTTSError
+from gtts.utils import _translate_url
+
+from broadcaster._ffmpeg import decode_pcm
+from broadcaster.errors import AudioError, EngineUnavailable, SpeechError
+from broadcaster.models import SpeechSettings
+from broadcaster.speech.engines._espeak import write_wav
+from broadcaster.speech.engines._join import join_chunks, trim_silence
+
+__all__ = ["GttsEngine", "GTTS_SAMPLE_RATE", "ENDPOINT_ENV", "Chunk", "split_text"]
+
+GTTS_SAMPLE_RATE = 24000  # Google's TTS MP3s are 24 kHz mono
+ENDPOINT_ENV = "BROADCASTER_GTTS_ENDPOINT"  # developer hook: send requests to this URL (tests, a relay)
+_PATH = "_/TranslateWebserverUi/data/batchexecute"
+_MAX_CHARS = gTTS.GOOGLE_TTS_MAX_CHARS
+_SENTENCE_END = set(".!?;:…")
+_PAUSE_SENTENCE = 0.35  # seconds of silence after a chunk that ends a sentence
+_PAUSE_CLAUSE = 0.18  # after a comma or dash
+_RETRY_AFTER_CAP = 30.0  # never wait longer than this on a server's Retry-After
+
+_POOLS: dict[int, ThreadPoolExecutor] = {}
+_POOLS_LOCK = threading.Lock()
+
+
+def _shared_pool(size: int) -> ThreadPoolExecutor:
+    """One pool per concurrency limit, shared by all gTTS engines: bounds requests across chunks *and* bulletins."""
+    with _POOLS_LOCK:
+        pool = _POOLS.get(size)
+        if pool is None:
+            pool = _POOLS[size] = ThreadPoolExecutor(max_workers=size, thread_name_prefix=f"gtts{size}")
+        return pool
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One request's worth of text and the pause (seconds) that follows it when joined."""
+
+    text: str
+    pause_after: float
+
+
+class _Request(gTTS):
+    """A gTTS for one chunk (already pre-processed), optionally sent to another endpoint than Google's."""
+
+    def __init__(self, text: str, *, tld: str, timeout: float, endpoint: str | None):
+        super().__init__(text, tld=tld, lang="vi", lang_check=False, pre_processor_funcs=[], timeout=timeout)
+        self._endpoint = endpoint
+
+    def _prepare_requests(self) -> list:  # type: ignore[type-arg]
+        prepared = super()._prepare_requests()
+        if self._endpoint:
+            for request in prepared:
+                request.prepare_url(self._endpoint, None)
+        return prepared
+
+
+def split_text(text: str) -> list[Chunk]:
+    """Cut text the way gTTS does, then merge neighbours back up to 100 characters; keep the punctuation's pause."""
+    probe = gTTS(text or ".", lang="vi", lang_check=False)
+    clean = text.strip()
+    for pre in probe.pre_processor_funcs:
+        clean = pre(clean)
+    tokens = probe._tokenize(text)  # gTTS's own pre-processing, tokenizer, cleaning and 100-char minimizing
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    for token in tokens:
+        start = clean.find(token, cursor)
+        if start < 0:  # a pre-processor we did not mirror changed the text: send gTTS's tokens as they are
+            return [Chunk(t, _PAUSE_CLAUSE) for t in tokens]
+        spans.append((start, start + len(token)))
+        cursor = start + len(token)
+    chunks: list[Chunk] = []
+    i = 0
+    while i < len(spans):
+        start, end = spans[i]
+        while i + 1 < len(spans) and spans[i + 1][1] - start <= _MAX_CHARS:
+            i += 1
+            end = spans[i][1]
+        gap = clean[end : spans[i + 1][0]] if i + 1 < len(spans) else clean[end:]
+        chunks.append(Chunk(" ".join(clean[start:end].split()), _pause_for(clean[end - 1 : end] + gap)))
+        i += 1
+    return chunks
+
+
+def _pause_for(gap: str) -> float:
+    """Silence after a chunk, from the punctuation that followed it (none: split mid-sentence, crossfade)."""
+    if any(c in _SENTENCE_END for c in gap) or "\n" in gap:
+        return _PAUSE_SENTENCE
+    if any(not c.isspace() for c in gap):
+        return _PAUSE_CLAUSE
+    return 0.0
+
+
+class GttsEngine:
+    """Google's natural Vietnamese voice through gTTS; fails over to the next engine when the Internet is down."""
+
+    name = "gtts"
+
+    def __init__(self, settings: SpeechSettings, *, backoff: float = 0.5, endpoint: str | None = None):
+        self.tld = settings.gtts_tld or "com.vn"
+        self.voice = f"vi@translate.google.{self.tld}"
+        self.timeout = float(settings.gtts_timeout)
+        self.retries = max(0, int(settings.gtts_retries))
+        self.concurrency = max(1, int(settings.gtts_concurrency))
+        self.backoff = backoff
+        self.endpoint = endpoint or os.environ.get(ENDPOINT_ENV) or None
+        self.requests_sent = 0  # HTTP attempts, for tests and the benchmark
+        self._count_lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        return self.endpoint or _translate_url(tld=self.tld, path=_PATH)
+
+    def settings_key(self) -> str:
+        """The Google host (accent) decides the audio; timeouts and retries do not."""
+        return json.dumps({"tld": self.tld, "sample_rate": GTTS_SAMPLE_RATE})
+
+    def check(self) -> None:
+        """Reach the Google host within the timeout; say how to fix it if we cannot."""
+        parts = urllib.parse.urlsplit(self.url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            with socket.create_connection((parts.hostname or "", port), timeout=min(self.timeout, 5.0)):
+                return
+        except OSError as exc:
+            raise EngineUnavailable(self._offline_message(str(exc))) from exc
+
+    def _offline_message(self, detail: str) -> str:
+        host = urllib.parse.urlsplit(self.url).hostname
+        return (
+            f"không kết nối được tới {host} ({detail}): kiểm tra kết nối Internet của máy đài; "
+            "trong lúc chờ, giọng dự phòng (eSpeak NG) sẽ được dùng"
+        )
+
+    def synthesize(self, text: str, out_path: Path) -> None:
+        """Fetch every chunk concurrently, then join them without clicks into a 24 kHz mono WAV."""
+        chunks = split_text(text)
+        if not chunks:
+            raise SpeechError("không có chữ nào để đọc")
+        pool = _shared_pool(self.concurrency)
+        futures = [pool.submit(self._fetch_pcm, c.text) for c in chunks]
+        try:
+            parts = [f.result() for f in futures]
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
+        joined = join_chunks([(p, c.pause_after) for p, c in zip(parts, chunks)], GTTS_SAMPLE_RATE)
+        write_wav(out_path, joined, GTTS_SAMPLE_RATE)
+
+    def _fetch_pcm(self, text: str) -> np.ndarray:
+        """One chunk: MP3 from Google (with retries), decoded and trimmed of encoder padding and edge silence."""
+        mp3 = self._fetch_mp3(text)
+        try:
+            samples = decode_pcm(mp3, sample_rate=GTTS_SAMPLE_RATE)
+        except AudioError as exc:
+            raise SpeechError(f"giọng Google trả về âm thanh hỏng cho đoạn '{text[:40]}': {exc}") from exc
+        return trim_silence(samples, GTTS_SAMPLE_RATE)
+
+    def _fetch_mp3(self, text: str) -> bytes:
+        attempt = 0
+        while True:
+            with self._count_lock:
+                self.requests_sent += 1
+            try:
+                data = b"".join(_Request(text, tld=self.tld, timeout=self.timeout, endpoint=self.endpoint).stream())
+            except gTTSError as exc:
+                status = exc.rsp.status_code if exc.rsp is not None else None
+                retryable = status is None or status == 429 or status >= 500
+                if not retryable or attempt >= self.retries:
+                    raise self._failure(exc, status) from exc
+                time.sleep(self._delay(attempt, exc))
+                attempt += 1
+                continue
+            if not data:
+                raise SpeechError(f"giọng Google không trả về âm thanh cho đoạn '{text[:40]}'")
+            return data
+
+    def _delay(self, attempt: int, exc: gTTSError) -> float:
+        """Exponential backoff; a 429's Retry-After (seconds) wins when it asks for longer."""
+        delay = self.backoff * (2**attempt)
+        header = exc.rsp.headers.get("Retry-After") if exc.rsp is not None else None
+        if header and re.fullmatch(r"\d+(\.\d+)?", header.strip()):
+            delay = max(delay, min(float(header), _RETRY_AFTER_CAP))
+        return delay
+
+    def _failure(self, exc: gTTSError, status: int | None) -> SpeechError:
+        tries = f"sau {self.retries + 1} lần thử"
+        if status is None:
+            return EngineUnavailable(self._offline_message(f"không có phản hồi {tries}"))
+        if status == 429:
+            return EngineUnavailable(
+                f"máy chủ Google từ chối vì gửi quá nhiều yêu cầu (429) {tries}: để lâu hơn giữa các lần tạo "
+                "hoặc giảm speech.gtts_concurrency trong station.yaml; tạm dùng giọng dự phòng"
+            )
+        if status >= 500:
+            return EngineUnavailable(f"máy chủ Google đang lỗi ({status}) {tries}: thử lại sau; tạm dùng giọng dự phòng")
+        if status == 404:
+            return EngineUnavailable(
+                f"máy chủ translate.google.{self.tld} không nhận yêu cầu (404): sửa speech.gtts_tld trong "
+                "station.yaml (ví dụ com.vn hoặc com)"
+            )
+        if status == 200:
+            return SpeechError(f"giọng Google trả lời nhưng không có âm thanh ({exc})")
+        return EngineUnavailable(f"giọng Google từ chối yêu cầu ({status}): cập nhật gói gTTS bằng scripts/setup")
