@@ -101,7 +101,8 @@ def split_text(text: str) -> list[Chunk]:
             i += 1
             end = spans[i][1]
         gap = clean[end : spans[i + 1][0]] if i + 1 < len(spans) else clean[end:]
-        chunks.append(Chunk(" ".join(clean[start:end].split()), _pause_for(clean[end - 1 : end] + gap)))
+        last = clean[end - 1 : end]  # gTTS keeps some punctuation ('!') inside its tokens
+        chunks.append(Chunk(" ".join(clean[start:end].split()), _pause_for(("" if last.isalnum() else last) + gap)))
         i += 1
     return chunks
 
