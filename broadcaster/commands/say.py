@@ -1,0 +1,63 @@
+"""`broadcaster say TEXT -o FILE`: hear how a sentence will sound on air (normalized, then spoken)."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from broadcaster._ffmpeg import run_ffmpeg
+from broadcaster.cli import add_station_argument
+from broadcaster.errors import BroadcasterError
+from broadcaster.models import Station
+from broadcaster.speech.engines import ENGINE_LABELS
+from broadcaster.speech.render import render_text
+
+__all__ = ["register", "run"]
+
+FORMATS = (".wav", ".mp3")
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "say",
+        help="đọc thử một câu ra tệp âm thanh (.wav hoặc .mp3)",
+        description="Chuẩn hóa và đọc thử một câu, ghi ra tệp để nghe. Dùng giọng và cài đặt của đài.",
+    )
+    parser.add_argument("text", metavar="VĂN_BẢN", help="câu cần đọc thử; '-' để đọc từ đầu vào chuẩn")
+    parser.add_argument("-o", "--output", required=True, metavar="TỆP", help="tệp ra: .wav hoặc .mp3")
+    parser.add_argument("--engine", metavar="TÊN", help="bộ máy đọc (gtts, espeak); mặc định theo thứ tự của đài")
+    add_station_argument(parser)
+    parser.set_defaults(func=run)
+
+
+def _station(station_dir: str) -> Station:
+    """The station's speech settings; without a station.yaml, the defaults (cache beside the directory)."""
+    root = Path(station_dir)
+    if (root / "station.yaml").is_file():
+        from broadcaster.config import load_station  # lazily: keeps `--help` light
+
+        return load_station(root)
+    return Station(name="", commune="", root=root, state_dir=root.absolute().parent / "var")
+
+
+def run(args: argparse.Namespace) -> int:
+    out = Path(args.output)
+    if out.suffix.lower() not in FORMATS:
+        raise BroadcasterError(f"{out}: chỉ ghi được tệp .wav hoặc .mp3 (đổi đuôi tên tệp)")
+    text = sys.stdin.read() if args.text == "-" else args.text
+    if not text.strip():
+        raise BroadcasterError("không có chữ nào để đọc")
+    made = render_text(_station(args.station), text, engine=args.engine)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix.lower() == ".wav":
+        shutil.copyfile(made.path, out)
+    else:
+        run_ffmpeg(["-y", "-i", str(made.path), "-codec:a", "libmp3lame", "-q:a", "3", str(out)], what=str(out))
+    engine = ENGINE_LABELS.get(made.engine, made.engine)
+    note = " (giọng dự phòng)" if made.fallback else ""
+    print(f"Đã ghi {out} — {made.duration:.1f} giây, {engine}{note}")
+    print(f"Văn bản được đọc: {made.normalized_text}")
+    return 0
