@@ -1,0 +1,57 @@
+"""`broadcaster plan`: what will air, when and in which villages, with the reason for anything left out."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from typing import Any
+
+from broadcaster.cli import add_station_argument
+from broadcaster.models import Station
+
+__all__ = ["register", "run"]
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "plan",
+        help="xem kế hoạch phát thanh: buổi nào phát bản tin nào, tới thôn nào",
+        description=(
+            "Lập kế hoạch phát thanh (không phát gì): mỗi buổi phát, các bản tin theo thứ tự, thôn nhận, "
+            "thời lượng so với mức tối đa, và lý do những bản tin bị bỏ qua."
+        ),
+    )
+    add_station_argument(parser)
+    parser.add_argument("--from", dest="start", metavar="NGÀY",
+                        help="ngày bắt đầu (2026-03-02 hoặc 02/03/2026), mặc định: hôm nay")
+    parser.add_argument("--to", dest="end", metavar="NGÀY", help="ngày kết thúc, mặc định: 6 ngày sau ngày bắt đầu")
+    parser.add_argument("--zone", metavar="THÔN", help="chỉ xem những gì phát tới thôn này (mã hoặc tên thôn)")
+    parser.add_argument("--json", action="store_true", help="in kế hoạch dạng JSON (cho chương trình khác đọc)")
+    parser.set_defaults(func=run)
+
+
+def _today(station: Station) -> date:
+    """The clock is read here, in the station's timezone, never in the planner."""
+    from broadcaster.clock import SystemClock
+
+    return SystemClock(station.timezone).now().date()
+
+
+def run(args: argparse.Namespace) -> int:
+    from broadcaster._plan_report import format_plan, plan_json, resolve_zone
+    from broadcaster._plan_service import parse_day, plan_station
+
+    start = parse_day(args.start, "ngày bắt đầu (--from)") if args.start else None
+    end = parse_day(args.end, "ngày kết thúc (--to)") if args.end else None
+    sp = plan_station(args.station, start, end, today=_today)
+    zone = resolve_zone(sp.station, args.zone) if args.zone else None
+    for w in sp.warnings:
+        print(f"cảnh báo: {w}", file=sys.stderr)
+    if args.json:
+        json.dump(plan_json(sp, zone), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    print("\n".join(format_plan(sp, zone)))
+    return 0
