@@ -411,3 +411,34 @@ def test_estimates_are_conservative_for_a_real_bulletin() -> None:
 def test_a_reversed_range_is_an_error_the_officer_understands() -> None:
     with pytest.raises(PlanError, match="trước ngày bắt đầu"):
         plan(station(), [], [], SUN, MON)
+
+
+def test_a_busy_year_keeps_every_rule() -> None:
+    """The benchmark commune (20 villages, 3 sessions, 200 bulletins): invariants over a whole year."""
+    from broadcaster._plan_bench import START, year_inputs
+
+    st, bs, history, durations = year_inputs()
+    end = date(2026, 12, 31)
+    result = make_plan(st, bs, history, START, end, durations=durations)
+    assert result == make_plan(st, bs, history, START, end, durations=durations)  # deterministic
+    by_id = {b.id: b for b in bs}
+    per_zone_day: Counter[tuple[str, str, date]] = Counter()
+    sessions: Counter[str] = Counter()
+    for p in result.programmes:
+        assert p.items and p.total_seconds <= p.max_seconds
+        assert p.day not in st.days_off
+        for i in p.items:
+            b = by_id[i.bulletin_id]
+            assert b.valid_on(p.day) and i.zones and (not b.zones or i.zones <= set(b.zones))
+            assert b.repeat.weekdays is None or p.day.weekday() in b.repeat.weekdays
+            assert b.repeat.slots is None or p.slot_id in b.repeat.slots
+            sessions[b.id] += 1
+            for z in i.zones:
+                per_zone_day[(b.id, z, p.day)] += 1
+    for (bid, _z, _d), n in per_zone_day.items():
+        r = by_id[bid].repeat
+        assert r.every_session or n <= r.per_day
+    past = Counter(b for b, _key in {(a.bulletin_id, a.session_key) for a in history})  # one per session
+    for bid, n in sessions.items():
+        limit = by_id[bid].repeat.max_total
+        assert limit is None or n + past[bid] <= limit
