@@ -60,10 +60,10 @@ def default_range(today: date, start: date | None, end: date | None) -> tuple[da
 def _durations(station: Station, bulletins: Sequence[Bulletin]) -> tuple[dict[str, float], dict[str, str], list[str]]:
     """Rendered durations and content hashes, where renders exist; the rest is estimated by the planner."""
     try:
-        from broadcaster.speech.render import cached_render, content_hash
         from broadcaster.speech.normalize import load_dictionary
-    except ImportError:
-        return {}, {}, ["chưa có mô-đun giọng đọc: thời lượng là ước tính"]
+        from broadcaster.speech.render import cached_render, content_hash
+    except Exception as exc:  # noqa: BLE001 - missing or broken speech modules leave estimates, never a crash
+        return {}, {}, [f"chưa dùng được mô-đun giọng đọc ({exc}): thời lượng là ước tính"]
     durations: dict[str, float] = {}
     hashes: dict[str, str] = {}
     warnings: list[str] = []
@@ -91,7 +91,7 @@ def _history(station: Station) -> tuple[list[Airing], list[str]]:
         return [], []
     try:
         from broadcaster.airlog import AirLog
-    except ImportError:
+    except Exception:  # noqa: BLE001 - missing or broken log module: plan without history, with a warning
         return [], ["chưa có mô-đun nhật ký phát: kế hoạch không tính lịch sử phát"]
     try:
         log = AirLog(station.database)
