@@ -1,0 +1,214 @@
+"""Numeric rules in the order an announcer resolves them: dates and date ranges, times, money, percentages and
+units, ranges ("đến"), months and ordinals, Roman numerals in context, then every number left.
+
+Each rule is a precompiled regex and a small callback; `apply` runs them in order, so a later rule never sees
+digits an earlier one already turned into words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from broadcaster.speech._dictionary import Dictionary
+from broadcaster.speech._numbers import read_decimal, read_int, read_month, read_numeral, read_ordinal, roman_to_int
+
+__all__ = ["apply", "read_number"]
+
+_NUM = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
+_NUM_RE = re.compile(rf"(?<![\d])(?:{_NUM})(?![\d])")
+_DASH = r"\s*[-–—]\s*"
+_YEAR = r"(?:19|20)\d{2}"
+
+
+def read_number(s: str) -> str:
+    """A written number with Vietnamese separators: "1.500" -> "một nghìn năm trăm", "2,5" -> "hai phẩy năm"."""
+    whole, _, frac = s.partition(",")
+    return read_decimal(whole.replace(".", ""), frac) if frac else read_numeral(whole)
+
+
+def _keep(word: str | None) -> str:
+    """Echo an optional captured lead word ("ngày ", "Từ ") as written."""
+    return word or ""
+
+
+def _valid_date(d: str, m: str) -> bool:
+    return 1 <= int(d) <= 31 and 1 <= int(m) <= 12
+
+
+def _date(d: str, m: str | None, y: str | None, ngay: str = "ngày ") -> str:
+    out = f"{ngay}{read_int(int(d))}"
+    if m:
+        out += f" tháng {read_month(int(m))}"
+    if y:
+        out += f" năm {read_int(int(y))}"
+    return out
+
+
+# --- dates ---------------------------------------------------------------------------------------------------
+
+_DATE_RANGE_RE = re.compile(
+    rf"(?P<tu>(?i:từ)\s+)?(?P<n1>(?i:ngày)\s+)?(?<![\d/.,])(?P<d1>\d{{1,2}})(?:/(?P<m1>\d{{1,2}})(?:/(?P<y1>{_YEAR}))?)?"
+    rf"{_DASH}(?P<n2>(?i:ngày)\s+)?(?P<d2>\d{{1,2}})/(?P<m2>\d{{1,2}})(?:/(?P<y2>{_YEAR}))?(?![\d/])"
+)
+_DATE_RE = re.compile(rf"(?P<ngay>(?i:ngày)\s+)?(?<![\d/.,])(?P<d>\d{{1,2}})([/.-])(?P<m>\d{{1,2}})\3(?P<y>{_YEAR})(?![\d/])")
+_MONTH_YEAR_RE = re.compile(rf"(?P<thang>(?i:tháng)\s+)?(?<![\d/.,])(?P<m>\d{{1,2}})[/-](?P<y>{_YEAR})(?![\d/])")
+_PARTIAL_DATE_RE = re.compile(
+    r"(?P<ngay>(?i:ngày)\s+)?(?<![\d/.,])(?P<d>\d{1,2})/(?P<m>\d{1,2})(?![\d/]|,\d)"
+)
+_DATE_CUE = re.compile(r"(?i)(?:\b(?:từ|đến|tới|hôm|trước|sau|hạn|sáng|chiều|tối|đêm|và|mai|nay)\s*|[(,]\s*)$")
+
+
+def _date_range(m: re.Match[str]) -> str:
+    if not m.group("m1") and not (m.group("tu") or m.group("n1")):
+        return m.group(0)  # "3 - 5/7" without a cue could be anything: leave it to the number rules
+    if not (_valid_date(m.group("d1"), m.group("m1") or "1") and _valid_date(m.group("d2"), m.group("m2"))):
+        return m.group(0)
+    n1 = m.group("n1") or "ngày "
+    first = _date(m.group("d1"), m.group("m1"), m.group("y1"), n1)
+    second = _date(m.group("d2"), m.group("m2"), m.group("y2"), m.group("n2") or "ngày ")
+    return f"{_keep(m.group('tu'))}{first} đến {second}"
+
+
+def _full_date(m: re.Match[str]) -> str:
+    if not _valid_date(m.group("d"), m.group("m")):
+        return m.group(0)
+    return _date(m.group("d"), m.group("m"), m.group("y"), m.group("ngay") or "ngày ")
+
+
+def _month_year(m: re.Match[str]) -> str:
+    if not 1 <= int(m.group("m")) <= 12:
+        return m.group(0)
+    thang = m.group("thang") or "tháng "
+    return f"{thang}{read_month(int(m.group('m')))} năm {read_int(int(m.group('y')))}"
+
+
+def _partial_date(m: re.Match[str]) -> str:
+    d, mo = m.group("d"), m.group("m")
+    if not _valid_date(d, mo):
+        return m.group(0)
+    cue = m.group("ngay") or _DATE_CUE.search(m.string, max(0, m.start() - 12), m.start())
+    if not (cue or d.startswith("0") or mo.startswith("0")):
+        return m.group(0)  # "3/5" with no date cue is a ratio: "ba trên năm"
+    return _date(d, mo, None, m.group("ngay") or "ngày ")
+
+
+# --- times ---------------------------------------------------------------------------------------------------
+
+def _time_pattern(i: str) -> str:
+    return rf"(?<![\d:/.,])(?P<h{i}>\d{{1,2}})(?:[hg](?P<m{i}>\d{{2}})?|:(?P<c{i}>\d{{2}}))(?![\w:])"
+
+
+_TIME_RANGE_RE = re.compile(_time_pattern("1") + _DASH + _time_pattern("2"))
+_TIME_RE = re.compile(_time_pattern(""))
+
+
+def _read_time(m: re.Match[str], i: str) -> str | None:
+    h = int(m.group(f"h{i}"))
+    minutes = m.group(f"m{i}") or m.group(f"c{i}")
+    mi = int(minutes) if minutes else 0
+    if h > 24 or mi > 59:
+        return None
+    return f"{read_int(h)} giờ" + (f" {read_int(mi)} phút" if mi else "")
+
+
+def _time_range(m: re.Match[str]) -> str:
+    a, b = _read_time(m, "1"), _read_time(m, "2")
+    return f"{a} đến {b}" if a and b else m.group(0)
+
+
+def _time(m: re.Match[str]) -> str:
+    return _read_time(m, "") or m.group(0)
+
+
+# --- quantities ----------------------------------------------------------------------------------------------
+
+_MONEY_RE = re.compile(rf"(?<![\d])(?P<n>{_NUM})\s*(?:đồng|đ|VNĐ|VND|vnđ)(?![\w])")
+_PER_WORDS = r"người|tháng|năm|ngày|hộ|lượt|giờ|tuần|khẩu|hồ sơ|suất|lần|con|buổi"
+_PER_RE = re.compile(rf"/(?=(?:{_PER_WORDS})(?!\w))")
+
+
+def _quantity_res(d: Dictionary) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    unit = rf"(?P<u>%|(?:{d.units_re})(?![\w²³]))"
+    return (
+        re.compile(rf"(?<![\d])(?P<a>{_NUM}){_DASH}(?P<b>{_NUM})\s*{unit}"),
+        re.compile(rf"(?<![\d])(?P<a>{_NUM})\s*{unit}"),
+    )
+
+
+_QUANTITY_CACHE: dict[int, tuple[Dictionary, tuple[re.Pattern[str], re.Pattern[str]]]] = {}
+
+
+def _unit_word(u: str, d: Dictionary) -> str:
+    return "phần trăm" if u == "%" else d.units[u]
+
+
+# --- context words -------------------------------------------------------------------------------------------
+
+_MONTH_RE = re.compile(r"(?P<w>(?i:tháng))\s+0?(?P<n>\d{1,2})(?![\d/,.]\d)")
+_ORDINAL_RE = re.compile(r"(?P<w>(?i:thứ))\s+(?P<n>\d{1,2})(?![\d/,.]\d)")
+_ROMAN_WORDS = (
+    r"khóa|chương|quý|phần|mục|đại hội|kỳ họp|kỳ|thế kỷ|tập|hội nghị|lần|giai đoạn|điều|khoản|bài|tiết"
+)
+_CONTEXT_NUMBER_RE = re.compile(
+    rf"(?P<w>\b(?i:{_ROMAN_WORDS}))\s+(?P<n>[IVXLC]+|\d{{1,3}})(?![\w])(?:/(?P<y>{_YEAR})(?![\d]))?"
+)
+_ROMAN_HEADING_RE = re.compile(r"^(?P<sp>[ \t]*)(?P<n>[IVXLC]+)(?P<p>[.)])(?=\s)", re.MULTILINE)
+
+
+def _context_number(m: re.Match[str]) -> str:
+    raw = m.group("n")
+    value = int(raw) if raw.isdigit() else roman_to_int(raw)
+    if value is None:
+        return m.group(0)
+    out = f"{m.group('w')} {read_int(value)}"
+    if m.group("y"):
+        out += f" năm {read_int(int(m.group('y')))}"
+    return out
+
+
+def _roman_heading(m: re.Match[str]) -> str:
+    value = roman_to_int(m.group("n"))
+    return f"{m.group('sp')}{read_int(value)}{m.group('p')}" if value else m.group(0)
+
+
+# --- what is left --------------------------------------------------------------------------------------------
+
+_RATIO_RE = re.compile(r"(?<![\d/])(\d+)/(\d+)(?![\d/])")
+_RANGE_RE = re.compile(rf"(?<![\d])(?P<a>{_NUM}){_DASH}(?P<b>{_NUM})(?![\d])")
+_LETTER_DIGIT_RE = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
+_SECTION_RE = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})(?![\d]|\.\d)")
+
+
+def apply(text: str, d: Dictionary) -> str:
+    """Run every numeric rule over `text`; afterwards no digit is left."""
+    cached = _QUANTITY_CACHE.get(id(d))
+    if cached is None or cached[0] is not d:
+        cached = (d, _quantity_res(d))
+        _QUANTITY_CACHE[id(d)] = cached
+    qrange_re, quantity_re = cached[1]
+
+    steps: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
+        (_DATE_RANGE_RE, _date_range),
+        (_DATE_RE, _full_date),
+        (_MONTH_YEAR_RE, _month_year),
+        (_PARTIAL_DATE_RE, _partial_date),
+        (_TIME_RANGE_RE, _time_range),
+        (_TIME_RE, _time),
+        (_MONEY_RE, lambda m: f"{read_number(m.group('n'))} đồng"),
+        (qrange_re, lambda m: f"{read_number(m.group('a'))} đến {read_number(m.group('b'))} "
+                              f"{_unit_word(m.group('u'), d)}"),
+        (quantity_re, lambda m: f"{read_number(m.group('a'))} {_unit_word(m.group('u'), d)}"),
+        (_MONTH_RE, lambda m: f"{m.group('w')} {read_month(int(m.group('n')))}"),
+        (_ORDINAL_RE, lambda m: f"{m.group('w')} {read_ordinal(int(m.group('n')))}"),
+        (_CONTEXT_NUMBER_RE, _context_number),
+        (_ROMAN_HEADING_RE, _roman_heading),
+        (_RATIO_RE, lambda m: f"{read_numeral(m.group(1))} trên {read_numeral(m.group(2))}"),
+        (_RANGE_RE, lambda m: f"{read_number(m.group('a'))} đến {read_number(m.group('b'))}"),
+        (_SECTION_RE, lambda m: f"{read_int(int(m.group(1)))} chấm {read_int(int(m.group(2)))}"),
+    ]
+    for pattern, repl in steps:
+        text = pattern.sub(repl, text)
+    text = _PER_RE.sub(" một ", text)
+    text = _LETTER_DIGIT_RE.sub(" ", text)
+    return _NUM_RE.sub(lambda m: read_number(m.group(0)), text)
