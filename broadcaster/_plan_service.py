@@ -111,10 +111,15 @@ def plan_loaded(
     start: date,
     end: date,
     *,
-    overhead: Overhead = Overhead(),
+    overhead: Overhead | None = None,
     warnings: Sequence[str] = (),
 ) -> StationPlan:
-    """Plan already-loaded bulletins with rendered durations and the log's history (web UI, tests)."""
+    """Plan already-loaded bulletins with rendered durations and the log's history (web UI, tests).
+
+    Default overhead: the planner's defaults with the station's own pause between items (audio.pause_seconds).
+    """
+    if overhead is None:
+        overhead = Overhead(pause=station.audio.pause_seconds)
     durations, hashes, w_audio = _durations(station, bulletins)
     history, w_log = _history(station)
     result = make_plan(
