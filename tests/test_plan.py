@@ -442,3 +442,15 @@ def test_a_busy_year_keeps_every_rule() -> None:
     for bid, n in sessions.items():
         limit = by_id[bid].repeat.max_total
         assert limit is None or n + past[bid] <= limit
+
+
+def test_a_station_without_village_zones_plays_to_every_loudspeaker() -> None:
+    result = run(station(zones=()), [bulletin("a"), bulletin("rieng", zones=("dong",))])
+    (prog, *_) = result.programmes
+    assert [(i.bulletin_id, i.zones) for i in prog.items] == [("a", frozenset())]
+
+
+def test_a_session_serving_no_known_village_says_so() -> None:
+    st = station(slots=(Slot("sang", "Buổi sáng", time(6, 30), 10, zones=("khong-co",)),))
+    (u,) = run(st, [bulletin("a")]).unplanned
+    assert "không phục vụ thôn nào" in u.reason
