@@ -21,8 +21,12 @@ def register(subparsers: Any) -> None:
         description="Tạo giọng đọc cho mọi bản tin đã duyệt. Bản tin đã có sẵn không gọi lại bộ máy đọc.",
     )
     add_station_argument(parser)
-    parser.add_argument("--engine", metavar="TÊN", help="chỉ dùng bộ máy đọc này (gtts, espeak), không dự phòng")
-    parser.add_argument("--bulletin", nargs="+", metavar="MÃ", default=None, help="chỉ tạo các bản tin có mã này")
+    parser.add_argument(
+        "--engine", metavar="TÊN", help="chỉ dùng bộ máy đọc này (gtts, espeak), không dự phòng"
+    )
+    parser.add_argument(
+        "--bulletin", nargs="+", metavar="MÃ", default=None, help="chỉ tạo các bản tin có mã này"
+    )
     parser.set_defaults(func=run)
 
 
@@ -30,8 +34,14 @@ def _progress_bar(total_hint: int) -> Any:
     """tqdm on stderr, silent when stderr is not a terminal (cron, tests, the runner's log)."""
     from tqdm import tqdm
 
-    return tqdm(total=total_hint, desc="Tạo giọng đọc", unit="bản tin", file=sys.stderr,
-                disable=not sys.stderr.isatty(), leave=False)
+    return tqdm(
+        total=total_hint,
+        desc="Tạo giọng đọc",
+        unit="bản tin",
+        file=sys.stderr,
+        disable=not sys.stderr.isatty(),
+        leave=False,
+    )
 
 
 def format_summary(summary: RenderSummary) -> list[str]:
@@ -43,7 +53,9 @@ def format_summary(summary: RenderSummary) -> list[str]:
         label = STATUS_LABELS[r.status]
         if r.render is not None:
             engine = ENGINE_LABELS.get(r.render.engine, r.render.engine)
-            lines.append(f"  {r.bulletin_id}: {label} — {engine}, {r.render.duration:.1f} giây — {r.render.path}")
+            lines.append(
+                f"  {r.bulletin_id}: {label} — {engine}, {r.render.duration:.1f} giây — {r.render.path}"
+            )
             if r.status == "fallback" and r.reason:
                 lines.append(f"      lý do: {r.reason}")
         else:
@@ -82,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
         bulletins = [known[i] for i in args.bulletin]
     bar = _progress_bar(0)
     try:
+
         def progress(done: int, total: int) -> None:
             bar.total = total
             bar.n = done
@@ -93,5 +106,8 @@ def run(args: argparse.Namespace) -> int:
     for line in format_summary(summary):
         print(line)
     if errors:
-        print(f"{len(errors)} lỗi trong tệp bản tin: các bản tin đó chưa được tạo; chạy broadcaster check để xem chi tiết")
+        print(
+            f"{len(errors)} lỗi trong tệp bản tin: các bản tin đó chưa được tạo; "
+            "chạy broadcaster check để xem chi tiết"
+        )
     return 1 if summary.failed or errors else 0

@@ -28,7 +28,9 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("text", metavar="VĂN_BẢN", help="câu cần đọc thử; '-' để đọc từ đầu vào chuẩn")
     parser.add_argument("-o", "--output", required=True, metavar="TỆP", help="tệp ra: .wav hoặc .mp3")
-    parser.add_argument("--engine", metavar="TÊN", help="bộ máy đọc (gtts, espeak); mặc định theo thứ tự của đài")
+    parser.add_argument(
+        "--engine", metavar="TÊN", help="bộ máy đọc (gtts, espeak); mặc định theo thứ tự của đài"
+    )
     add_station_argument(parser)
     parser.set_defaults(func=run)
 
@@ -55,7 +57,9 @@ def run(args: argparse.Namespace) -> int:
     if out.suffix.lower() == ".wav":
         shutil.copyfile(made.path, out)
     else:
-        run_ffmpeg(["-y", "-i", str(made.path), "-codec:a", "libmp3lame", "-q:a", "3", str(out)], what=str(out))
+        run_ffmpeg(
+            ["-y", "-i", str(made.path), "-codec:a", "libmp3lame", "-q:a", "3", str(out)], what=str(out)
+        )
     engine = ENGINE_LABELS.get(made.engine, made.engine)
     note = " (giọng dự phòng)" if made.fallback else ""
     print(f"Đã ghi {out} — {made.duration:.1f} giây, {engine}{note}")

@@ -14,7 +14,7 @@ import os
 import tempfile
 import wave
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +66,7 @@ class RenderCache:
         return folder / f"{key}.wav", folder / f"{key}.json"
 
     def get(self, key: str) -> CacheEntry | None:
-        """The entry for `key` if it is complete (metadata present and WAV of the recorded size), else None."""
+        """The entry for `key` if complete (metadata present, WAV of the recorded size), else None."""
         wav, meta_path = self.paths(key)
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
@@ -91,7 +91,7 @@ class RenderCache:
             duration = wav_duration(tmp_wav)
             full = {
                 **meta,
-                "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "created": datetime.now(UTC).isoformat(timespec="seconds"),
                 "duration": round(duration, 4),
                 "bytes": tmp_wav.stat().st_size,
             }

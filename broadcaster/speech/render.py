@@ -1,4 +1,4 @@
-"""Render service: bulletin text -> normalized Vietnamese -> speech WAV, through the fallback order and the cache.
+"""Render service: bulletin text -> normalized Vietnamese -> speech WAV, via the fallback order and the cache.
 
 Called by the `render` and `say` commands, the runner's render-ahead job, the planner (durations) and the
 programme builder. A fallback render (made by a later engine in `speech.engines`) is flagged; the next render
@@ -140,7 +140,9 @@ class _Renderer:
 
     def __init__(self, station: Station, order: Sequence[str]):
         if not order:
-            raise SpeechError("station.yaml: speech.engines: cần ít nhất một bộ máy đọc (ví dụ: gtts, espeak)")
+            raise SpeechError(
+                "station.yaml: speech.engines: cần ít nhất một bộ máy đọc (ví dụ: gtts, espeak)"
+            )
         self.station = station
         self.order = tuple(order)
         self.engines: dict[str, SpeechEngine] = {n: create_engine(n, station.speech) for n in self.order}
@@ -159,8 +161,15 @@ class _Renderer:
         entry = self.cache.get(key)
         if entry is None:
             return None
-        return Render(entry.wav, name, str(entry.meta.get("voice", "")), name != self.order[0], entry.duration,
-                      key, text)
+        return Render(
+            entry.wav,
+            name,
+            str(entry.meta.get("voice", "")),
+            name != self.order[0],
+            entry.duration,
+            key,
+            text,
+        )
 
     def lookup(self, text: str) -> Render | None:
         """The best cached render in fallback order, with no engine call."""
@@ -178,8 +187,11 @@ class _Renderer:
             self.engine_calls += 1
         try:
             engine.synthesize(text, tmp)
-            entry = self.cache.put(key, tmp, {"engine": name, "voice": engine.voice, "text": text,
-                                              "settings": engine.settings_key()})
+            entry = self.cache.put(
+                key,
+                tmp,
+                {"engine": name, "voice": engine.voice, "text": text, "settings": engine.settings_key()},
+            )
         finally:
             self.cache.discard(tmp)
         return Render(entry.wav, name, engine.voice, name != self.order[0], entry.duration, key, text)
@@ -248,8 +260,9 @@ def _recording_render(station: Station, bulletin: Bulletin) -> Render:
         tmp = cache.temp_wav(key)
         try:
             write_wav(tmp, samples, station.audio.sample_rate)
-            entry = cache.put(key, tmp, {"engine": RECORDING, "voice": "", "text": "",
-                                         "source": str(bulletin.audio)})
+            entry = cache.put(
+                key, tmp, {"engine": RECORDING, "voice": "", "text": "", "source": str(bulletin.audio)}
+            )
         finally:
             cache.discard(tmp)
     return Render(entry.wav, RECORDING, "", False, entry.duration, key, "")
@@ -265,8 +278,10 @@ def render_text(
     return renderer.render(spoken)[1]
 
 
-def cached_render(station: Station, bulletin: Bulletin, dictionary: Dictionary | None = None) -> Render | None:
-    """The bulletin's render if it already exists, with no engine call (planner durations, programme build)."""
+def cached_render(
+    station: Station, bulletin: Bulletin, dictionary: Dictionary | None = None
+) -> Render | None:
+    """The bulletin's render if it exists, with no engine call (planner durations, programme build)."""
     if bulletin.audio is not None:
         try:
             return _recording_render(station, bulletin)
@@ -282,9 +297,13 @@ def cached_render(station: Station, bulletin: Bulletin, dictionary: Dictionary |
 def _render_one(renderer: _Renderer, bulletin: Bulletin, dictionary: Dictionary) -> BulletinRender:
     try:
         if bulletin.audio is not None:
-            return BulletinRender(bulletin.id, bulletin.title, RECORDING, _recording_render(renderer.station, bulletin))
+            return BulletinRender(
+                bulletin.id, bulletin.title, RECORDING, _recording_render(renderer.station, bulletin)
+            )
         status, made, reason = renderer.render(_normalize(bulletin.text or "", dictionary))
-        return BulletinRender(bulletin.id, bulletin.title, status, made, reason if status == "fallback" else "")
+        return BulletinRender(
+            bulletin.id, bulletin.title, status, made, reason if status == "fallback" else ""
+        )
     except BroadcasterError as exc:
         return BulletinRender(bulletin.id, bulletin.title, "failed", None, str(exc))
     except Exception as exc:  # noqa: BLE001 - one bad bulletin never stops the others
@@ -337,4 +356,3 @@ def render_bulletins(
 def describe_engine(name: str) -> str:
     """What the officer reads for an engine name."""
     return ENGINE_LABELS.get(name, name)
-

@@ -1,7 +1,7 @@
 """A fake Google Translate TTS endpoint at the HTTP layer, so gTTS's own code runs against it.
 
-A threaded HTTP server on 127.0.0.1 answers gTTS's batchexecute POST the way Google does (an `)]}'` preamble and
-a `wrb.fr` line carrying the base64 MP3). The MP3 is real: a tone made by ffmpeg, its length proportional to the
+A threaded HTTP server on 127.0.0.1 answers gTTS's batchexecute POST the way Google does (an `)]}'` preamble
+and a `wrb.fr` line carrying the base64 MP3). The MP3 is real: a tone made by ffmpeg, its length following the
 text, so durations and joins can be checked. `script` lists what the next requests get (200, 429, 500, "hang",
 "noaudio"); after the script runs out every request succeeds. `latency` delays every answer.
 Used by tests/speech and scripts/bench_speech.
@@ -28,16 +28,37 @@ SECONDS_PER_CHAR = 0.05
 def tone_mp3(duration: float, frequency: float = 440.0) -> bytes:
     """A real MP3 (24 kHz mono, like Google's) of a sine tone, made by ffmpeg."""
     return run_ffmpeg(
-        ["-f", "lavfi", "-i", f"sine=frequency={frequency}:duration={duration:.2f}:sample_rate=24000",
-         "-af", "volume=2.4", "-ac", "1", "-ar", "24000", "-b:a", "32k", "-f", "mp3", "pipe:1"],
+        [
+            "-f",
+            "lavfi",
+            "-i",
+            f"sine=frequency={frequency}:duration={duration:.2f}:sample_rate=24000",
+            "-af",
+            "volume=2.4",
+            "-ac",
+            "1",
+            "-ar",
+            "24000",
+            "-b:a",
+            "32k",
+            "-f",
+            "mp3",
+            "pipe:1",
+        ],
         what="fake gTTS tone",
     )
 
 
 def batchexecute_body(mp3: bytes) -> bytes:
     """Google's batchexecute answer framing around one base64 MP3."""
-    payload = json.dumps([["wrb.fr", "jQ1olc", json.dumps([base64.b64encode(mp3).decode()]), None, None, None,
-                           "generic"], ["di", 31], ["af.httprm", 30, "-1234567890", 5]], separators=(",", ":"))
+    payload = json.dumps(
+        [
+            ["wrb.fr", "jQ1olc", json.dumps([base64.b64encode(mp3).decode()]), None, None, None, "generic"],
+            ["di", 31],
+            ["af.httprm", 30, "-1234567890", 5],
+        ],
+        separators=(",", ":"),
+    )
     tail = '[["e",4,null,null,140]]'
     return f")]}}'\n\n{len(payload)}\n{payload}\n{len(tail)}\n{tail}\n".encode()
 
@@ -52,7 +73,9 @@ def request_text(body: bytes) -> str:
 class FakeGoogle:
     """The fake endpoint; use as a context manager. `url` is what the gTTS engine's endpoint is set to."""
 
-    def __init__(self, *, latency: float = 0.0, script: list[int | str] | None = None, hang_seconds: float = 2.0):
+    def __init__(
+        self, *, latency: float = 0.0, script: list[int | str] | None = None, hang_seconds: float = 2.0
+    ):
         self.latency = latency
         self.script: list[int | str] = list(script or [])
         self.hang_seconds = hang_seconds
@@ -73,7 +96,9 @@ class FakeGoogle:
         self._thread.start()
         return self
 
-    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self._server.shutdown()
         self._server.server_close()
 
@@ -121,7 +146,7 @@ class FakeGoogle:
                         time.sleep(fake.hang_seconds)
                         what = 200
                     if what == "noaudio":
-                        self._send(200, b")]}'\n\n20\n[[\"wrb.fr\",\"jQ1olc\",null]]\n")
+                        self._send(200, b')]}\'\n\n20\n[["wrb.fr","jQ1olc",null]]\n')
                     elif what == 200:
                         mp3 = tone_mp3(round(0.2 + SECONDS_PER_CHAR * len(text), 1))
                         self._send(200, batchexecute_body(mp3))

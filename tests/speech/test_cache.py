@@ -51,7 +51,9 @@ def test_entry_layout_and_metadata(tmp_path: Path) -> None:
     assert meta["engine"] == "espeak" and meta["voice"] == "vi" and meta["text"] == "xin chào"
     assert meta["created"] and meta["duration"] == pytest.approx(0.5, abs=0.001)
     assert entry.duration == pytest.approx(0.5, abs=0.001)
-    assert sorted(p.name for p in entry.wav.parent.iterdir()) == sorted([f"{key}.wav", f"{key}.json"])  # no temp
+    assert sorted(p.name for p in entry.wav.parent.iterdir()) == sorted(
+        [f"{key}.wav", f"{key}.json"]
+    )  # no temp
 
 
 @pytest.mark.parametrize("damage", ["truncated wav", "missing metadata", "garbage metadata", "missing wav"])

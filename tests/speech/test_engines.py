@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import read_wav
+from speech_helpers import read_wav
 
 from broadcaster.errors import BroadcasterError, EngineUnavailable, SpeechError
 from broadcaster.models import SpeechSettings
@@ -72,7 +72,9 @@ def test_unknown_engine_lists_the_valid_ones() -> None:
         ("gtts", SpeechSettings(gtts_tld="com.vn"), SpeechSettings(gtts_tld="com")),
     ],
 )
-def test_settings_that_change_the_audio_change_the_settings_key(name: str, a: SpeechSettings, b: SpeechSettings) -> None:
+def test_settings_that_change_the_audio_change_the_settings_key(
+    name: str, a: SpeechSettings, b: SpeechSettings
+) -> None:
     ea, eb = create_engine(name, a), create_engine(name, b)
     assert (ea.voice, ea.settings_key()) != (eb.voice, eb.settings_key())
 
@@ -111,14 +113,18 @@ def test_espeak_unknown_voice_says_which_key_to_fix(tmp_path: Path) -> None:
 def test_espeak_is_safe_from_many_threads() -> None:
     """The library is global state: concurrent callers with different settings each get their own audio."""
     texts = {1.0: LONG, 1.4: SHORT + ". " + LONG}
-    expected = {speed: EspeakEngine(SpeechSettings(speed=speed)).synthesize_samples(t) for speed, t in texts.items()}
+    expected = {
+        speed: EspeakEngine(SpeechSettings(speed=speed)).synthesize_samples(t) for speed, t in texts.items()
+    }
     got: list[tuple[float, np.ndarray]] = []
     errors: list[BaseException] = []
 
     def work(speed: float) -> None:
         try:
             for _ in range(3):
-                got.append((speed, EspeakEngine(SpeechSettings(speed=speed)).synthesize_samples(texts[speed])))
+                got.append(
+                    (speed, EspeakEngine(SpeechSettings(speed=speed)).synthesize_samples(texts[speed]))
+                )
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
@@ -133,4 +139,3 @@ def test_espeak_is_safe_from_many_threads() -> None:
     assert abs(len(expected[1.0]) - len(expected[1.4])) > 22050
     for speed, samples in got:
         assert abs(len(samples) - len(expected[speed])) < 0.01 * len(expected[speed])
-

@@ -1,4 +1,4 @@
-"""gTTS's own code against the fake Google endpoint: success, retries, errors, timeouts, joins, concurrency."""
+"""gTTS's own code against the fake Google endpoint: success, retries, errors, timeouts, joins, pool"""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import read_wav
+from speech_helpers import read_wav
 from gtts_fake import SECONDS_PER_CHAR, FakeGoogle, closed_port_url
 
 from broadcaster.errors import EngineUnavailable, SpeechError
@@ -17,14 +17,17 @@ from broadcaster.speech.engines._join import join_chunks, trim_silence
 
 TEXT = (
     "Ủy ban nhân dân xã Tiền Phong thông báo: về việc khảo sát mức độ hài lòng của người dân năm nay, "
-    "bà con chú ý theo dõi và tham gia đầy đủ, đúng giờ. Một câu rất dài không có dấu câu nào để xem thư viện "
-    "chia đoạn như thế nào khi vượt quá một trăm ký tự liền nhau trong văn bản thông báo của xã"
+    "bà con chú ý theo dõi và tham gia đầy đủ, đúng giờ. Một câu rất dài không có dấu câu nào để xem "
+    "thư viện chia đoạn như thế nào khi vượt quá một trăm ký tự liền nhau trong văn bản thông báo của xã"
 )
 
 
 def engine_for(fake_url: str, **settings: object) -> GttsEngine:
-    return GttsEngine(SpeechSettings(**{"gtts_retries": 2, "gtts_timeout": 3.0, **settings}),  # type: ignore[arg-type]
-                      endpoint=fake_url, backoff=0.01)
+    return GttsEngine(
+        SpeechSettings(**{"gtts_retries": 2, "gtts_timeout": 3.0, **settings}),  # type: ignore[arg-type]
+        endpoint=fake_url,
+        backoff=0.01,
+    )
 
 
 def test_chunks_stay_under_googles_limit_and_keep_every_word() -> None:
@@ -37,7 +40,9 @@ def test_chunks_stay_under_googles_limit_and_keep_every_word() -> None:
 
 
 def test_pause_follows_the_punctuation() -> None:
-    chunks = split_text("Bà con chú ý lắng nghe thông báo sau đây của ủy ban nhân dân xã về việc khảo sát. " * 2)
+    chunks = split_text(
+        "Bà con chú ý lắng nghe thông báo sau đây của ủy ban nhân dân xã về việc khảo sát. " * 2
+    )
     assert chunks[0].pause_after > 0.3  # a full stop: a sentence pause
 
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import make_station, read_wav
+from speech_helpers import make_station, read_wav
 
 from broadcaster._ffmpeg import decode_pcm, run_ffmpeg
 from broadcaster.cli import main
@@ -25,7 +25,10 @@ TEXTS = [
 
 
 def bulletin(i: int, text: str | None = None, **kw: object) -> Bulletin:
-    fields: dict[str, object] = {"status": Status.APPROVED, "text": text if text is not None else TEXTS[i % 3]}
+    fields: dict[str, object] = {
+        "status": Status.APPROVED,
+        "text": text if text is not None else TEXTS[i % 3],
+    }
     fields.update(kw)
     return Bulletin(id=f"ban-tin-{i}", title=f"Bản tin {i}", topic="cai-cach-hanh-chinh", **fields)  # type: ignore[arg-type]
 
@@ -59,8 +62,13 @@ def test_one_failing_bulletin_never_stops_the_others(tmp_path: Path) -> None:
     station = espeak_only(tmp_path)
     broken = tmp_path / "hong.mp3"
     broken.write_bytes(b"this is not audio at all" * 10)
-    items = [bulletin(0), bulletin(1, text="   "), bulletin(2, text=None, audio=broken),
-             bulletin(3, text=None, audio=tmp_path / "khong-co.mp3"), bulletin(4)]
+    items = [
+        bulletin(0),
+        bulletin(1, text="   "),
+        bulletin(2, text=None, audio=broken),
+        bulletin(3, text=None, audio=tmp_path / "khong-co.mp3"),
+        bulletin(4),
+    ]
     summary = render_bulletins(station, items)
     assert [r.status for r in summary.results] == ["rendered", "failed", "failed", "failed", "rendered"]
     assert not summary.ok
@@ -89,12 +97,17 @@ def test_gtts_primary_records_engine_and_voice(tmp_path: Path, fake_google: obje
     assert [r.status for r in summary.results] == ["rendered", "rendered"]
     for r in summary.results:
         assert r.render is not None
-        assert (r.render.engine, r.render.voice, r.render.fallback) == ("gtts", "vi@translate.google.com.vn", False)
+        assert (r.render.engine, r.render.voice, r.render.fallback) == (
+            "gtts",
+            "vi@translate.google.com.vn",
+            False,
+        )
         assert read_wav(r.render.path)[1] == 24000
 
 
-def test_fallback_is_flagged_then_replaced_once_google_is_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                             google_down: None) -> None:
+def test_fallback_is_flagged_then_replaced_once_google_is_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, google_down: None
+) -> None:
     station = make_station(tmp_path)
     items = [bulletin(0), bulletin(1), bulletin(2)]
     down = render_bulletins(station, items)
@@ -117,7 +130,9 @@ def test_fallback_is_flagged_then_replaced_once_google_is_back(tmp_path: Path, m
         back = render_bulletins(station, items)
         again = render_bulletins(station, items)
     assert [r.status for r in back.results] == ["rendered"] * 3
-    assert all(r.render is not None and r.render.engine == "gtts" and not r.render.fallback for r in back.results)
+    assert all(
+        r.render is not None and r.render.engine == "gtts" and not r.render.fallback for r in back.results
+    )
     assert [r.status for r in again.results] == ["cached"] * 3 and again.engine_calls == 0
     assert cached_render(station, items[0]).engine == "gtts"  # type: ignore[union-attr]
 
@@ -143,16 +158,21 @@ def test_content_hash_follows_what_is_said(tmp_path: Path) -> None:
     assert content_hash(a) == content_hash(replace(a, title="Tiêu đề khác"))
     assert content_hash(a) != content_hash(b)
     audio = tone_file(tmp_path / "a.wav")
-    assert content_hash(bulletin(2, text=None, audio=audio)) != content_hash(bulletin(3, text=None, audio=tone_file(
-        tmp_path / "b.wav", 2.0)))
+    assert content_hash(bulletin(2, text=None, audio=audio)) != content_hash(
+        bulletin(3, text=None, audio=tone_file(tmp_path / "b.wav", 2.0))
+    )
 
 
 def test_progress_and_on_render_are_told_about_every_bulletin(tmp_path: Path) -> None:
     station = espeak_only(tmp_path)
     seen: list[tuple[int, int]] = []
     told: list[str] = []
-    render_bulletins(station, [bulletin(0), bulletin(1)], progress=lambda d, t: seen.append((d, t)),
-                     on_render=lambda b, r: told.append(f"{b.id}:{r.status}"))
+    render_bulletins(
+        station,
+        [bulletin(0), bulletin(1)],
+        progress=lambda d, t: seen.append((d, t)),
+        on_render=lambda b, r: told.append(f"{b.id}:{r.status}"),
+    )
     assert seen[0] == (0, 2) and seen[-1] == (2, 2)
     assert sorted(told) == ["ban-tin-0:rendered", "ban-tin-1:rendered"]
 
@@ -165,9 +185,13 @@ def test_render_text_with_a_chosen_engine(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("suffix", [".wav", ".mp3"])
-def test_say_writes_a_file_to_listen_to(tmp_path: Path, suffix: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_say_writes_a_file_to_listen_to(
+    tmp_path: Path, suffix: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / f"thu{suffix}"
-    code = main(["say", "xin chào bà con", "-o", str(out), "--engine", "espeak", "--station", str(tmp_path / "s")])
+    code = main(
+        ["say", "xin chào bà con", "-o", str(out), "--engine", "espeak", "--station", str(tmp_path / "s")]
+    )
     assert code == 0
     assert decode_pcm(out).size > 22050 * 0.3
     assert "Đã ghi" in capsys.readouterr().out
@@ -187,7 +211,9 @@ def sample_or_skip() -> None:
         pytest.skip("the sample station is not there yet")
 
 
-def test_render_command_on_the_sample_commune(sample_station_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_render_command_on_the_sample_commune(
+    sample_station_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     sample_or_skip()
     args = ["render", "--station", str(sample_station_dir), "--engine", "espeak"]
     assert main(args) == 0
@@ -198,8 +224,9 @@ def test_render_command_on_the_sample_commune(sample_station_dir: Path, capsys: 
     assert "0 đã tạo" in second and "có sẵn trong bộ nhớ đệm" in second
 
 
-def test_render_command_unknown_bulletin_lists_the_known_ones(sample_station_dir: Path,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_render_command_unknown_bulletin_lists_the_known_ones(
+    sample_station_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     sample_or_skip()
     assert main(["render", "--station", str(sample_station_dir), "--bulletin", "khong-co-ban-nay"]) == 1
     assert "khong-co-ban-nay" in capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""eSpeak NG, offline, in-process through ctypes (libespeak-ng and its data ship in the espeakng-loader wheel).
+"""eSpeak NG, offline, in-process through ctypes (libespeak-ng and its data: the espeakng-loader wheel).
 
 The library keeps global state (one voice, one callback, one set of parameters), so every call into it holds
 `_LOCK`. Synthesis runs in AUDIO_OUTPUT_SYNCHRONOUS mode with a callback collecting the samples: no sound
@@ -69,7 +69,7 @@ def _load() -> ctypes.CDLL:
             data_path = espeakng_loader.get_data_path()
         except Exception as exc:  # noqa: BLE001 - wheel missing, broken or wrong platform
             _State.load_error = (
-                f"không nạp được thư viện eSpeak NG ({exc}): chạy lại scripts/setup để cài gói espeakng-loader"
+                f"không nạp được thư viện eSpeak NG ({exc}): chạy lại scripts/setup (cài gói espeakng-loader)"
             )
             raise EngineUnavailable(_State.load_error) from exc
         lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
@@ -80,8 +80,14 @@ def _load() -> ctypes.CDLL:
         lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
         lib.espeak_SetParameter.restype = ctypes.c_int
         lib.espeak_Synth.argtypes = [
-            ctypes.c_void_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int, ctypes.c_uint, ctypes.c_uint,
-            ctypes.c_void_p, ctypes.c_void_p,
+            ctypes.c_void_p,
+            ctypes.c_size_t,
+            ctypes.c_uint,
+            ctypes.c_int,
+            ctypes.c_uint,
+            ctypes.c_uint,
+            ctypes.c_void_p,
+            ctypes.c_void_p,
         ]
         lib.espeak_Synth.restype = ctypes.c_int
         lib.espeak_Synchronize.restype = ctypes.c_int

@@ -2,9 +2,9 @@
 
 gTTS's own code does the work: its pre-processors and tokenizer cut the text, and one gTTS request per chunk
 builds, sends and decodes the batchexecute call. We add what a station needs on top: chunks merged back up to
-Google's 100-character limit (fewer requests, better intonation), requests run concurrently on a pool shared by
-every gTTS engine in the process (bounded: `gtts_concurrency`), retries with exponential backoff on 429/5xx and
-connection errors, and a click-free join (each MP3 chunk decoded to PCM, encoder padding and edge silence trimmed,
+Google's 100-character limit (fewer requests, better intonation), requests run concurrently on a pool shared
+by every gTTS engine in the process (bounded: `gtts_concurrency`), retries with exponential backoff on 429/5xx
+and connection errors, and a click-free join (each MP3 chunk decoded to PCM, padding and edge silence trimmed,
 short fades and a pause that follows the punctuation).
 """
 
@@ -47,7 +47,7 @@ _POOLS_LOCK = threading.Lock()
 
 
 def _shared_pool(size: int) -> ThreadPoolExecutor:
-    """One pool per concurrency limit, shared by all gTTS engines: bounds requests across chunks *and* bulletins."""
+    """A pool per limit, shared by all gTTS engines: bounds requests across chunks and bulletins."""
     with _POOLS_LOCK:
         pool = _POOLS.get(size)
         if pool is None:
@@ -79,7 +79,7 @@ class _Request(gTTS):
 
 
 def split_text(text: str) -> list[Chunk]:
-    """Cut text the way gTTS does, then merge neighbours back up to 100 characters; keep the punctuation's pause."""
+    """Cut text as gTTS does, then merge neighbours back up to 100 characters; keep punctuation pauses."""
     probe = gTTS(text or ".", lang="vi", lang_check=False)
     clean = text.strip()
     for pre in probe.pre_processor_funcs:
@@ -102,7 +102,9 @@ def split_text(text: str) -> list[Chunk]:
             end = spans[i][1]
         gap = clean[end : spans[i + 1][0]] if i + 1 < len(spans) else clean[end:]
         last = clean[end - 1 : end]  # gTTS keeps some punctuation ('!') inside its tokens
-        chunks.append(Chunk(" ".join(clean[start:end].split()), _pause_for(("" if last.isalnum() else last) + gap)))
+        chunks.append(
+            Chunk(" ".join(clean[start:end].split()), _pause_for(("" if last.isalnum() else last) + gap))
+        )
         i += 1
     return chunks
 
@@ -117,7 +119,7 @@ def _pause_for(gap: str) -> float:
 
 
 class GttsEngine:
-    """Google's natural Vietnamese voice through gTTS; fails over to the next engine when the Internet is down."""
+    """Google's natural Vietnamese voice via gTTS; the next engine takes over when the Internet is down."""
 
     name = "gtts"
 
@@ -170,11 +172,13 @@ class GttsEngine:
             for f in futures:
                 f.cancel()
             raise
-        joined = join_chunks([(p, c.pause_after) for p, c in zip(parts, chunks)], GTTS_SAMPLE_RATE)
+        joined = join_chunks(
+            [(p, c.pause_after) for p, c in zip(parts, chunks, strict=True)], GTTS_SAMPLE_RATE
+        )
         write_wav(out_path, joined, GTTS_SAMPLE_RATE)
 
     def _fetch_pcm(self, text: str) -> np.ndarray:
-        """One chunk: MP3 from Google (with retries), decoded and trimmed of encoder padding and edge silence."""
+        """One chunk: MP3 from Google (with retries), decoded, encoder padding and edge silence trimmed."""
         mp3 = self._fetch_mp3(text)
         try:
             samples = decode_pcm(mp3, sample_rate=GTTS_SAMPLE_RATE)
@@ -188,7 +192,9 @@ class GttsEngine:
             with self._count_lock:
                 self.requests_sent += 1
             try:
-                data = b"".join(_Request(text, tld=self.tld, timeout=self.timeout, endpoint=self.endpoint).stream())
+                data = b"".join(
+                    _Request(text, tld=self.tld, timeout=self.timeout, endpoint=self.endpoint).stream()
+                )
             except gTTSError as exc:
                 status = exc.rsp.status_code if exc.rsp is not None else None
                 retryable = status is None or status == 429 or status >= 500
@@ -219,7 +225,9 @@ class GttsEngine:
                 "hoặc giảm speech.gtts_concurrency trong station.yaml; tạm dùng giọng dự phòng"
             )
         if status >= 500:
-            return EngineUnavailable(f"máy chủ Google đang lỗi ({status}) {tries}: thử lại sau; tạm dùng giọng dự phòng")
+            return EngineUnavailable(
+                f"máy chủ Google đang lỗi ({status}) {tries}: thử lại sau; tạm dùng giọng dự phòng"
+            )
         if status == 404:
             return EngineUnavailable(
                 f"máy chủ translate.google.{self.tld} không nhận yêu cầu (404): sửa speech.gtts_tld trong "
@@ -227,4 +235,6 @@ class GttsEngine:
             )
         if status == 200:
             return SpeechError(f"giọng Google trả lời nhưng không có âm thanh ({exc})")
-        return EngineUnavailable(f"giọng Google từ chối yêu cầu ({status}): cập nhật gói gTTS bằng scripts/setup")
+        return EngineUnavailable(
+            f"giọng Google từ chối yêu cầu ({status}): cập nhật gói gTTS bằng scripts/setup"
+        )

@@ -47,14 +47,14 @@ def _fade_edges(x: np.ndarray, fade: int) -> np.ndarray:
 
 
 def join_chunks(parts: list[tuple[np.ndarray, float]], sample_rate: int) -> np.ndarray:
-    """Join (samples, pause_after_seconds) parts: faded edges, silence for pauses, crossfade when pause is 0."""
+    """Join (samples, pause_after_seconds) parts: faded edges, silence for pauses, crossfade for pause 0."""
     fade = max(1, int(sample_rate * _FADE))
     pieces = [(_fade_edges(np.asarray(p, dtype=np.float32), fade), pause) for p, pause in parts if len(p)]
     if not pieces:
         return np.zeros(0, dtype=np.float32)
     out: list[np.ndarray] = []
     tail = pieces[0][0]
-    for (chunk, _), (_, pause_before) in zip(pieces[1:], pieces[:-1]):
+    for (chunk, _), (_, pause_before) in zip(pieces[1:], pieces[:-1], strict=True):
         if pause_before > 0:
             out.append(tail)
             out.append(np.zeros(int(sample_rate * pause_before), dtype=np.float32))
