@@ -1,0 +1,115 @@
+"""The `sounddevice` output: plays through PortAudio (the sound card, or PulseAudio/ALSA's default device).
+
+The WAV is read with the stdlib `wave` module and written to a blocking `OutputStream` in small blocks (~23 ms),
+checking `stop` between blocks, so an emergency pre-empts within a block plus the device latency.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from broadcaster.errors import OutputError
+from broadcaster.outputs._base import WAV_ERRORS, BaseOutput, PlayResult, WavInfo, read_wav, unreadable
+
+__all__ = ["SoundDeviceOutput", "load_portaudio", "output_devices"]
+
+BLOCK = 1024  # frames per write: 23 ms at 44.1 kHz, the pre-emption granularity
+
+
+def load_portaudio() -> ModuleType:
+    """The `sounddevice` module; OutputError (how to install PortAudio) when the library is missing."""
+    try:
+        import sounddevice
+    except OSError as exc:  # sounddevice raises OSError when libportaudio cannot be loaded
+        raise OutputError(
+            "không tìm thấy thư viện PortAudio để phát ra card âm thanh. "
+            "Cài đặt: sudo apt-get install libportaudio2 (hoặc dùng đầu ra 'command' với aplay)."
+        ) from exc
+    return sounddevice
+
+
+def output_devices(sd: ModuleType) -> list[str]:
+    """Names of the devices PortAudio can play to ("0: pulse", ...)."""
+    return [f"{d['index']}: {d['name']}" for d in sd.query_devices() if d["max_output_channels"] > 0]
+
+
+class SoundDeviceOutput(BaseOutput):
+    """PortAudio playback to a named device (substring of its name, or its index); None = the default device."""
+
+    def __init__(self, device: str | None = None, *, name: str = "sounddevice", latency: str | float = "low"):
+        self.name = name
+        self.device: str | int | None = int(device) if device and device.isdigit() else device
+        self.latency = latency
+
+    def check(self) -> None:
+        """PortAudio loads and the device exists and accepts 16-bit audio."""
+        sd = load_portaudio()
+        try:
+            sd.query_devices(self.device, kind="output")
+            sd.check_output_settings(device=self.device, channels=1, dtype="int16", samplerate=44100)
+        except (ValueError, sd.PortAudioError) as exc:
+            found = ", ".join(output_devices(sd)) or "không có thiết bị nào"
+            which = f"'{self.device}'" if self.device is not None else "mặc định"
+            raise OutputError(
+                f"không dùng được thiết bị âm thanh {which} ({exc}). Thiết bị phát hiện có: {found}. "
+                "Kiểm tra card âm thanh đã cắm, hoặc sửa outputs.device trong station.yaml."
+            ) from exc
+
+    def _open(self, sd: ModuleType, rate: int, channels: int, dtype: str) -> Any:
+        stream = sd.OutputStream(
+            samplerate=rate, channels=channels, dtype=dtype, device=self.device, latency=self.latency
+        )
+        stream.start()
+        return stream
+
+    def _play(
+        self, wav: Path, info: WavInfo, *, stop: threading.Event, label: str, zones: frozenset[str]
+    ) -> PlayResult:
+        try:
+            data, info = read_wav(wav)
+        except WAV_ERRORS as exc:
+            return PlayResult(False, 0.0, unreadable(wav, exc))
+        try:
+            sd = load_portaudio()
+        except OutputError as exc:
+            return PlayResult(False, 0.0, str(exc))
+        dtype = "int16" if data.dtype == np.int16 else "int32"
+        written = 0
+        latency = 0.0
+        try:
+            try:
+                stream = self._open(sd, info.rate, info.channels, dtype)
+            except sd.PortAudioError:
+                if info.channels != 1:
+                    raise
+                data = np.repeat(data, 2, axis=1)  # some cards only take stereo
+                stream = self._open(sd, info.rate, 2, dtype)
+            latency = float(stream.latency)
+            try:
+                for at in range(0, len(data), BLOCK):
+                    if stop.is_set():
+                        stream.abort()
+                        return PlayResult(False, _played(written, latency, info.rate, info.duration))
+                    block = np.ascontiguousarray(data[at : at + BLOCK])
+                    stream.write(block)
+                    written += len(block)
+                stream.stop()  # waits until the buffered tail has played
+            finally:
+                stream.close()
+        except (sd.PortAudioError, ValueError) as exc:
+            return PlayResult(
+                False,
+                _played(written, latency, info.rate, info.duration),
+                f"lỗi phát ra thiết bị âm thanh '{self.device if self.device is not None else 'mặc định'}': {exc}",
+            )
+        return PlayResult(True, info.duration)
+
+
+def _played(written: int, latency: float, rate: int, duration: float) -> float:
+    """Seconds that reached the speakers: frames handed over minus what was still buffered."""
+    return min(max(written / rate - latency, 0.0), duration)
