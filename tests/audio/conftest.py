@@ -14,7 +14,7 @@ import pytest
 
 from broadcaster.models import AudioSettings, Station
 
-__all__ = ["speechlike", "write_wav", "make_station"]
+__all__ = ["speechlike", "write_wav", "make_station", "ebur128", "tone"]
 
 
 def speechlike(seconds: float, sample_rate: int = 44100, *, seed: int = 0, level: float = 0.3) -> np.ndarray:
@@ -68,3 +68,28 @@ def make_station(root: Path, **audio: object) -> Station:
 @pytest.fixture
 def station(tmp_path: Path) -> Station:
     return make_station(tmp_path / "schedules")
+
+
+def ebur128(path: Path) -> tuple[float, float]:
+    """Independent meter: ffmpeg's ebur128 filter (peak=true). Returns (integrated LUFS, true peak dBTP)."""
+    import re
+    import subprocess
+
+    from broadcaster._ffmpeg import ffmpeg_exe
+
+    proc = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-nostats", "-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"],
+        capture_output=True, text=True, check=True,
+    )
+    summary = proc.stderr[proc.stderr.rfind("Summary:"):]
+    integrated = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
+    peak = re.search(r"True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS", summary)
+    assert integrated and peak, summary
+    return float(integrated.group(1)), float(peak.group(1))
+
+
+def tone(freq: float, seconds: float, sample_rate: int = 44100, level: float = 0.3) -> np.ndarray:
+    """A steady sine with 10 ms ramps."""
+    t = np.arange(int(seconds * sample_rate)) / sample_rate
+    ramp = np.minimum(1.0, np.minimum(t, t[-1] - t) / 0.01)
+    return (level * np.sin(2 * np.pi * freq * t) * ramp).astype(np.float32)
