@@ -2,44 +2,13 @@
 
 from __future__ import annotations
 
-import wave
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from tests import sink
-
-__all__ = ["write_tone", "dominant_hz"]
-
-
-def write_tone(
-    path: Path, seconds: float, *, hz: float = 440.0, rate: int = 44100, channels: int = 1, width: int = 2
-) -> Path:
-    """A sine tone at half scale as a PCM WAV (8, 16, 24 or 32-bit)."""
-    t = np.arange(int(seconds * rate)) / rate
-    x = 0.5 * np.sin(2 * np.pi * hz * t)
-    x = np.repeat(x[:, None], channels, axis=1).reshape(-1)
-    if width == 1:
-        raw = (x * 127 + 128).astype(np.uint8).tobytes()
-    elif width == 3:
-        v = (x * (2**23 - 1)).astype("<i4")
-        raw = np.stack([(v >> s) & 0xFF for s in (0, 8, 16)], axis=1).astype(np.uint8).tobytes()
-    else:
-        raw = (x * (2 ** (8 * width - 1) - 1)).astype(f"<i{width}").tobytes()
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(channels)
-        w.setsampwidth(width)
-        w.setframerate(rate)
-        w.writeframes(raw)
-    return path
-
-
-def dominant_hz(samples: np.ndarray, rate: int = sink.RATE) -> float:
-    """Frequency of the strongest spectral peak."""
-    spectrum = np.abs(np.fft.rfft(samples * np.hanning(len(samples))))
-    return float(np.argmax(spectrum) * rate / len(samples))
+from tests.sink import write_tone
 
 
 @pytest.fixture

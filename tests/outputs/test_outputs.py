@@ -34,7 +34,7 @@ from broadcaster.outputs import (
 )
 from broadcaster.outputs._base import read_wav
 from tests import sink
-from tests.outputs.conftest import dominant_hz, write_tone
+from tests.sink import dominant_hz, write_tone
 
 # (seconds, Hz) of each distinct sound the listener got; None when the output leaves nothing to observe (null).
 Heard = Callable[[], list[tuple[float, float]] | None]
