@@ -1,0 +1,164 @@
+"""One amplifier chain at air time: an output and its zone switch, one sound at a time, and emergency
+pre-emption. Used by the runner (scheduled sessions) and by the `air`/`emergency` commands (direct airing).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+from collections import deque
+from typing import Any
+
+from broadcaster.errors import BroadcasterError
+from broadcaster.models import Airing, OutputConfig, Station
+from broadcaster.playout import EmergencyAudio, air_emergency, air_programme
+
+__all__ = ["Channel", "open_channels", "describe_output", "parse_output_spec", "apply_output_override"]
+
+log = logging.getLogger(__name__)
+
+
+class Channel:
+    """An output chain: `lock` is held while anything airs; `stop` stops the playing item (emergency or
+    shutdown); queued emergencies air in the session that holds the lock (pre-emption) or on their own."""
+
+    def __init__(self, station: Station, cfg: OutputConfig, output: Any, switch: Any, log: Any, clock: Any,
+                 shutdown: threading.Event):
+        self.station = station
+        self.cfg = cfg
+        self.output = output
+        self.switch = switch
+        self.log = log
+        self.clock = clock
+        self.shutdown = shutdown
+        self.lock = threading.RLock()
+        self.stop = threading.Event()
+        self._queue: deque[EmergencyAudio] = deque()
+        self._mutex = threading.Lock()
+        self._in_session = False
+
+    @property
+    def warmup_seconds(self) -> float:
+        return float(getattr(self.switch, "warmup_seconds", self.cfg.zone_switch.warmup_seconds) or 0.0)
+
+    # Preemption protocol (called by playout from the session thread, with `lock` held)
+    def pending(self) -> bool:
+        with self._mutex:
+            return bool(self._queue)
+
+    def air_pending(self) -> bool:
+        return self._drain(in_session=self._in_session)
+
+    def _drain(self, *, in_session: bool) -> bool:
+        aired = False
+        while not self.shutdown.is_set():
+            with self._mutex:
+                if not self._queue:
+                    break
+                em = self._queue.popleft()
+                self.stop.clear()
+            air_emergency(em, station=self.station, output=self.output, output_id=self.cfg.id,
+                          switch=self.switch, log=self.log, clock=self.clock, stop=self.stop, in_session=in_session)
+            aired = True
+        if not self.shutdown.is_set():
+            self.stop.clear()
+        return aired
+
+    def offer(self, em: EmergencyAudio) -> None:
+        """Queue an emergency and interrupt whatever plays; air it at once when nothing holds the output."""
+        with self._mutex:
+            self._queue.append(em)
+            self.stop.set()
+        threading.Thread(target=self.try_drain, name=f"emergency-{self.cfg.id}", daemon=True).start()
+
+    def try_drain(self) -> None:
+        """Air queued emergencies if the output is free (a session holding it airs them itself)."""
+        if self.pending() and self.lock.acquire(blocking=False):
+            try:
+                self._drain(in_session=False)
+            finally:
+                self.lock.release()
+
+    def air_session(self, session: Any, *, session_key: str | None = None, start_at: Any = None) -> list[Airing]:
+        """Air a built session (caller holds `lock`): pre-emptable by `offer`, stoppable by shutdown."""
+        with self.lock:
+            if not self.shutdown.is_set():
+                self.stop.clear()
+            self._in_session = True
+            try:
+                return air_programme(
+                    session.built, session.programme, station=self.station, output=self.output, switch=self.switch,
+                    log=self.log, clock=self.clock, stop=self.stop, emergency_check=self, session_key=session_key,
+                    info=session.info, segments=session.segments, start_at=start_at,
+                )
+            finally:
+                self._in_session = False
+
+    def close(self, timeout: float = 15.0) -> None:
+        """Wait for the airing item to wind down (rows finished), then relays and amplifier off, port closed."""
+        got = self.lock.acquire(timeout=timeout)
+        try:
+            for action in (self.switch.all_off, lambda: self.switch.amplifier(False), self.switch.close):
+                try:
+                    action()
+                except BroadcasterError as exc:
+                    log.error("zone switch on close: %s", exc)
+        finally:
+            if got:
+                self.lock.release()
+
+
+def open_channels(station: Station, log: Any, clock: Any, shutdown: threading.Event) -> dict[str, Channel]:
+    """One channel per configured output: its output (auto falls back to files) and its zone switch."""
+    from broadcaster.outputs import create_output
+    from broadcaster.zones import create_zone_switch
+
+    channels: dict[str, Channel] = {}
+    for cfg in station.outputs:
+        output = create_output(cfg, station)
+        switch = create_zone_switch(cfg.zone_switch)
+        channels[cfg.id] = Channel(station, cfg, output, switch, log, clock, shutdown)
+    return channels
+
+
+def describe_output(cfg: OutputConfig, output: Any, station: Station) -> str:
+    """Where the audio goes, in the officer's words."""
+    from broadcaster.outputs import CommandOutput, FileOutput, NullOutput, aired_directory
+
+    if isinstance(output, FileOutput):
+        note = " (không tìm thấy card âm thanh)" if cfg.kind == "auto" else ""
+        return f"ghi ra tệp trong thư mục {aired_directory(cfg, station)}{note} — không phát ra loa"
+    if isinstance(output, NullOutput):
+        return "không phát ra đâu cả (đầu ra null, để chạy thử)"
+    if isinstance(output, CommandOutput):
+        return f"lệnh phát `{cfg.command or 'mặc định'}`"
+    return f"card âm thanh {cfg.device or 'mặc định'}"
+
+
+def parse_output_spec(spec: str) -> tuple[str, str | None]:
+    """`file:/tmp/aired` -> ("file", "/tmp/aired"); `null` -> ("null", None)."""
+    kind, _, arg = spec.partition(":")
+    kind = kind.strip().lower()
+    valid = ("auto", "sounddevice", "command", "file", "null")
+    if kind not in valid:
+        raise BroadcasterError(f"--output {spec!r}: kiểu đầu ra không hợp lệ; dùng một trong: {', '.join(valid)}")
+    return kind, (arg or None)
+
+
+def apply_output_override(station: Station, spec: str | None) -> Station:
+    """The station with every output replaced by `--output KIND[:ARG]` (zone switches kept)."""
+    if not spec:
+        return station
+    kind, arg = parse_output_spec(spec)
+    outputs = []
+    for cfg in station.outputs:
+        changes: dict[str, Any] = {"kind": kind}
+        if kind == "file" and arg:
+            changes["directory"] = arg
+        elif kind == "command" and arg:
+            changes["command"] = arg
+        elif kind == "sounddevice" and arg:
+            changes["device"] = arg
+        outputs.append(dataclasses.replace(cfg, **changes))
+    return dataclasses.replace(station, outputs=tuple(outputs))

@@ -1,0 +1,148 @@
+"""What the officer starts by hand: air a session now ("phát ngay") and send an emergency (tin khẩn cấp).
+
+Service functions behind `broadcaster air` and `broadcaster emergency` (and later the web UI). They report
+progress through `notify` (Vietnamese lines); they never print.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+from broadcaster import _station, emergency
+from broadcaster._channel import Channel, apply_output_override, describe_output, open_channels
+from broadcaster.clock import SystemClock
+from broadcaster.errors import BroadcasterError
+from broadcaster.models import Airing, AiringStatus
+from broadcaster.playout import air_emergency
+
+__all__ = ["air_now", "send_emergency", "HANDOVER_SECONDS"]
+
+HANDOVER_SECONDS = 2.0  # how long the command waits for a running station to take an emergency
+
+_STATUS_VI = {
+    AiringStatus.COMPLETED: "đã phát",
+    AiringStatus.INTERRUPTED: "bị gián đoạn",
+    AiringStatus.FAILED: "không phát được",
+    AiringStatus.MISSED: "bỏ lỡ",
+    AiringStatus.SKIPPED: "bỏ qua",
+}
+
+
+@contextmanager
+def _stoppable(channels: dict[str, Channel], shutdown: threading.Event) -> Iterator[None]:
+    """Ctrl+C / SIGTERM while airing by hand: stop the item cleanly (row `interrupted`, relays off)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(*_: object) -> None:
+        shutdown.set()
+        for ch in channels.values():
+            ch.stop.set()
+
+    old = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+
+
+def air_now(station_dir: str | Path, slot_id: str, *, day: date | None = None, output_override: str | None = None,
+            notify: Callable[[str], None] = lambda _: None) -> list[Airing]:
+    """Build (if needed) and air the session `slot_id` of `day` (today) now, under its own session key
+    (`<date>/<slot>/<output>/manual-<HHMMSS>`), so the scheduled airing still happens at its time."""
+    from broadcaster.airlog import AirLog
+
+    files = _station.load(station_dir)
+    station = apply_output_override(files.station, output_override)
+    files = _station.StationFiles(station, files.bulletins, files.problems)
+    if slot_id not in {s.id for s in station.slots}:
+        raise BroadcasterError(f"không có buổi phát '{slot_id}'; các buổi: {', '.join(s.id for s in station.slots)}")
+    clock = SystemClock(station.timezone)
+    now = clock.now()
+    day = day or now.date()
+    log = AirLog(station.database)
+    if emergency.running_station_pid(station) is not None:
+        notify("lưu ý: đài đang chạy trên cùng thư mục; nếu đến giờ một buổi theo lịch, hai buổi có thể phát chồng")
+    notify("Đang chuẩn bị âm thanh…")
+    from broadcaster.speech.render import render_bulletins
+
+    render_bulletins(station, [b for b in files.bulletins if b.approved])
+    programmes = [p for p in _station.plan_sessions(files, log.history(), day, day) if p.slot_id == slot_id]
+    if not programmes:
+        raise BroadcasterError(
+            f"buổi '{slot_id}' ngày {day:%d/%m/%Y} không có chương trình (không có bản tin nào phát được, ngày "
+            f"nghỉ hoặc ngoài khung giờ phát): xem `broadcaster plan --from {day} --to {day}`")
+    shutdown = threading.Event()
+    channels = open_channels(station, log, clock, shutdown)
+    rows: list[Airing] = []
+    try:
+        with _stoppable(channels, shutdown):
+            for programme in programmes:
+                session = _station.build_session(files, programme)
+                if session.error:
+                    raise BroadcasterError(f"không dựng được chương trình buổi '{slot_id}': {session.error}")
+                channel = channels[programme.output_id]
+                started = clock.now()
+                key = f"{programme.key}/manual-{started:%H%M%S}"
+                if not log.claim_session(key):
+                    raise BroadcasterError(f"buổi {key} vừa được phát; chờ một giây rồi thử lại")
+                log.audit("air", emergency.current_user(), {"session": key})
+                notify(f"Phát ngay buổi '{slot_id}' ({len(programme.items)} bản tin, "
+                       f"{programme.total_seconds / 60:.1f} phút): {describe_output(channel.cfg, channel.output, station)}")
+                rows += channel.air_session(session, session_key=key, start_at=started)
+    finally:
+        for ch in channels.values():
+            ch.close(timeout=5.0)
+    for row in rows:
+        extra = f" ({row.reason})" if row.reason else ""
+        notify(f"  {_STATUS_VI.get(row.status, row.status.value)}: {row.title}{extra}")
+    return rows
+
+
+def send_emergency(
+    station_dir: str | Path, *, text: str | None = None, audio: str | None = None, zones: tuple[str, ...] = (),
+    repeat: int | None = None, output_override: str | None = None, notify: Callable[[str], None] = lambda _: None,
+) -> list[Airing]:
+    """Prepare the message, hand it to the running station (within a second); with no station running, air it
+    here. Returns the rows aired here (empty when the running station took it)."""
+    from broadcaster.airlog import AirLog
+    from broadcaster.config import load_station
+
+    station = apply_output_override(load_station(station_dir), output_override)
+    clock = SystemClock(station.timezone)
+    request = emergency.prepare_request(station, now=clock.now(), text=text, audio=audio, zones=zones,
+                                        repeat=repeat)
+    pid = emergency.running_station_pid(station)
+    if pid is not None:
+        emergency.submit(station, request)
+        if emergency.wait_taken(station, request, HANDOVER_SECONDS) or not emergency.withdraw(station, request):
+            notify(f"Đã chuyển tin khẩn cấp tới đài đang chạy (tiến trình {pid}); đài phát ngay.")
+            return []
+        notify("Đài đang chạy không nhận tin trong 2 giây: lệnh này tự phát.")
+    else:
+        notify("Đài không chạy: lệnh này tự phát tin khẩn cấp ngay.")
+    log = AirLog(station.database)
+    shutdown = threading.Event()
+    channels = open_channels(station, log, clock, shutdown)
+    em = emergency.to_air(request, station, emergency.attention_tone(station))
+    rows: list[Airing] = []
+    try:
+        with _stoppable(channels, shutdown):
+            for ch in channels.values():
+                notify(f"Phát tin khẩn cấp {em.repeat} lần: {describe_output(ch.cfg, ch.output, station)}")
+                with ch.lock:
+                    rows += air_emergency(em, station=station, output=ch.output, output_id=ch.cfg.id,
+                                          switch=ch.switch, log=log, clock=clock, stop=ch.stop)
+    finally:
+        for ch in channels.values():
+            ch.close(timeout=5.0)
+    done = sum(r.status is AiringStatus.COMPLETED for r in rows)
+    notify(f"Xong: {done}/{len(rows)} lần phát trọn vẹn.")
+    return rows

@@ -1,0 +1,38 @@
+"""`broadcaster air SLOT`: air a session now (the officer's "phát ngay"), building it first if needed."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+
+from broadcaster.cli import add_station_argument
+from broadcaster.commands.run import add_output_argument
+
+__all__ = ["register", "run"]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser(
+        "air",
+        help="phát ngay một buổi (ví dụ: broadcaster air sang)",
+        description="Phát ngay chương trình của một buổi (hôm nay, hoặc ngày --date). Buổi phát theo lịch vẫn "
+        "phát bình thường vào giờ của nó.",
+    )
+    parser.add_argument("slot", metavar="BUỔI", help="mã buổi phát trong station.yaml, ví dụ: sang, chieu")
+    parser.add_argument("--date", metavar="YYYY-MM-DD", default=None, help="ngày của chương trình (mặc định hôm nay)")
+    add_station_argument(parser)
+    add_output_argument(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from broadcaster.errors import BroadcasterError
+    from broadcaster._manual import air_now
+
+    try:
+        day = date.fromisoformat(args.date) if args.date else None
+    except ValueError:
+        raise BroadcasterError(f"--date {args.date!r}: ngày phải viết dạng NĂM-THÁNG-NGÀY, ví dụ 2026-11-28") from None
+    rows = air_now(args.station, args.slot, day=day, output_override=args.output,
+                   notify=lambda line: print(line, flush=True))
+    return 0 if rows and all(r.status.value == "completed" for r in rows) else 1

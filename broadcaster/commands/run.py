@@ -1,0 +1,37 @@
+"""`broadcaster run`: the station itself — airs every session on time until Ctrl+C (or SIGTERM)."""
+
+from __future__ import annotations
+
+import argparse
+
+from broadcaster.cli import add_station_argument
+
+__all__ = ["register", "run", "add_output_argument"]
+
+OUTPUT_HELP = (
+    "nơi phát âm thanh, ghi đè station.yaml: auto | sounddevice[:THIẾT_BỊ] | command:'aplay -q {file}' | "
+    "file:THƯ_MỤC (chạy thử, ghi ra tệp) | null"
+)
+
+
+def add_output_argument(parser: argparse.ArgumentParser) -> None:
+    """--output KIND[:ARG], shared by run, air and emergency."""
+    parser.add_argument("--output", metavar="LOẠI[:THAM_SỐ]", default=None, help=OUTPUT_HELP)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser(
+        "run",
+        help="chạy đài: tự động phát các buổi theo lịch (Ctrl+C để dừng)",
+        description="Chạy đài truyền thanh: chuẩn bị âm thanh trước 24 giờ, phát từng buổi đúng giờ, bật tắt loa "
+        "từng thôn, nhận tin khẩn cấp. Nhấn Ctrl+C để dừng.",
+    )
+    add_station_argument(parser)
+    add_output_argument(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from broadcaster.runner import run_station
+
+    return run_station(args.station, output_override=args.output, notify=lambda line: print(line, flush=True))

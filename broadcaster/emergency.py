@@ -1,0 +1,278 @@
+"""Emergency requests (tin khẩn cấp): their format, the control channel to a running station, and their audio.
+
+Channel: the command writes `state_dir/control/emergency-<id>.json` atomically (temp file + rename); the
+runner polls the directory every ~200 ms and renames what it takes to `.taken`, so the command knows the
+station has it. A running station keeps `control/runner.json` (pid) fresh as a heartbeat; when there is none,
+the command airs the emergency itself. No APScheduler here: the runner owns scheduling.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import getpass
+import json
+import logging
+import os
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from broadcaster.errors import BroadcasterError
+from broadcaster.models import Station
+
+if TYPE_CHECKING:
+    from broadcaster.playout import EmergencyAudio
+
+__all__ = [
+    "EmergencyRequest",
+    "HEARTBEAT_SECONDS",
+    "control_dir",
+    "new_request",
+    "submit",
+    "wait_taken",
+    "withdraw",
+    "take_requests",
+    "write_heartbeat",
+    "clear_heartbeat",
+    "running_station_pid",
+    "render_message",
+    "current_user",
+    "attention_tone",
+    "prepare_request",
+    "to_air",
+]
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_SECONDS = 2.0  # the runner refreshes its heartbeat this often; 3 missed beats = not running
+GTTS_BUDGET_SECONDS = 3.0  # an emergency waits this long at most for the online voice, then speaks offline
+
+
+@dataclass(frozen=True)
+class EmergencyRequest:
+    """One emergency as the officer asked for it; `message` is the ready-to-air WAV (rendered by the command)."""
+
+    id: str
+    requested_at: datetime
+    who: str
+    message: str  # absolute path of the prepared WAV clip
+    message_seconds: float
+    title: str  # first words of the text, or the audio file's name
+    zones: tuple[str, ...] = ()  # empty = every zone
+    repeat: int | None = None  # None = station.playout.emergency_repeat
+    text: str | None = None
+    audio: str | None = None  # the officer's original file, when --audio
+    engine: str = ""
+    voice: str = ""
+    audio_hash: str = ""
+
+    def to_json(self) -> str:
+        data = dataclasses.asdict(self)
+        data["requested_at"] = self.requested_at.isoformat()
+        data["zones"] = list(self.zones)
+        return json.dumps(data, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, raw: str) -> EmergencyRequest:
+        data = json.loads(raw)
+        data["requested_at"] = datetime.fromisoformat(data["requested_at"])
+        data["zones"] = tuple(data.get("zones") or ())
+        fields = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in fields})
+
+
+def current_user() -> str:
+    """Who asked (for the audit table): the OS user name."""
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no passwd entry in some containers
+        return str(os.getuid())
+
+
+def control_dir(station: Station) -> Path:
+    return Path(station.state_dir) / "control"
+
+
+def new_request(
+    station: Station, *, message: Path, message_seconds: float, title: str, now: datetime,
+    zones: tuple[str, ...] = (), repeat: int | None = None, text: str | None = None, audio: str | None = None,
+    engine: str = "", voice: str = "", audio_hash: str = "",
+) -> EmergencyRequest:
+    """A new request with a unique id; checks zones and repeat against the station (Vietnamese errors)."""
+    known = [z.id for z in station.zones]
+    unknown = [z for z in zones if z not in known]
+    if unknown:
+        raise BroadcasterError(
+            f"không có vùng (thôn) {', '.join(unknown)}; các vùng của đài: {', '.join(known) or '(chưa khai báo)'}"
+        )
+    if repeat is not None and not 1 <= repeat <= 10:
+        raise BroadcasterError(f"số lần phát phải từ 1 đến 10 (đang là {repeat})")
+    stamp = now.strftime("%Y%m%dT%H%M%S")
+    return EmergencyRequest(
+        id=f"{stamp}-{uuid.uuid4().hex[:6]}", requested_at=now, who=current_user(), message=str(message),
+        message_seconds=message_seconds, title=title, zones=tuple(zones), repeat=repeat, text=text, audio=audio,
+        engine=engine, voice=voice, audio_hash=audio_hash,
+    )
+
+
+def _request_path(station: Station, request_id: str, suffix: str = ".json") -> Path:
+    return control_dir(station) / f"emergency-{request_id}{suffix}"
+
+
+def submit(station: Station, request: EmergencyRequest) -> Path:
+    """Drop the request where the runner looks (atomic: the runner never reads half a file)."""
+    directory = control_dir(station)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = _request_path(station, request.id)
+    tmp = directory / f".{path.name}.tmp"
+    tmp.write_text(request.to_json(), encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def wait_taken(station: Station, request: EmergencyRequest, timeout: float) -> bool:
+    """Wait until the running station takes the request; False after `timeout` seconds."""
+    taken = _request_path(station, request.id, ".taken")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if taken.exists():
+            return True
+        time.sleep(0.02)
+    return taken.exists()
+
+
+def withdraw(station: Station, request: EmergencyRequest) -> bool:
+    """Take back a request nobody took; False when the station took it at the last moment."""
+    try:
+        os.remove(_request_path(station, request.id))
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def take_requests(station: Station) -> list[EmergencyRequest]:
+    """The runner's poll: every waiting request, oldest first, each marked taken; bad files set aside."""
+    directory = control_dir(station)
+    try:
+        names = sorted(p for p in directory.glob("emergency-*.json"))
+    except OSError:
+        return []
+    out: list[EmergencyRequest] = []
+    for path in names:
+        taken = path.with_suffix(".taken")
+        try:
+            os.replace(path, taken)  # claim first: a withdrawing command then sees it gone
+        except FileNotFoundError:
+            continue
+        try:
+            out.append(EmergencyRequest.from_json(taken.read_text(encoding="utf-8")))
+        except (ValueError, TypeError, KeyError, OSError) as exc:
+            log.error("emergency request %s unreadable: %s", path.name, exc)
+            os.replace(taken, path.with_suffix(".bad"))
+    return out
+
+
+def write_heartbeat(station: Station, info: dict[str, Any]) -> None:
+    """The running station says it is alive (pid, output); refreshed every HEARTBEAT_SECONDS."""
+    directory = control_dir(station)
+    directory.mkdir(parents=True, exist_ok=True)
+    tmp = directory / ".runner.json.tmp"
+    tmp.write_text(json.dumps({"pid": os.getpid(), **info}, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, directory / "runner.json")
+
+
+def clear_heartbeat(station: Station) -> None:
+    try:
+        os.remove(control_dir(station) / "runner.json")
+    except FileNotFoundError:
+        pass
+
+
+def running_station_pid(station: Station) -> int | None:
+    """Pid of the station running on this state directory, or None (no heartbeat, stale, or process gone)."""
+    path = control_dir(station) / "runner.json"
+    try:
+        age = time.time() - path.stat().st_mtime
+        pid = int(json.loads(path.read_text(encoding="utf-8"))["pid"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if age > 3 * HEARTBEAT_SECONDS:
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass  # alive, another user's
+    return pid
+
+
+def render_message(station: Station, text: str) -> Any:
+    """Speak an emergency with the fastest engine that works: the online voice only if it answers within a few
+    seconds, else offline eSpeak NG. Returns the speech module's `Render`."""
+    from broadcaster.speech.render import render_text
+
+    engines = station.speech.engines
+    if "gtts" in engines and engines[0] == "gtts":
+        quick = dataclasses.replace(
+            station,
+            speech=dataclasses.replace(
+                station.speech, gtts_timeout=min(station.speech.gtts_timeout, GTTS_BUDGET_SECONDS), gtts_retries=1
+            ),
+        )
+        try:
+            return render_text(quick, text, engine="gtts")
+        except BroadcasterError as exc:
+            log.warning("emergency: online voice unavailable (%s); speaking with eSpeak NG", exc)
+    return render_text(station, text, engine="espeak")
+
+
+def attention_tone(station: Station) -> Path:
+    """The station's attention tone (its own file, or the generated one), ready to air."""
+    from broadcaster.audio.jingles import station_sounds
+
+    return Path(station_sounds(station).attention.path)
+
+
+def prepare_request(
+    station: Station, *, now: datetime, text: str | None = None, audio: str | Path | None = None,
+    zones: tuple[str, ...] = (), repeat: int | None = None,
+) -> EmergencyRequest:
+    """Render the message (text: fastest engine; audio: the officer's file), ready to air, as a new request."""
+    from broadcaster.audio.clips import prepare_clip
+
+    if bool(text and text.strip()) == (audio is not None):
+        raise BroadcasterError("tin khẩn cấp cần đúng một trong hai: --text VĂN_BẢN hoặc --audio TỆP")
+    if text is not None:
+        render = render_message(station, text.strip())
+        clip = prepare_clip(station, Path(render.path))
+        words = " ".join(text.split())
+        title = words if len(words) <= 60 else words[:57] + "…"
+        engine, voice = str(render.engine), str(render.voice)
+    else:
+        source = Path(audio).expanduser().resolve()  # type: ignore[arg-type]
+        if not source.is_file():
+            raise BroadcasterError(f"{source}: không có tệp âm thanh này")
+        clip = prepare_clip(station, source)
+        title, engine, voice = source.name, "recording", ""
+    return new_request(
+        station, message=Path(clip.path), message_seconds=float(clip.duration), title=title, now=now,
+        zones=zones, repeat=repeat, text=text, audio=str(audio) if audio is not None else None,
+        engine=engine, voice=voice, audio_hash=str(clip.sha256),
+    )
+
+
+def to_air(request: EmergencyRequest, station: Station, attention: Path | None) -> EmergencyAudio:
+    """What playout needs to air a request."""
+    from broadcaster.playout import EmergencyAudio
+
+    return EmergencyAudio(
+        id=request.id, message=Path(request.message), message_seconds=request.message_seconds, attention=attention,
+        zones=frozenset(request.zones), repeat=request.repeat or station.playout.emergency_repeat,
+        title=request.title, requested_at=request.requested_at, who=request.who, engine=request.engine,
+        voice=request.voice, audio_hash=request.audio_hash,
+        details={"text": request.text or "", "audio": request.audio or ""},
+    )

@@ -1,0 +1,270 @@
+"""The station process: one APScheduler BlockingScheduler per station, in the station's timezone.
+
+Jobs: one DateTrigger job per session occurrence (fired a little before the start so the amplifier warms up and
+the first sample airs on the second), a render-ahead job (every hour, and at once when a station or bulletin
+file changes). Misfires are ours to decide, never APScheduler's: jobs run however late (misfire_grace_time=None)
+and the session job itself airs (late by less than `playout.grace_minutes`) or logs `missed`. A session airs at
+most once, also across restarts: `AirLog.claim_session` before airing. This is the only module importing
+APScheduler. See docs/runner.md.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import signal
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from broadcaster import _station, emergency
+from broadcaster._channel import Channel, apply_output_override, describe_output, open_channels, parse_output_spec
+from broadcaster.clock import SystemClock
+from broadcaster.models import AiringStatus, Station
+from broadcaster.playout import EmergencyAudio, record_not_aired
+
+__all__ = ["Runner", "run_station", "apply_output_override", "parse_output_spec", "reason_missed"]
+
+log = logging.getLogger(__name__)
+
+CONTROL_POLL_SECONDS = 0.2
+WATCH_SECONDS = 5.0
+PREPARE_LEAD_SECONDS = 1.0  # fire this long before warm-up + start: time to cut audio and open the output
+
+
+def reason_missed(station: Station) -> str:
+    return (f"đài không chạy lúc đến giờ phát (trễ quá {station.playout.grace_minutes:g} phút cho phép)")
+
+
+def _fmt_when(dt: datetime) -> str:
+    days = ["thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật"]
+    return f"{dt:%H:%M:%S} {days[dt.weekday()]} {dt:%d/%m/%Y}"
+
+
+class Runner:
+    """A running station: scheduler, channels (one per output), control channel, render-ahead."""
+
+    def __init__(self, station_dir: str | Path, *, output_override: str | None = None,
+                 notify: Callable[[str], None] | None = None):
+        self.station_dir = Path(station_dir)
+        self.output_override = output_override
+        self.notify = notify or (lambda line: log.info("%s", line))
+        self.shutdown = threading.Event()
+        self.sessions: dict[str, _station.Session] = {}
+        self._mtimes: dict[str, int] = {}
+        self._render_lock = threading.Lock()
+        self._attention: Path | None = None
+        self.files = self._load()
+        self.station = self.files.station
+        self.clock = SystemClock(self.station.timezone)
+        from broadcaster.airlog import AirLog
+
+        self.log = AirLog(self.station.database)
+        self.channels: dict[str, Channel] = open_channels(self.station, self.log, self.clock, self.shutdown)
+        self.scheduler = BlockingScheduler(
+            timezone=self.clock.tz,
+            job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+            executors={"default": {"type": "threadpool", "max_workers": 4 + len(self.channels)}},
+        )
+
+    # -- loading and render-ahead ---------------------------------------------------------------------------
+    def _load(self) -> _station.StationFiles:
+        files = _station.load(self.station_dir)
+        station = apply_output_override(files.station, self.output_override)
+        self._mtimes = _station.watched_mtimes(station)
+        for problem in files.problems:
+            self.notify(f"cảnh báo: {problem}")
+        return dataclasses.replace(files, station=station)
+
+    def render_ahead(self, *, reload: bool = False) -> list[_station.Session]:
+        """Plan and build the next hours; (re)schedule one job per session. Safe to call from any thread."""
+        with self._render_lock:
+            if reload:
+                try:
+                    files = self._load()
+                except Exception as exc:  # noqa: BLE001 - a broken edit must not stop the station: keep the old plan
+                    self.notify(f"lỗi khi đọc lại lịch, giữ lịch cũ: {exc}")
+                    return list(self.sessions.values())
+                self.files = dataclasses.replace(files, station=dataclasses.replace(
+                    files.station, outputs=self.station.outputs))
+                self.log.audit("reload", emergency.current_user(), {"station": str(self.station_dir)})
+            now = self.clock.now()
+            sessions = _station.prepare_ahead(self.files, self.log.history(since=now.date() - timedelta(days=31)),
+                                              now, previous=self.sessions)
+            fresh = {s.key: s for s in sessions}
+            for key in set(self.sessions) - set(fresh):
+                job = self.scheduler.get_job(f"session:{key}")
+                if job is not None:
+                    job.remove()
+            self.sessions = {**self.sessions, **fresh}
+            for key in set(self.sessions) - set(fresh):
+                del self.sessions[key]
+            for session in sessions:
+                self._schedule(session)
+            return sessions
+
+    def _schedule(self, session: _station.Session) -> None:
+        if self.log.session_aired(session.key):
+            return
+        channel = self.channels.get(session.programme.output_id)
+        lead = PREPARE_LEAD_SECONDS + (channel.warmup_seconds if channel else 0.0)
+        self.scheduler.add_job(
+            self.session_job, DateTrigger(run_date=session.programme.start - timedelta(seconds=lead)),
+            args=[session.key], id=f"session:{session.key}", name=session.key, replace_existing=True,
+        )
+
+    # -- jobs -------------------------------------------------------------------------------------------------
+    def session_job(self, key: str) -> None:
+        """Air one session occurrence, or log why it does not air (late beyond grace, could not be built)."""
+        session = self.sessions.get(key)
+        if session is None or self.shutdown.is_set():
+            return
+        programme = session.programme
+        channel = self.channels.get(programme.output_id)
+        if channel is None:
+            return
+        with channel.lock:
+            late = (self.clock.now() - programme.start).total_seconds()
+            if not self.log.claim_session(key):
+                return  # already aired (or being aired): never twice
+            if late > self.station.playout.grace_minutes * 60:
+                record_not_aired(programme, log=self.log, status=AiringStatus.MISSED,
+                                 reason=reason_missed(self.station), info=session.info)
+                self.notify(f"bỏ lỡ buổi phát {key}: {reason_missed(self.station)}")
+                return
+            if session.error:
+                record_not_aired(programme, log=self.log, status=AiringStatus.FAILED, reason=session.error,
+                                 info=session.info)
+                self.notify(f"không phát được buổi {key}: {session.error}")
+                return
+            self.notify(f"bắt đầu buổi phát {key} lúc {_fmt_when(programme.start)}")
+            rows = channel.air_session(session)
+            done = sum(r.status is AiringStatus.COMPLETED for r in rows)
+            self.notify(f"xong buổi phát {key}: {done}/{len(rows)} bản tin phát trọn vẹn")
+        channel.try_drain()
+
+    def look_back(self) -> int:
+        """At start-up: today's sessions already past and not in the log are `missed` when late beyond the grace
+        time (within it, render-ahead schedules them to air now). Returns how many were logged missed."""
+        now = self.clock.now()
+        grace = timedelta(minutes=self.station.playout.grace_minutes)
+        history = self.log.history(since=now.date() - timedelta(days=31))
+        count = 0
+        for programme in _station.plan_sessions(self.files, history, now.date(), now.date()):
+            if programme.start < now - grace and self.log.claim_session(programme.key):
+                record_not_aired(programme, log=self.log, status=AiringStatus.MISSED,
+                                 reason=reason_missed(self.station))
+                self.notify(f"bỏ lỡ buổi phát {programme.key} ({_fmt_when(programme.start)}): đài không chạy")
+                count += 1
+        return count
+
+    # -- control channel ----------------------------------------------------------------------------------------
+    def _emergency_audio(self, req: emergency.EmergencyRequest) -> EmergencyAudio:
+        if self._attention is None:
+            self._attention = emergency.attention_tone(self.station)
+        return emergency.to_air(req, self.station, self._attention)
+
+    def control_loop(self) -> None:
+        """Poll for emergencies every 200 ms, beat the heartbeat, notice edited files."""
+        beat = watch = 0.0
+        clock = 0.0
+        while not self.shutdown.wait(CONTROL_POLL_SECONDS):
+            clock += CONTROL_POLL_SECONDS
+            try:
+                for req in emergency.take_requests(self.station):
+                    self.notify(f"TIN KHẨN CẤP từ {req.who}: {req.title}")
+                    audio = self._emergency_audio(req)
+                    for channel in self.channels.values():
+                        channel.offer(audio)
+                if clock - beat >= emergency.HEARTBEAT_SECONDS:
+                    beat = clock
+                    emergency.write_heartbeat(self.station, {"station": str(self.station_dir)})
+                if clock - watch >= WATCH_SECONDS:
+                    watch = clock
+                    if _station.watched_mtimes(self.station) != self._mtimes:
+                        self.notify("lịch hoặc bản tin đã thay đổi: lập lại chương trình")
+                        self.scheduler.add_job(self.render_ahead, kwargs={"reload": True}, id="reload",
+                                               replace_existing=True)
+            except Exception:  # noqa: BLE001 - the control loop must outlive any one bad request
+                log.exception("control loop")
+
+    # -- life cycle ---------------------------------------------------------------------------------------------
+    def stop(self, *_: Any) -> None:
+        """SIGTERM/SIGINT: stop the playing item (its row becomes `interrupted`), then the scheduler."""
+        if self.shutdown.is_set():
+            return
+        self.notify("đang dừng đài…")
+        self.shutdown.set()
+        for channel in self.channels.values():
+            channel.stop.set()
+        try:
+            self.scheduler.shutdown(wait=False)
+        except Exception:  # noqa: BLE001 - not started yet
+            pass
+
+    def banner(self) -> None:
+        st = self.station
+        self.notify(f"{st.name} — đài bắt đầu chạy (giờ {st.timezone}: {_fmt_when(self.clock.now())})")
+        for cfg in st.outputs:
+            ch = self.channels.get(cfg.id)
+            if ch is not None:
+                self.notify(f"Âm thanh phát ra: {describe_output(cfg, ch.output, st)}")
+        upcoming = sorted(self.sessions.values(), key=lambda s: s.programme.start)
+        if not upcoming:
+            self.notify("Không có buổi phát nào trong 24 giờ tới (xem `broadcaster plan`).")
+        else:
+            self.notify("Các buổi phát sắp tới:")
+            for s in upcoming[:6]:
+                p = s.programme
+                slot = next((x.name for x in st.slots if x.id == p.slot_id), p.slot_id)
+                extra = f" — LỖI: {s.error}" if s.error else ""
+                self.notify(f"  {_fmt_when(p.start)}  {slot}: {len(p.items)} bản tin, "
+                            f"{p.total_seconds / 60:.1f} phút{extra}")
+        self.notify("Phát ngay một buổi: `broadcaster air BUỔI`; tin khẩn cấp: `broadcaster emergency --text ...`")
+        self.notify("Nhấn Ctrl+C để dừng đài.")
+
+    def run(self) -> int:
+        """Blocking: recover, look back, render ahead, schedule, serve until a signal. Returns the exit code."""
+        now = self.clock.now()
+        recovered = self.log.recover_interrupted(now)
+        if recovered:
+            self.notify(f"{recovered} bản tin đang phát dở khi đài tắt đột ngột: đã ghi là bị gián đoạn")
+        self.log.audit("run", emergency.current_user(), {"station": str(self.station_dir), "pid": os.getpid(),
+                                                         "outputs": [c.kind for c in self.station.outputs]})
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, self.stop)
+            signal.signal(signal.SIGINT, self.stop)
+        emergency.write_heartbeat(self.station, {"station": str(self.station_dir)})
+        self.look_back()
+        self.notify("Đang chuẩn bị âm thanh cho 24 giờ tới…")
+        self.render_ahead()
+        self.scheduler.add_job(self.render_ahead, IntervalTrigger(hours=1), id="render-ahead",
+                               replace_existing=True)
+        control = threading.Thread(target=self.control_loop, name="control", daemon=True)
+        control.start()
+        self.banner()
+        try:
+            if not self.shutdown.is_set():
+                self.scheduler.start()
+        finally:
+            self.shutdown.set()
+            for channel in self.channels.values():
+                channel.close(timeout=15.0)
+            control.join(timeout=2.0)
+            emergency.clear_heartbeat(self.station)
+            self.log.audit("stop", emergency.current_user(), {"station": str(self.station_dir)})
+            self.notify("đài đã dừng.")
+        return 0
+
+
+def run_station(station_dir: str | Path, *, output_override: str | None = None,
+                notify: Callable[[str], None] | None = None) -> int:
+    """Run the station until SIGTERM/SIGINT (blocking)."""
+    return Runner(station_dir, output_override=output_override, notify=notify).run()
