@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 import wave
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -47,6 +48,11 @@ class CacheEntry:
     @property
     def duration(self) -> float:
         return float(self.meta.get("duration", 0.0))
+
+
+# Two threads rendering the same text must not interleave WAV and metadata of different takes (eSpeak's takes
+# differ by a few samples): puts of one key are serialized, striped over a few locks.
+_PUT_LOCKS = [threading.Lock() for _ in range(32)]
 
 
 def _fsync_replace(tmp: Path, final: Path) -> None:
@@ -95,11 +101,12 @@ class RenderCache:
                 "duration": round(duration, 4),
                 "bytes": tmp_wav.stat().st_size,
             }
-            _fsync_replace(tmp_wav, wav)
-            fd, name = tempfile.mkstemp(prefix=f".{key[:12]}-", suffix=".json.tmp", dir=wav.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(full, f, ensure_ascii=False, indent=1)
-            _fsync_replace(Path(name), meta_path)
+            with _PUT_LOCKS[int(key[:2], 16) % len(_PUT_LOCKS)]:
+                _fsync_replace(tmp_wav, wav)
+                fd, name = tempfile.mkstemp(prefix=f".{key[:12]}-", suffix=".json.tmp", dir=wav.parent)
+                with os.fdopen(fd, "w", encoding="utf-8") as f:
+                    json.dump(full, f, ensure_ascii=False, indent=1)
+                _fsync_replace(Path(name), meta_path)
         finally:
             with contextlib.suppress(FileNotFoundError):
                 tmp_wav.unlink()

@@ -74,3 +74,4 @@ def test_half_written_entry_is_not_taken_for_a_render(tmp_path: Path, damage: st
     assert cache.get(key) is None
     put_tone(cache, key)  # rendering again repairs it
     assert cache.get(key) is not None
+

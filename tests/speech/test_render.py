@@ -230,3 +230,15 @@ def test_render_command_unknown_bulletin_lists_the_known_ones(
     sample_or_skip()
     assert main(["render", "--station", str(sample_station_dir), "--bulletin", "khong-co-ban-nay"]) == 1
     assert "khong-co-ban-nay" in capsys.readouterr().err
+
+
+def test_same_text_rendered_concurrently_leaves_one_valid_entry(tmp_path: Path, google_down: None) -> None:
+    """Six bulletins with one text rendered by four workers (eSpeak takes differ by a few samples)."""
+    station = make_station(tmp_path, gtts_concurrency=4)
+    items = [bulletin(i, text=TEXTS[0]) for i in range(6)]
+    first = render_bulletins(station, items)
+    assert {r.status for r in first.results} == {"fallback"}
+    again = render_bulletins(station, items)
+    assert [r.status for r in again.results] == ["fallback"] * 6
+    assert again.engine_calls == 1  # only the gTTS probe: every eSpeak take came from the cache
+    assert len({r.render.path for r in again.results if r.render}) == 1
