@@ -133,3 +133,25 @@ def test_bad_dates_say_how_to_write_them(text: str, message: str) -> None:
 def test_default_range_is_a_week() -> None:
     assert default_range(MON, None, None) == (MON, date(2026, 3, 8))
     assert default_range(MON, WED, None) == (WED, date(2026, 3, 10))
+
+
+def test_rendered_audio_gives_the_real_duration_and_the_rest_is_estimated(tmp_path: Path) -> None:
+    """Real eSpeak NG renders one bulletin; the plan uses its duration and marks only the other as estimated."""
+    render = pytest.importorskip("broadcaster.speech.render")
+    from broadcaster.models import SpeechSettings
+
+    st = station(state_dir=tmp_path / "var", root=tmp_path / "schedules", speech=SpeechSettings(engines=("espeak",)))
+    spoken = bulletin("papi", text="Chỉ số PAPI phản ánh trải nghiệm của người dân, ngày 24/01/2024.")
+    unrendered = bulletin("moi", text="Bản tin mới chưa có giọng đọc.")
+    summary = render.render_bulletins(st, [spoken])
+    (done,) = summary.results
+    assert done.render is not None, done.reason
+    sp = plan_loaded(st, [spoken, unrendered], MON, MON)
+    items = {i.bulletin_id: i for i in sp.result.programmes[0].items}
+    assert not items["papi"].estimated and items["papi"].duration == pytest.approx(done.render.duration)
+    assert items["moi"].estimated
+    assert items["papi"].content_hash == render.content_hash(spoken)
+    # the estimate errs long: planning on it never overruns once rendered
+    from broadcaster.plan import estimate_seconds
+
+    assert estimate_seconds(spoken.text or "") >= done.render.duration
