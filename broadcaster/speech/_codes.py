@@ -40,7 +40,8 @@ def _issuer(part: str, d: Dictionary) -> str:
 def _read_code(m: re.Match[str], d: Dictionary) -> str:
     parts = re.split(r"[-/]", m.group("rest"))
     type_name = d.doc_types.get(parts[0])
-    issuers = parts[1:] if type_name else parts
+    # no type (công văn "125/UBND-VP"): the first part signs, the rest names the drafting unit, not read
+    issuers = parts[1:] if type_name else parts[:1]
     pre = m.group("pre") or ""
     before = m.string[max(0, m.start() - 40) : m.start()].rstrip().lower()
     capital = pre[:1].isupper()
@@ -125,13 +126,23 @@ def _read_label(label: str, d: Dictionary) -> str:
             out.append("gạch ngang")
         elif piece == "_":
             out.append("gạch dưới")
-        elif piece in d.url_words:
-            out.append(d.url_words[piece])
-        elif _SYLLABLES_RE.fullmatch(piece):
-            out.append(" ".join(_SYLLABLE_RE.findall(piece)))  # "tienphong" -> "tien phong"
         else:
-            out.append(d.spell(piece))
+            out.append(_read_letters(piece, d))
     return " ".join(out)
+
+
+def _read_letters(piece: str, d: Dictionary) -> str:
+    """A run of letters in an address: known words first ("ubndtienphong" -> "ủy ban nhân dân Tiền Phong"),
+    then Vietnamese-looking syllables ("xaphung" -> "xa phung"), else letter by letter."""
+    if not piece:
+        return ""
+    if piece in d.url_words:
+        return d.url_words[piece]
+    for key in sorted((k for k in d.url_words if len(k) >= 2 and piece.startswith(k)), key=len, reverse=True):
+        return f"{d.url_words[key]} {_read_letters(piece[len(key):], d)}".strip()
+    if _SYLLABLES_RE.fullmatch(piece):
+        return " ".join(_SYLLABLE_RE.findall(piece))
+    return d.spell(piece)
 
 
 def _read_host_path(addr: str, d: Dictionary) -> str:

@@ -128,10 +128,14 @@ _PER_WORDS = r"người|tháng|năm|ngày|hộ|lượt|giờ|tuần|khẩu|hồ 
 _PER_RE = re.compile(rf"/(?=(?:{_PER_WORDS})(?!\w))")
 
 
+_CURRENCY = ("đồng", "đ", "VNĐ", "VND", "vnđ")
+
+
 def _quantity_res(d: Dictionary) -> tuple[re.Pattern[str], re.Pattern[str]]:
     unit = rf"(?P<u>%|(?:{d.units_re})(?![\w²³]))"
+    money_or_unit = rf"(?P<u>%|(?:{d.units_re}|{'|'.join(_CURRENCY)})(?![\w²³]))"
     return (
-        re.compile(rf"(?<![\d])(?P<a>{_NUM}){_DASH}(?P<b>{_NUM})\s*{unit}"),
+        re.compile(rf"(?<![\d])(?P<a>{_NUM}){_DASH}(?P<b>{_NUM})\s*{money_or_unit}"),
         re.compile(rf"(?<![\d])(?P<a>{_NUM})\s*{unit}"),
     )
 
@@ -140,7 +144,9 @@ _QUANTITY_CACHE: dict[int, tuple[Dictionary, tuple[re.Pattern[str], re.Pattern[s
 
 
 def _unit_word(u: str, d: Dictionary) -> str:
-    return "phần trăm" if u == "%" else d.units[u]
+    if u == "%":
+        return "phần trăm"
+    return "đồng" if u in _CURRENCY else d.units[u]
 
 
 # --- context words -------------------------------------------------------------------------------------------
@@ -151,7 +157,7 @@ _ROMAN_WORDS = (
     r"khóa|chương|quý|phần|mục|đại hội|kỳ họp|kỳ|thế kỷ|tập|hội nghị|lần|giai đoạn|điều|khoản|bài|tiết"
 )
 _CONTEXT_NUMBER_RE = re.compile(
-    rf"(?P<w>\b(?i:{_ROMAN_WORDS}))\s+(?P<n>[IVXLC]+|\d{{1,3}})(?![\w])(?:/(?P<y>{_YEAR})(?![\d]))?"
+    rf"(?P<w>\b(?i:{_ROMAN_WORDS}))\s+(?P<n>[IVXLC]+|\d{{1,3}})(?![\w]|[.,]\d)(?:/(?P<y>{_YEAR})(?![\d]))?"
 )
 _ROMAN_HEADING_RE = re.compile(r"^(?P<sp>[ \t]*)(?P<n>[IVXLC]+)(?P<p>[.)])(?=\s)", re.MULTILINE)
 
@@ -195,9 +201,9 @@ def apply(text: str, d: Dictionary) -> str:
         (_PARTIAL_DATE_RE, _partial_date),
         (_TIME_RANGE_RE, _time_range),
         (_TIME_RE, _time),
-        (_MONEY_RE, lambda m: f"{read_number(m.group('n'))} đồng"),
         (qrange_re, lambda m: f"{read_number(m.group('a'))} đến {read_number(m.group('b'))} "
                               f"{_unit_word(m.group('u'), d)}"),
+        (_MONEY_RE, lambda m: f"{read_number(m.group('n'))} đồng"),
         (quantity_re, lambda m: f"{read_number(m.group('a'))} {_unit_word(m.group('u'), d)}"),
         (_MONTH_RE, lambda m: f"{m.group('w')} {read_month(int(m.group('n')))}"),
         (_ORDINAL_RE, lambda m: f"{m.group('w')} {read_ordinal(int(m.group('n')))}"),

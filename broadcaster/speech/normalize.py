@@ -93,7 +93,24 @@ def _prepare(text: str) -> str:
 
 # --- words -----------------------------------------------------------------------------------------------------
 
+_PAREN_RE = re.compile(r"\s*\(\s*([^()\n]{1,24}?)\s*\)")
+
+
+def _drop_echoed_abbreviations(text: str, d: Dictionary) -> str:
+    """An announcer skips "(CCHC)" right after "cải cách hành chính": a bracketed abbreviation whose reading
+    repeats the words just before it is dropped."""
+
+    def repl(m: re.Match[str]) -> str:
+        reading = d.abbreviations.get(m.group(1))
+        if reading and m.string[max(0, m.start() - len(reading) - 1) : m.start()].lower().endswith(reading.lower()):
+            return ""
+        return m.group(0)
+
+    return _PAREN_RE.sub(repl, text)
+
+
 def _replace_abbreviations(text: str, d: Dictionary) -> str:
+    text = _drop_echoed_abbreviations(text, d)
     pattern = d.abbreviation_re
     if pattern is not None:
 
