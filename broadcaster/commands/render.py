@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from broadcaster.cli import add_station_argument
@@ -44,10 +45,16 @@ def _progress_bar(total_hint: int) -> Any:
     )
 
 
+def _shown(path: Path) -> str:
+    """A path as the officer would type it: relative to the current directory when below it."""
+    try:
+        return str(path.absolute().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def format_summary(summary: RenderSummary) -> list[str]:
     """The per-bulletin lines and the totals the officer reads at the end of a render run."""
-    from broadcaster.config import display_path
-
     lines: list[str] = []
     for r in summary.results:
         label = STATUS_LABELS[r.status]
@@ -71,7 +78,7 @@ def format_summary(summary: RenderSummary) -> list[str]:
     )
     if summary.count("fallback"):
         lines.append("Bản dùng giọng dự phòng sẽ được tạo lại bằng giọng chính ở lần chạy sau khi có mạng.")
-    lines.append(f"Âm thanh nằm trong: {display_path(summary.cache_dir)}")
+    lines.append(f"Âm thanh nằm trong: {_shown(summary.cache_dir)}")
     return lines
 
 
