@@ -207,11 +207,11 @@ def read_dictionary_file(path: Path) -> tuple[Dictionary, list[Problem]]:
 
 def _reading(name: str, key: str, node: YNode, problems: list[Problem]) -> str | None:
     """A reading must be non-empty text without digits (a digit would reach the speech engine)."""
-    if node.kind != "scalar" or node.is_null:
+    if node.kind != "scalar":
         problems.append(Problem(name, node.line, key, "cách đọc phải là một dòng chữ, ví dụ: ủy ban nhân dân"))
         return None
     text = node.raw.strip()
-    if not text:
+    if not text or node.is_null:
         problems.append(Problem(name, node.line, key, "cách đọc đang để trống: viết cách đọc sau dấu hai chấm"))
         return None
     if _DIGIT.search(text):
