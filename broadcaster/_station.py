@@ -6,11 +6,13 @@ Used by `runner` (scheduled sessions), `commands/air` (phát ngay) and the end-t
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -57,9 +59,26 @@ def load(station_dir: str | Path) -> StationFiles:
     """Load station.yaml and every bulletin (a bad bulletin file is reported, the others still load)."""
     from broadcaster.config import load_bulletins, load_station
 
-    station = load_station(station_dir)
+    station = _test_slot_times(load_station(station_dir))
     bulletins, problems = load_bulletins(station)
     return StationFiles(station, tuple(bulletins), tuple(problems))
+
+
+TEST_SLOT_TIMES_ENV = "BROADCASTER_TEST_SLOT_TIMES"
+
+
+def _test_slot_times(station: Station) -> Station:
+    """Test hook (end-to-end tests and the benchmark): `BROADCASTER_TEST_SLOT_TIMES="sang=05:30:12,..."` sets slot
+    starts to the second, since station.yaml has minute resolution. Never set in production."""
+    raw = os.environ.get(TEST_SLOT_TIMES_ENV, "").strip()
+    if not raw:
+        return station
+    starts: dict[str, time] = {}
+    for part in raw.split(","):
+        slot_id, _, value = part.partition("=")
+        starts[slot_id.strip()] = time.fromisoformat(value.strip())
+    slots = tuple(dataclasses.replace(s, start=starts.get(s.id, s.start)) for s in station.slots)
+    return dataclasses.replace(station, slots=slots)
 
 
 def watched_mtimes(station: Station) -> dict[str, int]:
@@ -97,12 +116,12 @@ def _renders(station: Station, bulletins: Iterable[Bulletin]) -> dict[str, Any]:
 
 
 def plan_sessions(files: StationFiles, history: Sequence[Any], start: date, end: date) -> list[Programme]:
-    """The programmes from `start` to `end` (inclusive), with durations of the audio already rendered."""
-    from broadcaster.plan import plan
+    """The programmes from `start` to `end` (inclusive), planned exactly as `broadcaster plan` shows them
+    (rendered durations, content hashes, the log's history). `history` is unused: the plan service reads it."""
+    from broadcaster._plan_service import plan_loaded
 
-    renders = _renders(files.station, files.bulletins)
-    durations = {bid: float(r.duration) for bid, r in renders.items()}
-    return plan(files.station, files.bulletins, history, start, end, durations=durations)
+    del history  # the plan service reads the log itself (read-only), like `broadcaster plan`
+    return list(plan_loaded(files.station, files.bulletins, start, end).result.programmes)
 
 
 def _signature(programme: Programme, clips: Mapping[str, Any]) -> str:
@@ -118,7 +137,7 @@ def build_session(files: StationFiles, programme: Programme, *, previous: Sessio
     """Build a programme's audio (clips, ident speech, assembly) and cut it into items; a session built before
     from the same audio is reused. Failure becomes `Session.error` (Vietnamese), never an exception."""
     from broadcaster.audio.clips import prepare_clip
-    from broadcaster.audio.programme import build_programme, ident_text
+    from broadcaster.audio.programme import build_programme, closing_text, ident_text
     from broadcaster.speech.render import render_text
 
     station = files.station
@@ -135,19 +154,21 @@ def build_session(files: StationFiles, programme: Programme, *, previous: Sessio
             if all(s.wav.exists() for s in previous.segments):
                 return previous
         ident = prepare_clip(station, Path(render_text(station, ident_text(station, programme)).path))
+        closing = prepare_clip(station, Path(render_text(station, closing_text(station, programme)).path))
         out_dir = Path(station.state_dir) / "programmes" / programme.day.isoformat() / (
             f"{programme.slot_id}-{programme.output_id}")
-        built = build_programme(station, programme, clips, out_dir, ident=ident, closing_speech=None)
+        built = build_programme(station, programme, clips, out_dir, ident=ident, closing_speech=closing, mp3=False)
         segments = tuple(slice_programme(built, programme))
     except BroadcasterError as exc:
         log.error("session %s: cannot build: %s", programme.key, exc)
         return Session(programme, error=str(exc))
+    hashes = {i.bulletin_id: i.audio_hash for i in built.items if i.bulletin_id}
     info = {
         bid: ItemInfo(
             topic=by_id[bid].topic,
             engine=str(getattr(r, "engine", "")),
             voice=str(getattr(r, "voice", "")),
-            audio_hash=str(getattr(clips[bid], "sha256", "")),
+            audio_hash=hashes.get(bid) or str(getattr(clips[bid], "sha256", "")),
         )
         for bid, r in renders.items()
     }

@@ -133,13 +133,13 @@ def slice_programme(built: Any, programme: Programme, out_dir: Path | None = Non
                         dst.setframerate(rate)
                         dst.writeframes(frames)
                     tmp.replace(path)
-                zones = frozenset(item.zones) if item.bulletin_id else all_zones
+                zones = frozenset(item.zones) or all_zones  # opening, ident, closing: every zone
                 segments.append(
                     Segment(
                         kind=item.kind,
                         bulletin_id=item.bulletin_id,
                         title=item.title,
-                        zones=zones or all_zones,
+                        zones=zones,
                         offset=float(item.offset),
                         duration=(last - first) / rate,
                         content_hash=getattr(item, "content_hash", "") or "",

@@ -26,3 +26,74 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self._now += timedelta(seconds=seconds)
+
+
+# --- playout / runner fakes (FakeOutput, FakeZoneSwitch): airings without a sound card or relay board ---------
+
+
+class FakeOutput:
+    """An `Output` that records each play and "plays" by advancing a FakeClock by the WAV's length.
+
+    `during(n, label, stop)` runs at the start of play number n (0-based): tests use it to interrupt (set `stop`,
+    queue an emergency). `fail` makes every play fail with that reason (like a dead sound card).
+    """
+
+    def __init__(self, clock: FakeClock | None = None, *, fail: str = "", during=None, name: str = "main"):  # type: ignore[no-untyped-def]
+        self.name = name
+        self.clock = clock
+        self.fail = fail
+        self.during = during
+        self.plays: list[dict] = []
+
+    def check(self) -> None:
+        return None
+
+    def play(self, wav, *, stop, label="", zones=frozenset()):  # type: ignore[no-untyped-def]
+        import wave as _wave
+
+        from broadcaster.outputs import PlayResult
+
+        n = len(self.plays)
+        self.plays.append({"wav": wav, "label": label, "zones": frozenset(zones),
+                           "at": self.clock.now() if self.clock else None, "stopped": False})
+        if self.during is not None:
+            self.during(n, label, stop)
+        if self.fail:
+            return PlayResult(False, 0.0, self.fail)
+        if stop.is_set():
+            self.plays[-1]["stopped"] = True
+            return PlayResult(False, 0.0)
+        with _wave.open(str(wav), "rb") as w:
+            seconds = w.getnframes() / w.getframerate()
+        if self.clock is not None:
+            self.clock.advance(seconds)
+        return PlayResult(True, seconds)
+
+
+class FakeZoneSwitch:
+    """A `ZoneSwitch` that records calls: ("amplifier", True), ("select", frozenset({1, 2})), ("all_off",), ..."""
+
+    def __init__(self, *, warmup_seconds: float = 0.0, settle_seconds: float = 0.0, fail: str = ""):
+        self.warmup_seconds = warmup_seconds
+        self.settle_seconds = settle_seconds
+        self.fail = fail
+        self.calls: list[tuple] = []
+
+    def _act(self, *call) -> None:  # type: ignore[no-untyped-def]
+        from broadcaster.errors import ZoneSwitchError
+
+        self.calls.append(call)
+        if self.fail and call[0] != "close":
+            raise ZoneSwitchError(self.fail)
+
+    def amplifier(self, on: bool) -> None:
+        self._act("amplifier", on)
+
+    def select(self, relays: frozenset[int]) -> None:
+        self._act("select", frozenset(relays))
+
+    def all_off(self) -> None:
+        self._act("all_off")
+
+    def close(self) -> None:
+        self._act("close")

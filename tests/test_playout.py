@@ -1,0 +1,217 @@
+"""Playout: one programme aired item by item through fakes of our Output and ZoneSwitch, logged in a real AirLog."""
+
+from __future__ import annotations
+
+import threading
+import wave
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pytest
+
+from broadcaster._channel import Channel
+from broadcaster.airlog import AirLog
+from broadcaster.audio.programme import BuiltProgramme, ManifestItem
+from broadcaster.models import (
+    AiringStatus,
+    OutputConfig,
+    PlayoutSettings,
+    Programme,
+    ProgrammeItem,
+    Station,
+    Zone,
+)
+from broadcaster.playout import EmergencyAudio, air_emergency, air_programme, slice_programme
+from tests.fakes import FakeClock, FakeOutput, FakeZoneSwitch
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+RATE = 8000
+START = datetime(2026, 11, 28, 6, 30, tzinfo=TZ)
+
+
+def _wav(path: Path, seconds: float, freq: float = 440.0) -> Path:
+    t = np.arange(int(seconds * RATE)) / RATE
+    pcm = (0.3 * np.sin(2 * np.pi * freq * t) * 32767).astype("<i2")
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(RATE)
+        w.writeframes(pcm.tobytes())
+    return path
+
+
+def _station(tmp_path: Path, after: str = "resume") -> Station:
+    return Station(
+        name="Đài truyền thanh xã Thử",
+        commune="Thử",
+        zones=(Zone("thon-dong", "Thôn Đông", relay=1), Zone("thon-tay", "Thôn Tây", relay=2),
+               Zone("cho", "Chợ", relay=None)),
+        outputs=(OutputConfig(kind="null"),),
+        playout=PlayoutSettings(after_emergency=after),
+        root=tmp_path,
+        state_dir=tmp_path / "var",
+    )
+
+
+def _programme_and_built(tmp_path: Path) -> tuple[Programme, BuiltProgramme]:
+    """opening 1 s (all zones), bulletin a 2 s (Đông), chime 0.5 s (Tây), bulletin b 2 s (Tây), closing 1 s."""
+    layout = [("opening", None, 1.0, ("thon-dong", "thon-tay")), ("bulletin", "a", 2.0, ("thon-dong",)),
+              ("chime", None, 0.5, ("thon-tay",)), ("bulletin", "b", 2.0, ("thon-tay",)),
+              ("closing", None, 1.0, ("thon-dong", "thon-tay"))]
+    parts, items, offset = [], [], 0.0
+    for n, (kind, bid, secs, zones) in enumerate(layout):
+        t = np.arange(int(secs * RATE)) / RATE
+        parts.append((0.3 * np.sin(2 * np.pi * (300 + 100 * n) * t) * 32767).astype("<i2"))
+        items.append(ManifestItem(kind, bid, bid or kind, offset, secs, zones, f"h-{bid or kind}", f"a-{n}"))
+        offset += secs
+    out = tmp_path / "built"
+    out.mkdir()
+    wav = out / "p.wav"
+    with wave.open(str(wav), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(RATE)
+        w.writeframes(np.concatenate(parts).tobytes())
+    built = BuiltProgramme(wav, None, out / "p.m3u8", out / "manifest.json", tuple(items), offset, "x")
+    programme = Programme(
+        day=START.date(), slot_id="sang", output_id="main", start=START, max_seconds=1800,
+        items=(ProgrammeItem("a", "Tin A", frozenset({"thon-dong"}), 2.0, content_hash="h-a"),
+               ProgrammeItem("b", "Tin B", frozenset({"thon-tay"}), 2.0, content_hash="h-b")),
+        overhead_seconds=2.5,
+    )
+    return programme, built
+
+
+@pytest.fixture
+def env(tmp_path: Path):  # type: ignore[no-untyped-def]
+    station = _station(tmp_path)
+    programme, built = _programme_and_built(tmp_path)
+    clock = FakeClock(START - timedelta(seconds=3))
+    log = AirLog(tmp_path / "log.sqlite3")
+    return station, programme, built, clock, log
+
+
+def test_slices_add_up_to_the_programme_sample_for_sample(env) -> None:  # type: ignore[no-untyped-def]
+    station, programme, built, clock, log = env
+    segments = slice_programme(built, programme)
+    joined = b""
+    for seg in segments:
+        with wave.open(str(seg.wav), "rb") as w:
+            joined += w.readframes(w.getnframes())
+    with wave.open(str(built.wav), "rb") as w:
+        assert joined == w.readframes(w.getnframes())
+    assert [s.kind for s in segments] == ["opening", "bulletin", "chime", "bulletin", "closing"]
+    assert segments[0].zones == {"thon-dong", "thon-tay"}
+
+
+def test_airs_on_time_with_relays_per_item_and_logs_every_bulletin(env) -> None:  # type: ignore[no-untyped-def]
+    station, programme, built, clock, log = env
+    out, switch = FakeOutput(clock), FakeZoneSwitch(warmup_seconds=2.0)
+    rows = air_programme(built, programme, station=station, output=out, switch=switch, log=log, clock=clock,
+                         stop=threading.Event())
+    assert out.plays[0]["at"] == START  # warm-up done before the scheduled start, first sample on the second
+    assert [p["label"] for p in out.plays] == ["opening", "a", "chime", "b", "closing"]
+    assert switch.calls == [
+        ("amplifier", True), ("select", frozenset({1, 2})), ("select", frozenset({1})), ("select", frozenset({2})),
+        ("select", frozenset({1, 2})), ("all_off",), ("amplifier", False),
+    ]
+    assert [(r.bulletin_id, r.status) for r in rows] == [("a", AiringStatus.COMPLETED), ("b", AiringStatus.COMPLETED)]
+    assert rows[0].scheduled_at == START + timedelta(seconds=1) == rows[0].started_at
+    assert rows[1].scheduled_at == START + timedelta(seconds=3.5)
+    assert rows[1].played_seconds == pytest.approx(2.0)
+    logged = {r.bulletin_id: r for r in log.history()}
+    assert logged["a"].status is AiringStatus.COMPLETED and logged["a"].ended_at == START + timedelta(seconds=3)
+    assert logged["b"].zones == ("thon-tay",)
+
+
+def test_output_failure_gives_failed_rows_with_reason_and_relays_off(env) -> None:  # type: ignore[no-untyped-def]
+    station, programme, built, clock, log = env
+    out, switch = FakeOutput(clock, fail="không mở được card âm thanh"), FakeZoneSwitch()
+    rows = air_programme(built, programme, station=station, output=out, switch=switch, log=log, clock=clock,
+                         stop=threading.Event())
+    assert [r.status for r in rows] == [AiringStatus.FAILED, AiringStatus.FAILED]
+    assert all("card âm thanh" in r.reason for r in log.history())
+    assert switch.calls[-2:] == [("all_off",), ("amplifier", False)]
+
+
+def test_zone_switch_failure_gives_failed_rows(env) -> None:  # type: ignore[no-untyped-def]
+    station, programme, built, clock, log = env
+    switch = FakeZoneSwitch(fail="không mở được cổng /dev/ttyUSB0")
+    rows = air_programme(built, programme, station=station, output=FakeOutput(clock), switch=switch, log=log,
+                         clock=clock, stop=threading.Event())
+    assert [r.status for r in rows] == [AiringStatus.FAILED, AiringStatus.FAILED]
+    assert "ttyUSB0" in rows[0].reason
+
+
+def test_shutdown_mid_item_interrupts_it_and_the_rest_is_missed(env) -> None:  # type: ignore[no-untyped-def]
+    station, programme, built, clock, log = env
+    stop = threading.Event()
+    out = FakeOutput(clock, during=lambda n, label, s: s.set() if label == "a" else None)
+    switch = FakeZoneSwitch()
+    rows = air_programme(built, programme, station=station, output=out, switch=switch, log=log, clock=clock,
+                         stop=stop)
+    assert [(r.bulletin_id, r.status) for r in rows] == [("a", AiringStatus.INTERRUPTED), ("b", AiringStatus.MISSED)]
+    assert [p["label"] for p in out.plays] == ["opening", "a"]
+    assert switch.calls[-2:] == [("all_off",), ("amplifier", False)]
+    assert {r.status for r in log.history()} == {AiringStatus.INTERRUPTED, AiringStatus.MISSED}
+
+
+def _emergency(tmp_path: Path, zones: frozenset[str] = frozenset()) -> EmergencyAudio:
+    return EmergencyAudio(
+        id="e1", message=_wav(tmp_path / "msg.wav", 1.5, 880), message_seconds=1.5,
+        attention=_wav(tmp_path / "att.wav", 0.5, 1000), zones=zones, repeat=2, title="Bão số 5",
+        requested_at=START, who="canbo",
+    )
+
+
+@pytest.mark.parametrize("after", ["resume", "skip"])
+def test_emergency_preempts_then_resumes_or_skips(env, tmp_path: Path, after: str) -> None:  # type: ignore[no-untyped-def]
+    _, programme, built, clock, log = env
+    station = _station(tmp_path, after)
+    switch = FakeZoneSwitch()
+    channel_box: list[Channel] = []
+    em = _emergency(tmp_path)
+
+    def during(n: int, label: str, stop: threading.Event) -> None:
+        if label == "a" and n == 1:  # the first time bulletin a plays: the officer sends an emergency
+            channel_box[0]._queue.append(em)
+            stop.set()
+
+    out = FakeOutput(clock, during=during)
+    channel = Channel(station, station.outputs[0], out, switch, log, clock, threading.Event())
+    channel_box.append(channel)
+    from broadcaster._station import Session
+
+    rows = channel.air_session(Session(programme, built, tuple(slice_programme(built, programme))))
+    labels = [p["label"] for p in out.plays]
+    history = log.history()
+    emergency_rows = [r for r in history if r.session_key.startswith("emergency/")]
+    assert [r.status for r in emergency_rows] == [AiringStatus.COMPLETED] * 2
+    assert all(r.zones == ("cho", "thon-dong", "thon-tay") for r in emergency_rows)
+    assert ("select", frozenset({1, 2})) in switch.calls  # every zone on for the emergency
+    if after == "resume":
+        assert labels == ["opening", "a", "attention", *[e.title for e in emergency_rows], "a", "chime", "b",
+                          "closing"]
+        assert [(r.bulletin_id, r.status) for r in rows] == [
+            ("a", AiringStatus.INTERRUPTED), ("a", AiringStatus.COMPLETED), ("b", AiringStatus.COMPLETED)]
+    else:
+        assert labels == ["opening", "a", "attention", *[e.title for e in emergency_rows]]
+        assert [(r.bulletin_id, r.status) for r in rows] == [
+            ("a", AiringStatus.INTERRUPTED), ("b", AiringStatus.SKIPPED)]
+    assert rows[0].reason == "bị tin khẩn cấp cắt ngang"
+    assert switch.calls.count(("amplifier", True)) == 1  # the emergency did not cycle the amplifier
+
+
+def test_emergency_alone_switches_targeted_zones_and_airs_once(env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    station, _, _, clock, log = env
+    switch, out = FakeZoneSwitch(warmup_seconds=1.0), FakeOutput(clock)
+    em = _emergency(tmp_path, frozenset({"thon-tay"}))
+    kwargs = dict(station=station, output=out, output_id="main", switch=switch, log=log, clock=clock,
+                  stop=threading.Event())
+    rows = air_emergency(em, **kwargs)
+    assert [r.status for r in rows] == [AiringStatus.COMPLETED, AiringStatus.COMPLETED]
+    assert switch.calls == [("amplifier", True), ("select", frozenset({2})), ("all_off",), ("amplifier", False)]
+    assert air_emergency(em, **kwargs) == []  # the same request never airs twice
+    assert len(out.plays) == 3
