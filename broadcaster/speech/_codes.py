@@ -140,7 +140,7 @@ def _read_letters(piece: str, d: Dictionary) -> str:
         return d.url_words[piece]
     for key in sorted((k for k in d.url_words if len(k) >= 2 and piece.startswith(k)), key=len, reverse=True):
         return f"{d.url_words[key]} {_read_letters(piece[len(key):], d)}".strip()
-    if _SYLLABLES_RE.fullmatch(piece):
+    if len(piece) <= 24 and _SYLLABLES_RE.fullmatch(piece):  # bounded: the pattern can backtrack
         return " ".join(_SYLLABLE_RE.findall(piece))
     return d.spell(piece)
 
