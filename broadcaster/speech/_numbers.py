@@ -81,7 +81,7 @@ def read_int(n: int) -> str:
 
 def read_digits(s: str) -> str:
     """Digit by digit, as phone numbers and serials are read: "1022" -> "một không hai hai"."""
-    return " ".join(DIGITS[int(c)] for c in s if c.isdigit())
+    return " ".join(DIGITS[int(c)] for c in s if c in "0123456789")
 
 
 def read_numeral(s: str) -> str:

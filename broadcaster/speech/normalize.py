@@ -81,7 +81,8 @@ def _fix_tone(m: re.Match[str]) -> str:
 
 
 def _prepare(text: str) -> str:
-    text = unicodedata.normalize("NFC", text)
+    # NFKC also folds compatibility forms: full-width and Arabic-Indic digits, "m²" -> "m2", "Ⅻ" -> "XII", "…"
+    text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE_RE.sub("", text)
     text = _SPACES_RE.sub(" ", text).replace("\r\n", "\n").replace("\r", "\n")
     text = _OLD_TONE_RE.sub(_fix_tone, text)
@@ -138,7 +139,8 @@ def _replace_caps(text: str, d: Dictionary) -> str:
 
 _SYMBOL_WORDS = (("&", " và "), ("%", " phần trăm"), ("@", " a còng "), ("+", " cộng "), ("=", " bằng "))
 _PAUSE_RE = re.compile(r"[()\[\]{}]|\s*[-–—]+\s*|\.{2,}")
-_DROP_RE = re.compile(r"[\"'«»#~|^\\<>_*•●▪◦·/]")
+# anything else that is not a letter or a pause mark (stray combining marks, superscripts, emoji) is dropped
+_DROP_RE = re.compile(r"[^\w\s.,;:!?]|[_\d]")
 _PUNCT_SPACE_RE = re.compile(r"\s+([,.;:!?])")
 _REPEATED_RE = re.compile(r"([,;:])(?:\s*[,;:])+")
 _WEAK_BEFORE_STRONG_RE = re.compile(r"[,;:]\s*([.!?])")

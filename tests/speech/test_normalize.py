@@ -120,3 +120,19 @@ def test_unspeakable_finds_what_an_engine_would_misread(text: str, found: list[s
 def test_empty_and_blank_text() -> None:
     assert normalize("") == ""
     assert normalize("  \n\n ") == ""
+
+
+_FUZZ_PIECES = list("0123456789 ./-:,;%&@()[]*+–…²³°'\"hkmđĐUBNDTPAIXVLCxyzàáảạươ\n\u0301\u200b😀ⅫⅣ٣３") + [
+    "UBND", "TTHC", "ngày ", "tháng ", "từ ", "số ", "Số: ", "khóa ", "Quý ", "http://", "@gmail.com", ".gov.vn",
+    "0912", "7h", "/KH-UBND", "/2024", "QH13",
+]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_garbled_input_never_crashes_and_never_leaks(seed: int) -> None:
+    import random
+
+    rng = random.Random(seed)
+    for _ in range(200):
+        text = "".join(rng.choice(_FUZZ_PIECES) for _ in range(rng.randint(1, 40)))
+        assert unspeakable(normalize(text)) == [], text
