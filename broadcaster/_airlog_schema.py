@@ -1,0 +1,186 @@
+"""The airing log's SQLite schema, its migrations, row <-> `Airing` conversion and the tamper-evidence hash.
+
+Hash chain: a row enters the chain when it reaches its final state (at `record`, or at `finish_item` for a row
+written `started` before the first sample). It then gets `seq` (its position in the chain), `prev_hash` (the
+previous chained row's `row_hash`) and `row_hash = sha256(prev_hash + canonical JSON of every column but
+row_hash)`. A `started` row is not in the chain yet (its final state is unknown); rows are never updated after
+they are chained, so any later edit, reordering or deletion breaks a link that `verify` finds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from broadcaster.models import Airing, AiringStatus, Priority
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "MIGRATIONS",
+    "COLUMNS",
+    "GENESIS",
+    "row_hash",
+    "to_row",
+    "from_row",
+    "iso",
+    "parse_time",
+]
+
+GENESIS = "0" * 64  # prev_hash of the first chained row
+
+# The columns an Airing fills, in table order (id, seq, prev_hash, row_hash are the log's own).
+COLUMNS = (
+    "session_key",
+    "output",
+    "zones",
+    "bulletin_id",
+    "content_hash",
+    "title",
+    "topic",
+    "priority",
+    "scheduled_at",
+    "started_at",
+    "ended_at",
+    "planned_seconds",
+    "played_seconds",
+    "status",
+    "reason",
+    "engine",
+    "voice",
+    "audio_hash",
+)
+
+_V1 = """
+CREATE TABLE airings (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,   -- AUTOINCREMENT: ids are never reused, so a deleted row leaves a gap
+    seq INTEGER UNIQUE,                     -- position in the hash chain; NULL while `started`
+    session_key TEXT NOT NULL,              -- Programme.key "2026-11-28/sang/main", or "emergency/<id>"
+    output TEXT NOT NULL,
+    zones TEXT NOT NULL,                    -- JSON array of zone ids
+    bulletin_id TEXT,
+    content_hash TEXT NOT NULL DEFAULT '',
+    title TEXT NOT NULL DEFAULT '',
+    topic TEXT NOT NULL DEFAULT '',
+    priority TEXT NOT NULL,
+    scheduled_at TEXT NOT NULL,             -- ISO 8601 with the station's offset: 2026-11-28T06:30:00+07:00
+    started_at TEXT,
+    ended_at TEXT,
+    planned_seconds REAL NOT NULL DEFAULT 0,
+    played_seconds REAL NOT NULL DEFAULT 0,
+    status TEXT NOT NULL CHECK (status IN ('started','completed','interrupted','failed','missed','skipped')),
+    reason TEXT NOT NULL DEFAULT '',
+    engine TEXT NOT NULL DEFAULT '',
+    voice TEXT NOT NULL DEFAULT '',
+    audio_hash TEXT NOT NULL DEFAULT '',
+    prev_hash TEXT,
+    row_hash TEXT
+);
+CREATE INDEX airings_scheduled ON airings (scheduled_at);
+CREATE INDEX airings_session ON airings (session_key);
+CREATE INDEX airings_bulletin ON airings (bulletin_id);
+CREATE INDEX airings_status ON airings (status);
+
+CREATE TABLE renders (
+    id INTEGER PRIMARY KEY,
+    bulletin_id TEXT,
+    key TEXT NOT NULL,                      -- render cache key
+    engine TEXT NOT NULL,
+    voice TEXT NOT NULL DEFAULT '',
+    fallback INTEGER NOT NULL DEFAULT 0,    -- 1 when a later engine in the fallback order spoke it
+    duration REAL NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX renders_bulletin ON renders (bulletin_id);
+
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    event TEXT NOT NULL,                    -- run, stop, reload, emergency, air, recovered, ...
+    who TEXT NOT NULL DEFAULT '',
+    details TEXT NOT NULL DEFAULT '{}'      -- JSON object
+);
+CREATE INDEX audit_at ON audit (at);
+
+CREATE TABLE sessions (                     -- the runner's idempotency record: a claimed session never airs again
+    session_key TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+"""
+
+# MIGRATIONS[n] takes a database at user_version n to n + 1.
+MIGRATIONS: tuple[str, ...] = (_V1,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def iso(value: datetime | None, tz: ZoneInfo) -> str | None:
+    """ISO 8601 in the station's timezone (naive values are taken as station time)."""
+    if value is None:
+        return None
+    value = value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
+    return value.isoformat()
+
+
+def parse_time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def to_row(airing: Airing, tz: ZoneInfo) -> dict[str, Any]:
+    """The column values of an Airing (without id, seq and hashes)."""
+    return {
+        "session_key": airing.session_key,
+        "output": airing.output_id,
+        "zones": json.dumps(list(airing.zones), ensure_ascii=False),
+        "bulletin_id": airing.bulletin_id,
+        "content_hash": airing.content_hash,
+        "title": airing.title,
+        "topic": airing.topic,
+        "priority": Priority(airing.priority).value,
+        "scheduled_at": iso(airing.scheduled_at, tz),
+        "started_at": iso(airing.started_at, tz),
+        "ended_at": iso(airing.ended_at, tz),
+        "planned_seconds": float(airing.planned_seconds),
+        "played_seconds": float(airing.played_seconds),
+        "status": AiringStatus(airing.status).value,
+        "reason": airing.reason,
+        "engine": airing.engine,
+        "voice": airing.voice,
+        "audio_hash": airing.audio_hash,
+    }
+
+
+def from_row(row: sqlite3.Row) -> Airing:
+    scheduled = parse_time(row["scheduled_at"])
+    assert scheduled is not None  # NOT NULL column
+    return Airing(
+        session_key=row["session_key"],
+        output_id=row["output"],
+        zones=tuple(json.loads(row["zones"])),
+        bulletin_id=row["bulletin_id"],
+        title=row["title"],
+        topic=row["topic"],
+        priority=Priority(row["priority"]),
+        scheduled_at=scheduled,
+        status=AiringStatus(row["status"]),
+        content_hash=row["content_hash"],
+        started_at=parse_time(row["started_at"]),
+        ended_at=parse_time(row["ended_at"]),
+        planned_seconds=row["planned_seconds"],
+        played_seconds=row["played_seconds"],
+        reason=row["reason"],
+        engine=row["engine"],
+        voice=row["voice"],
+        audio_hash=row["audio_hash"],
+        id=row["id"],
+    )
+
+
+def row_hash(fields: dict[str, Any]) -> str:
+    """sha256(prev_hash + canonical JSON of id, seq, every Airing column and prev_hash)."""
+    covered = {k: fields[k] for k in ("id", "seq", "prev_hash", *COLUMNS)}
+    canonical = json.dumps(covered, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256((str(fields["prev_hash"]) + canonical).encode("utf-8")).hexdigest()
