@@ -117,7 +117,7 @@ def open_channels(station: Station, log: Any, clock: Any, shutdown: threading.Ev
     channels: dict[str, Channel] = {}
     for cfg in station.outputs:
         output = create_output(cfg, station)
-        switch = create_zone_switch(cfg.zone_switch)
+        switch = create_zone_switch(cfg.zone_switch, [z for z in station.zones if z.output == cfg.id])
         channels[cfg.id] = Channel(station, cfg, output, switch, log, clock, shutdown)
     return channels
 

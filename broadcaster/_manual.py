@@ -67,7 +67,7 @@ def air_now(station_dir: str | Path, slot_id: str, *, day: date | None = None, o
     clock = SystemClock(station.timezone)
     now = clock.now()
     day = day or now.date()
-    log = AirLog(station.database)
+    log = AirLog(station.database, tz=station.timezone)
     if emergency.running_station_pid(station) is not None:
         notify("lưu ý: đài đang chạy trên cùng thư mục; nếu đến giờ một buổi theo lịch, hai buổi có thể phát chồng")
     notify("Đang chuẩn bị âm thanh…")
@@ -128,7 +128,7 @@ def send_emergency(
         notify("Đài đang chạy không nhận tin trong 2 giây: lệnh này tự phát.")
     else:
         notify("Đài không chạy: lệnh này tự phát tin khẩn cấp ngay.")
-    log = AirLog(station.database)
+    log = AirLog(station.database, tz=station.timezone)
     shutdown = threading.Event()
     channels = open_channels(station, log, clock, shutdown)
     em = emergency.to_air(request, station, emergency.attention_tone(station))

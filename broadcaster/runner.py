@@ -66,7 +66,7 @@ class Runner:
         self.clock = SystemClock(self.station.timezone)
         from broadcaster.airlog import AirLog
 
-        self.log = AirLog(self.station.database)
+        self.log = AirLog(self.station.database, tz=self.station.timezone)
         self.channels: dict[str, Channel] = open_channels(self.station, self.log, self.clock, self.shutdown)
         self.scheduler = BlockingScheduler(
             timezone=self.clock.tz,

@@ -1,0 +1,131 @@
+"""The station as the officer runs it: `broadcaster run` in a subprocess, sessions seconds ahead, real eSpeak NG,
+real aplay into a PulseAudio null sink, a relay board on a pty. Each test stays under about a minute."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from broadcaster.models import AiringStatus
+from tests import sink
+from tests.e2e.conftest import AMP, ROOT, Station, tone
+
+
+def _session_rows(st: Station, slot: str) -> list:  # type: ignore[type-arg]
+    return [r for r in st.rows() if f"/{slot}/" in r.session_key and not r.session_key.startswith("emergency")]
+
+
+def _done(st: Station, slot: str, n: int = 2) -> bool:
+    rows = _session_rows(st, slot)
+    return len(rows) >= n and all(r.status is not AiringStatus.STARTED for r in rows)
+
+
+def _envelope(samples: np.ndarray, rate: int, frame: float = 0.1) -> np.ndarray:
+    n = int(rate * frame)
+    usable = len(samples) // n * n
+    return np.sqrt(np.mean(np.square(samples[:usable].reshape(-1, n)), axis=1))
+
+
+def _built_wav(st: Station, slot: str) -> np.ndarray:
+    from broadcaster._ffmpeg import decode_pcm
+
+    wavs = sorted((st.var / "programmes").glob(f"*/{slot}-main/*.wav"))
+    assert wavs, "no built programme"
+    return decode_pcm(wavs[-1], sample_rate=sink.RATE)
+
+
+def test_session_airs_on_time_through_the_sink_with_relays_and_log(station: Station) -> None:
+    st = station
+    st.set_slots(s1=10, s2=3600)
+    st.prepare()
+    proc = st.start()
+    st.wait_for(lambda: _done(st, "s1"), 45, "session s1 to finish")
+    out = st.stop(proc)
+    samples = st.rec.stop()  # type: ignore[union-attr]
+    assert proc.returncode == 0, out
+    assert "Đài thử" in out and "Ctrl+C" in out and "aplay" in out  # the start banner says what it does
+
+    rows = _session_rows(st, "s1")
+    assert [(r.bulletin_id, r.status) for r in rows] == [("tin-mot", AiringStatus.COMPLETED),
+                                                         ("tin-hai", AiringStatus.COMPLETED)]
+    for r in rows:
+        assert abs((r.started_at - r.scheduled_at).total_seconds()) < 0.5, r
+        assert r.played_seconds > 1.0 and r.engine == "espeak"
+
+    # What reached the sink: sound starts at the scheduled second and matches the built programme's envelope.
+    scheduled = st.slot_times["s1"].timestamp()
+    segments = sink.sound_segments(samples, threshold=0.005)
+    assert segments, "nothing reached the sink"
+    onset = st.rec.started_at + segments[0][0]  # type: ignore[union-attr]
+    assert -0.05 < onset - scheduled < 0.3, onset - scheduled
+    built = _built_wav(st, "s1")
+    first = int(segments[0][0] * sink.RATE)
+    aired = samples[first:first + len(built)]
+    heard = segments[-1][1] - segments[0][0]
+    assert abs(heard - len(built) / sink.RATE) < 1.0, (heard, len(built) / sink.RATE)
+    a, b = _envelope(aired, sink.RATE), _envelope(built, sink.RATE)
+    n = min(len(a), len(b))
+    assert np.corrcoef(a[:n], b[:n])[0, 1] > 0.7
+
+    # Relays: amplifier first, every zone for the opening, Đông for tin-mot, Tây for tin-hai, all off at the end.
+    assert st.board.events[0][1:] == (AMP, True)
+    states = st.board.states()
+    expected = [frozenset({1, 2}), frozenset({1}), frozenset({2}), frozenset({1, 2}), frozenset()]
+    it = iter(states)
+    assert all(any(s == e for s in it) for e in expected), states
+    amp_off = [t for t, relay, on in st.board.events if relay == AMP and not on]
+    assert amp_off and amp_off[-1] <= min(t for t, relay, on in st.board.events[-2:] if relay != AMP)
+
+
+def test_kill_mid_session_then_restart_nothing_lost_nothing_twice(station: Station) -> None:
+    st = station
+    st.set_slots(s1=8, s2=34)
+    st.prepare()
+    proc = st.start()
+    st.wait_for(lambda: any(r.status is AiringStatus.STARTED and r.bulletin_id == "tin-mot"
+                            for r in _session_rows(st, "s1")), 30, "tin-mot to start")
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGKILL)  # power cut
+    proc.wait()
+    restarted = st.start()
+    st.wait_for(lambda: _done(st, "s2"), 50, "session s2 to finish")
+    out = st.stop(restarted)
+    assert restarted.returncode == 0, out
+    s1 = _session_rows(st, "s1")
+    assert [(r.bulletin_id, r.status) for r in s1] == [("tin-mot", AiringStatus.INTERRUPTED)]  # not re-aired
+    s2 = _session_rows(st, "s2")
+    assert [(r.bulletin_id, r.status) for r in s2] == [("tin-mot", AiringStatus.COMPLETED),
+                                                       ("tin-hai", AiringStatus.COMPLETED)]
+    assert "gián đoạn" in out
+
+
+def test_emergency_preempts_the_running_session_and_it_resumes(station: Station, tmp_path: Path) -> None:
+    st = station
+    st.set_slots(s1=8, s2=3600)
+    st.prepare()
+    proc = st.start()
+    st.wait_for(lambda: any(r.status is AiringStatus.STARTED and r.bulletin_id == "tin-mot"
+                            for r in _session_rows(st, "s1")), 30, "tin-mot to start")
+    message = tone(tmp_path / "khan.wav", 1.5, 1200)
+    sent = time.time()
+    cmd = subprocess.run(
+        [sys.executable, "-m", "broadcaster", "emergency", "--audio", str(message), "--repeat", "1",
+         "--station", str(st.dir)], env=st.env(), capture_output=True, text=True, timeout=30, cwd=ROOT)
+    assert cmd.returncode == 0, cmd.stderr
+    assert "đài đang chạy" in cmd.stdout
+    st.wait_for(lambda: _done(st, "s1", 3), 40, "the interrupted session to finish")
+    st.stop(proc)
+    rows = st.rows()
+    order = [(r.bulletin_id or "KHẨN", r.status) for r in sorted(rows, key=lambda r: r.id)]
+    assert order == [("tin-mot", AiringStatus.INTERRUPTED), ("KHẨN", AiringStatus.COMPLETED),
+                     ("tin-mot", AiringStatus.COMPLETED), ("tin-hai", AiringStatus.COMPLETED)]
+    emergency_row = next(r for r in rows if r.session_key.startswith("emergency/"))
+    assert emergency_row.started_at.timestamp() - sent < 3.0
+    assert set(emergency_row.zones) == {"thon-dong", "thon-tay"}
+    assert os.environ.get("BROADCASTER_TEST_SLOT_TIMES") is None
