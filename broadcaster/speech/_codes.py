@@ -65,6 +65,7 @@ def replace_codes(text: str, d: Dictionary) -> str:
 # --- phone numbers ------------------------------------------------------------------------------------------
 
 _PHONE_RE = re.compile(r"(?<![\d,.])(?P<cc>\+84[ .]?|0)(?P<body>\d{2,3}(?:[ .]?\d){6,8})(?![\d])")
+_SERVICE_RE = re.compile(r"(?<![\d,.])1[89]00[ .]?\d{4}(?:\d{2})?(?![\d])")  # 1900 xxxx, 1800 xxxx
 _SHORT_PHONE_RE = re.compile(
     r"(?P<key>(?i:\bhotline|\bđường dây nóng|\btổng đài|\bđiện thoại|\bgọi(?: số)?|\bsố máy)|\bSĐT|\bĐT)"
     r"(?P<gap>\s*:?\s*(?:số\s*)?)(?P<num>\d{3,5})(?![\d.,])"
@@ -89,6 +90,7 @@ def _read_phone(m: re.Match[str]) -> str:
 def replace_phones(text: str) -> str:
     """Phone numbers digit by digit, grouped as written: "0912 345 678" -> "không chín một hai, ba bốn năm, ..."."""
     text = _PHONE_RE.sub(_read_phone, text)
+    text = _SERVICE_RE.sub(lambda m: ", ".join(read_digits(g) for g in re.split(r"[ .]", m.group(0))), text)
     return _SHORT_PHONE_RE.sub(lambda m: f"{m.group('key')}{m.group('gap')}{read_digits(m.group('num'))}", text)
 
 

@@ -56,6 +56,12 @@ _MONTH_YEAR_RE = re.compile(rf"(?P<thang>(?i:tháng)\s+)?(?<![\d/.,])(?P<m>\d{{1
 _PARTIAL_DATE_RE = re.compile(
     r"(?P<ngay>(?i:ngày)\s+)?(?<![\d/.,])(?P<d>\d{1,2})/(?P<m>\d{1,2})(?![\d/]|,\d)"
 )
+_RATIO_CUE = re.compile(r"(?i)\b(?:đạt|có|được|thứ|xếp|chiếm|còn|hoàn thành|tỷ lệ|bằng)\s*$")
+_COUNTED_AFTER = re.compile(
+    r"\s*(?:chỉ tiêu|tiêu chí|xã|thôn|hộ|người|số|phần|thủ tục|TTHC|hồ sơ|đơn vị|cơ quan|trường|lượt|ý kiến|câu|"
+    r"điểm|nội dung|nhiệm vụ|công trình|dự án|thành viên|đại biểu|phiếu|diện tích|tổng|dân số|thời gian|"
+    r"kinh phí|khối lượng)(?!\w)"
+)
 _DATE_CUE = re.compile(r"(?i)(?:\b(?:từ|đến|tới|hôm|trước|sau|hạn|sáng|chiều|tối|đêm|và|mai|nay)\s*|[(,]\s*)$")
 
 
@@ -88,8 +94,10 @@ def _partial_date(m: re.Match[str]) -> str:
     if not _valid_date(d, mo):
         return m.group(0)
     cue = m.group("ngay") or _DATE_CUE.search(m.string, max(0, m.start() - 12), m.start())
-    if not (cue or d.startswith("0") or mo.startswith("0")):
-        return m.group(0)  # "3/5" with no date cue is a ratio: "ba trên năm"
+    if not (cue or d.startswith("0") or mo.startswith("0")) and (
+        _RATIO_CUE.search(m.string, max(0, m.start() - 14), m.start()) or _COUNTED_AFTER.match(m.string, m.end())
+    ):
+        return m.group(0)  # "đạt 5/7 chỉ tiêu", "1/2 số hộ": a ratio, "năm trên bảy"
     return _date(d, mo, None, m.group("ngay") or "ngày ")
 
 
@@ -181,8 +189,20 @@ def _roman_heading(m: re.Match[str]) -> str:
 # --- what is left --------------------------------------------------------------------------------------------
 
 _RATIO_RE = re.compile(r"(?<![\d/])(\d+)/(\d+)(?![\d/])")
+_PORTION_AFTER = re.compile(r"\s*(?:số|diện tích|tổng|dân số|thời gian|kinh phí|khối lượng)(?!\w)")
+
+
+def _ratio(m: re.Match[str]) -> str:
+    """A portion of a whole is a fraction, "1/2 số hộ" -> "một phần hai"; a count out of a total is a ratio,
+    "5/7 chỉ tiêu" -> "năm trên bảy"."""
+    num, den = m.group(1), m.group(2)
+    if _PORTION_AFTER.match(m.string, m.end()) and 0 < int(num) < int(den) <= 10:
+        return f"{read_int(int(num))} phần {'tư' if int(den) == 4 else read_int(int(den))}"
+    return f"{read_numeral(num)} trên {read_numeral(den)}"
+
 _RANGE_RE = re.compile(rf"(?<![\d])(?P<a>{_NUM}){_DASH}(?P<b>{_NUM})(?![\d])")
 _LETTER_DIGIT_RE = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
+_POINT_DECIMAL_RE = re.compile(r"(?<![\d.,])(\d{1,3})\.(\d{1,2})(?=\s*(?:triệu|tỷ|nghìn|ngàn|%)(?!\w))")
 _SECTION_RE = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})(?![\d]|\.\d)")
 
 
@@ -199,6 +219,7 @@ def apply(text: str, d: Dictionary) -> str:
         (_DATE_RE, _full_date),
         (_MONTH_YEAR_RE, _month_year),
         (_PARTIAL_DATE_RE, _partial_date),
+        (_POINT_DECIMAL_RE, lambda m: f"{m.group(1)},{m.group(2)}"),  # "2.5 triệu" typed the English way
         (_TIME_RANGE_RE, _time_range),
         (_TIME_RE, _time),
         (qrange_re, lambda m: f"{read_number(m.group('a'))} đến {read_number(m.group('b'))} "
@@ -209,7 +230,7 @@ def apply(text: str, d: Dictionary) -> str:
         (_ORDINAL_RE, lambda m: f"{m.group('w')} {read_ordinal(int(m.group('n')))}"),
         (_CONTEXT_NUMBER_RE, _context_number),
         (_ROMAN_HEADING_RE, _roman_heading),
-        (_RATIO_RE, lambda m: f"{read_numeral(m.group(1))} trên {read_numeral(m.group(2))}"),
+        (_RATIO_RE, _ratio),
         (_RANGE_RE, lambda m: f"{read_number(m.group('a'))} đến {read_number(m.group('b'))}"),
         (_SECTION_RE, lambda m: f"{read_int(int(m.group(1)))} chấm {read_int(int(m.group(2)))}"),
     ]

@@ -102,10 +102,10 @@ def _drop_echoed_abbreviations(text: str, d: Dictionary) -> str:
     repeats the words just before it is dropped."""
 
     def repl(m: re.Match[str]) -> str:
-        reading = d.abbreviations.get(m.group(1))
-        if reading and m.string[max(0, m.start() - len(reading) - 1) : m.start()].lower().endswith(reading.lower()):
-            return ""
-        return m.group(0)
+        key = m.group(1)
+        readings = [d.abbreviations.get(key, "")] + [rule.read for rule in d.context.get(key, ())]
+        before = m.string[max(0, m.start() - 80) : m.start()].lower()
+        return "" if any(r and before.endswith(r.lower()) for r in readings) else m.group(0)
 
     return _PAREN_RE.sub(repl, text)
 
