@@ -52,7 +52,10 @@ class Runner:
     """A running station: scheduler, channels (one per output), control channel, render-ahead."""
 
     def __init__(self, station_dir: str | Path, *, output_override: str | None = None,
-                 notify: Callable[[str], None] | None = None):
+                 notify: Callable[[str], None] | None = None, files: _station.StationFiles | None = None,
+                 clock: Any = None, make_channels: Callable[..., dict[str, Channel]] | None = None):
+        """`files`, `clock`, `make_channels(station, log, clock, shutdown)`: injected parts (tests, benchmarks);
+        by default everything comes from the station directory."""
         self.station_dir = Path(station_dir)
         self.output_override = output_override
         self.notify = notify or (lambda line: log.info("%s", line))
@@ -61,13 +64,14 @@ class Runner:
         self._mtimes: dict[str, int] = {}
         self._render_lock = threading.Lock()
         self._attention: Path | None = None
-        self.files = self._load()
+        self.files = files if files is not None else self._load()
         self.station = self.files.station
-        self.clock = SystemClock(self.station.timezone)
+        self.clock = clock or SystemClock(self.station.timezone)
         from broadcaster.airlog import AirLog
 
         self.log = AirLog(self.station.database, tz=self.station.timezone)
-        self.channels: dict[str, Channel] = open_channels(self.station, self.log, self.clock, self.shutdown)
+        self.channels: dict[str, Channel] = (make_channels or open_channels)(
+            self.station, self.log, self.clock, self.shutdown)
         self.scheduler = BlockingScheduler(
             timezone=self.clock.tz,
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
@@ -137,16 +141,19 @@ class Runner:
             if late > self.station.playout.grace_minutes * 60:
                 record_not_aired(programme, log=self.log, status=AiringStatus.MISSED,
                                  reason=reason_missed(self.station), info=session.info)
+                self.log.mark_session(key, AiringStatus.MISSED.value)
                 self.notify(f"bỏ lỡ buổi phát {key}: {reason_missed(self.station)}")
                 return
             if session.error:
                 record_not_aired(programme, log=self.log, status=AiringStatus.FAILED, reason=session.error,
                                  info=session.info)
+                self.log.mark_session(key, AiringStatus.FAILED.value)
                 self.notify(f"không phát được buổi {key}: {session.error}")
                 return
             self.notify(f"bắt đầu buổi phát {key} lúc {_fmt_when(programme.start)}")
             rows = channel.air_session(session)
             done = sum(r.status is AiringStatus.COMPLETED for r in rows)
+            self.log.mark_session(key, "completed" if rows and done == len(rows) else "incomplete")
             self.notify(f"xong buổi phát {key}: {done}/{len(rows)} bản tin phát trọn vẹn")
         channel.try_drain()
 
@@ -161,6 +168,7 @@ class Runner:
             if programme.start < now - grace and self.log.claim_session(programme.key):
                 record_not_aired(programme, log=self.log, status=AiringStatus.MISSED,
                                  reason=reason_missed(self.station))
+                self.log.mark_session(programme.key, AiringStatus.MISSED.value)
                 self.notify(f"bỏ lỡ buổi phát {programme.key} ({_fmt_when(programme.start)}): đài không chạy")
                 count += 1
         return count

@@ -1,0 +1,180 @@
+"""The runner's decisions: output overrides, the misfire policy (grace), never twice, look-back at start-up,
+jobs in the station's timezone. Real eSpeak NG, real programme build, real SQLite; fake output and relays."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import threading
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from broadcaster import _station
+from broadcaster._channel import Channel, apply_output_override, parse_output_spec
+from broadcaster.errors import BroadcasterError
+from broadcaster.models import (
+    AiringStatus,
+    AudioSettings,
+    BroadcastWindow,
+    Bulletin,
+    RepeatRule,
+    Slot,
+    SpeechSettings,
+    Station,
+    Status,
+    Zone,
+)
+from broadcaster.runner import PREPARE_LEAD_SECONDS, Runner
+from tests.e2e.conftest import tone
+from tests.fakes import FakeClock, FakeOutput, FakeZoneSwitch
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+DAY = datetime(2026, 11, 28, tzinfo=TZ)
+
+
+@pytest.mark.parametrize(
+    ("spec", "kind", "field", "value"),
+    [
+        ("null", "null", None, None),
+        ("file:/tmp/aired", "file", "directory", "/tmp/aired"),
+        ("command:aplay -q {file}", "command", "command", "aplay -q {file}"),
+        ("sounddevice:USB Audio", "sounddevice", "device", "USB Audio"),
+        ("auto", "auto", None, None),
+    ],
+)
+def test_output_override(spec: str, kind: str, field: str | None, value: str | None) -> None:
+    station = apply_output_override(Station(name="x", commune="x"), spec)
+    assert station.outputs[0].kind == kind
+    if field:
+        assert getattr(station.outputs[0], field) == value
+
+
+def test_unknown_output_kind_lists_the_valid_ones() -> None:
+    with pytest.raises(BroadcasterError, match="auto, sounddevice, command, file, null"):
+        parse_output_spec("loa:1")
+
+
+def _files(tmp_path: Path) -> _station.StationFiles:
+    root = tmp_path / "schedules"
+    root.mkdir()
+    for name, secs, freq in (("opening", 0.3, 523), ("closing", 0.3, 392), ("chime", 0.2, 659),
+                             ("attention", 0.3, 988)):
+        tone(tmp_path / "audio" / f"{name}.wav", secs, freq)
+    station = Station(
+        name="Đài thử", commune="Thử", zones=(Zone("thon-dong", "Thôn Đông", relay=1),),
+        slots=(Slot("sang", "Buổi sáng", datetime(2026, 1, 1, 6, 30).time(), 10),
+               Slot("trua", "Buổi trưa", datetime(2026, 1, 1, 8, 58).time(), 10)),
+        window=BroadcastWindow(datetime(2026, 1, 1, 5, 0).time(), datetime(2026, 1, 1, 22, 0).time()),
+        speech=SpeechSettings(engines=("espeak",), speed=1.8),
+        audio=AudioSettings(pause_seconds=0.2, opening="../audio/opening.wav", closing="../audio/closing.wav",
+                            chime="../audio/chime.wav", attention="../audio/attention.wav"),
+        root=root, state_dir=tmp_path / "var",
+    )
+    bulletin = Bulletin(id="tin", title="Tin thử", topic="thu", text="Xin chào bà con.", status=Status.APPROVED,
+                        approved_by="Chủ tịch", repeat=RepeatRule(every_session=True))
+    return _station.StationFiles(station, (bulletin,))
+
+
+class Rig:
+    def __init__(self, tmp_path: Path, now: datetime):
+        self.clock = FakeClock(now)
+        self.output = FakeOutput(self.clock)
+        self.switch = FakeZoneSwitch()
+        self.lines: list[str] = []
+
+        def channels(station, log, clock, shutdown):  # type: ignore[no-untyped-def]
+            return {"main": Channel(station, station.outputs[0], self.output, self.switch, log, clock, shutdown)}
+
+        self.runner = Runner(tmp_path / "schedules", files=_files(tmp_path), clock=self.clock,
+                             make_channels=channels, notify=self.lines.append)
+
+    def rows(self, slot: str) -> list:  # type: ignore[type-arg]
+        return [r for r in self.runner.log.history() if f"/{slot}/" in r.session_key]
+
+
+def test_a_session_late_within_grace_airs_once(tmp_path: Path) -> None:
+    rig = Rig(tmp_path, DAY.replace(hour=6, minute=33))  # 3 minutes late (power just came back)
+    sessions = rig.runner.render_ahead()
+    assert [s.key for s in sessions] == ["2026-11-28/sang/main", "2026-11-28/trua/main", "2026-11-29/sang/main"]
+    rig.runner.session_job("2026-11-28/sang/main")
+    assert [(r.bulletin_id, r.status) for r in rig.rows("sang")] == [("tin", AiringStatus.COMPLETED)]
+    plays = len(rig.output.plays)
+    rig.runner.session_job("2026-11-28/sang/main")  # fired again (restart, re-plan): never twice
+    assert len(rig.output.plays) == plays and len(rig.rows("sang")) == 1
+    assert rig.runner.log.session_status("2026-11-28/sang/main") == "completed"
+
+
+def test_a_session_late_beyond_grace_is_logged_missed_not_aired(tmp_path: Path) -> None:
+    rig = Rig(tmp_path, DAY.replace(hour=6, minute=29))
+    rig.runner.render_ahead()
+    rig.clock.advance(11 * 60)  # the machine hung for 11 minutes: the job fires late
+    rig.runner.session_job("2026-11-28/sang/main")
+    rows = rig.rows("sang")
+    assert [(r.bulletin_id, r.status) for r in rows] == [("tin", AiringStatus.MISSED)]
+    assert "5 phút" in rows[0].reason
+    assert rig.output.plays == []
+
+
+def test_look_back_logs_past_sessions_missed_and_leaves_recent_ones_to_air(tmp_path: Path) -> None:
+    rig = Rig(tmp_path, DAY.replace(hour=9, minute=0))
+    assert rig.runner.look_back() == 1
+    assert [r.status for r in rig.rows("sang")] == [AiringStatus.MISSED]
+    assert rig.rows("trua") == []  # 2 minutes ago: within grace, scheduled to air now
+    assert [s.key for s in rig.runner.render_ahead()][0] == "2026-11-28/trua/main"
+    assert rig.runner.look_back() == 0  # a second start-up logs nothing twice
+
+
+def test_build_failure_logs_failed_and_the_next_session_still_airs(tmp_path: Path) -> None:
+    rig = Rig(tmp_path, DAY.replace(hour=6, minute=29))
+    rig.runner.render_ahead()
+    key = "2026-11-28/sang/main"
+    rig.runner.sessions[key] = dataclasses.replace(rig.runner.sessions[key], error="thiếu tệp âm thanh")
+    rig.runner.session_job(key)
+    assert [(r.status, r.reason) for r in rig.rows("sang")] == [(AiringStatus.FAILED, "thiếu tệp âm thanh")]
+    rig.clock.advance(2.5 * 3600)
+    rig.runner.session_job("2026-11-28/trua/main")
+    assert [r.status for r in rig.rows("trua")] == [AiringStatus.COMPLETED]
+
+
+@pytest.mark.parametrize("machine_tz", ["UTC", "America/New_York"])
+def test_jobs_fire_at_the_station_time_whatever_the_machine_timezone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, machine_tz: str
+) -> None:
+    monkeypatch.setenv("TZ", machine_tz)
+    time.tzset()
+    try:
+        rig = Rig(tmp_path, DAY.replace(hour=5, minute=0))
+        rig.runner.render_ahead()
+        job = rig.runner.scheduler.get_job("session:2026-11-28/sang/main")
+        expected = DAY.replace(hour=6, minute=30) - timedelta(seconds=PREPARE_LEAD_SECONDS)
+        assert job.trigger.run_date == expected
+        assert job.trigger.run_date.astimezone(ZoneInfo("UTC")).hour == 23  # 06:30 in Hà Nội is 23:30 UTC
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+
+
+def test_emergency_offered_while_idle_airs_on_its_own(tmp_path: Path) -> None:
+    rig = Rig(tmp_path, DAY.replace(hour=10, minute=0))
+    from broadcaster import emergency
+
+    station = rig.runner.station
+    req = emergency.new_request(station, message=tone(tmp_path / "m.wav", 0.5, 900), message_seconds=0.5,
+                                title="Bão", now=rig.clock.now(), repeat=2)
+    emergency.submit(station, req)
+    control = threading.Thread(target=rig.runner.control_loop, daemon=True)
+    control.start()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and len(rig.output.plays) < 3:
+        time.sleep(0.05)
+    rig.runner.shutdown.set()
+    control.join(2)
+    assert [p["label"] for p in rig.output.plays] == ["attention", "Bão (lần 1/2)", "Bão (lần 2/2)"]
+    assert rig.switch.calls[0] == ("amplifier", True) and rig.switch.calls[-1] == ("amplifier", False)
+    audit = rig.runner.log.audit_events(event="emergency")
+    assert audit and audit[0].who == req.who
+    assert os.path.exists(emergency.control_dir(station) / f"emergency-{req.id}.taken")
