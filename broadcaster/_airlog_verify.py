@@ -26,36 +26,43 @@ def _span(first: int, last: int) -> str:
 
 
 def verify_rows(rows: list[dict[str, Any]], last_id: int) -> VerifyResult:
-    """`rows`: every airings row ordered by id; `last_id`: the highest id ever given (sqlite_sequence)."""
-    problems: list[tuple[int, str]] = []
+    """`rows`: every airings row ordered by id; `last_id`: the highest id ever given (sqlite_sequence).
+
+    The first problem reported is, in this order: a deleted id; a row whose own content no longer matches its
+    hash (or a finished row taken out of the chain), earliest first; a broken link between two rows.
+    """
+    problems: list[tuple[int, int, int, str]] = []  # (kind, order, row id, message)
     expected = 1
     for row in rows:
         if row["id"] != expected:
-            problems.append((expected, f"thiếu bản ghi {_span(expected, row['id'] - 1)} (đã bị xóa)"))
+            problems.append((0, expected, expected, f"thiếu bản ghi {_span(expected, row['id'] - 1)} (đã bị xóa)"))
         expected = row["id"] + 1
     if last_id >= expected:
-        problems.append((expected, f"thiếu bản ghi cuối {_span(expected, last_id)} (đã bị xóa)"))
+        problems.append((0, expected, expected, f"thiếu bản ghi cuối {_span(expected, last_id)} (đã bị xóa)"))
 
     for row in rows:
         if row["seq"] is None and (row["status"] != "started" or row["row_hash"] or row["prev_hash"]):
-            problems.append((row["id"], f"bản ghi số {row['id']} đã bị sửa: mất mã kiểm tra của chuỗi"))
+            problems.append((1, row["id"], row["id"], f"bản ghi số {row['id']} đã bị sửa: mất mã kiểm tra của chuỗi"))
 
     chained = sorted((r for r in rows if r["seq"] is not None), key=lambda r: r["seq"])
     previous = GENESIS
     for position, row in enumerate(chained, start=1):
-        if row["seq"] != position:
-            problems.append((row["id"], f"chuỗi bị đứt ngay trước bản ghi số {row['id']}: một bản ghi đã bị xóa"))
+        if row_hash(row) != row["row_hash"]:
+            problems.append((1, row["id"], row["id"], f"bản ghi số {row['id']} đã bị sửa sau khi ghi"))
+        elif row["seq"] != position:
+            problems.append(
+                (2, position, row["id"], f"chuỗi bị đứt ngay trước bản ghi số {row['id']}: một bản ghi đã bị xóa")
+            )
         elif row["prev_hash"] != previous:
             problems.append(
-                (row["id"], f"chuỗi bị đứt ngay trước bản ghi số {row['id']}: bản ghi trước nó đã bị sửa hoặc xóa")
+                (2, position, row["id"],
+                 f"chuỗi bị đứt ngay trước bản ghi số {row['id']}: bản ghi trước nó đã bị sửa hoặc xóa")
             )
-        elif row_hash(row) != row["row_hash"]:
-            problems.append((row["id"], f"bản ghi số {row['id']} đã bị sửa sau khi ghi"))
         previous = row["row_hash"]
 
     head = chained[-1]["row_hash"] if chained else ""
     if problems:
-        first_id, message = min(problems, key=lambda p: p[0])
+        _, _, first_id, message = min(problems)
         more = f" (và {len(problems) - 1} chỗ khác)" if len(problems) > 1 else ""
         return VerifyResult(False, len(rows), first_id, f"nhật ký phát sóng đã bị can thiệp: {message}{more}", head)
     started = len(rows) - len(chained)
