@@ -101,6 +101,18 @@ def _partial_date(m: re.Match[str]) -> str:
     return _date(d, mo, None, m.group("ngay") or "ngày ")
 
 
+_WEEKDAY_RANGE_RE = re.compile(
+    r"(?<!\w)(?:(?P<w1>[Tt]hứ)\s*|T)(?P<a>[2-7])" + _DASH + r"(?:(?:[Tt]hứ\s*|T)(?P<b>[2-7])|(?P<cn>CN|[Cc]hủ nhật))(?!\w)"
+)
+
+
+def _weekday_range(m: re.Match[str]) -> str:
+    """"T2-T6", "Thứ 2 - Thứ 6", "T2 - CN" -> "thứ hai đến thứ sáu", "... đến chủ nhật"."""
+    first = f"{m.group('w1') or 'thứ'} {read_ordinal(int(m.group('a')))}"
+    last = f"thứ {read_ordinal(int(m.group('b')))}" if m.group("b") else "chủ nhật"
+    return f"{first} đến {last}"
+
+
 # --- times ---------------------------------------------------------------------------------------------------
 
 def _time_pattern(i: str) -> str:
@@ -220,6 +232,7 @@ def apply(text: str, d: Dictionary) -> str:
         (_MONTH_YEAR_RE, _month_year),
         (_PARTIAL_DATE_RE, _partial_date),
         (_POINT_DECIMAL_RE, lambda m: f"{m.group(1)},{m.group(2)}"),  # "2.5 triệu" typed the English way
+        (_WEEKDAY_RANGE_RE, _weekday_range),
         (_TIME_RANGE_RE, _time_range),
         (_TIME_RE, _time),
         (qrange_re, lambda m: f"{read_number(m.group('a'))} đến {read_number(m.group('b'))} "
