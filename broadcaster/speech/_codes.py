@@ -82,8 +82,8 @@ def _read_phone(m: re.Match[str]) -> str:
     elif len(groups) > 1:
         parts = [read_digits("0" + groups[0])] + [read_digits(g) for g in groups[1:]]
     else:
-        cut = (4, 7) if len(digits) <= 10 else (4, 7)
-        parts = [read_digits(digits[: cut[0]]), read_digits(digits[cut[0] : cut[1]]), read_digits(digits[cut[1] :])]
+        # unseparated: 4-3-3 for mobiles (0912 345 678), 4-3-4 for 11-digit landlines
+        parts = [read_digits(digits[:4]), read_digits(digits[4:7]), read_digits(digits[7:])]
     return lead + ", ".join(parts)
 
 

@@ -18,6 +18,7 @@ from typing import Mapping
 import yaml
 
 from broadcaster.errors import Problem
+from broadcaster.speech._numbers import DIGITS
 
 __all__ = ["ContextRule", "Dictionary", "SECTIONS", "read_dictionary_file", "merge"]
 
@@ -80,9 +81,7 @@ class Dictionary:
         """Letter by letter with Vietnamese letter names: "ICT" -> "i xê tê"."""
         out = []
         for ch in token:
-            if ch.isdigit():
-                from broadcaster.speech._numbers import DIGITS
-
+            if ch in "0123456789":
                 out.append(DIGITS[int(ch)])
             elif ch.isalpha():
                 out.append(self.letters.get(ch.lower(), ch.lower()))
