@@ -19,9 +19,11 @@ __all__ = ["replace_codes", "replace_phones", "replace_addresses", "is_syllable"
 _CODE_RE = re.compile(
     r"(?P<pre>(?<!\w)[Ss]ố\s*:?\s*)?(?<![\w/.,])(?P<num>\d{1,5})(?:/(?P<year>(?:19|20)\d{2}))?[/-]"
     r"(?P<rest>[A-ZĐ][A-Za-zĐđ0-9]*(?:[-/][A-ZĐ][A-Za-zĐđ0-9]*)*)(?![\w])"
+    # a signing date right after the code is kept before "của ...": "số 5 ngày 12/7/2023 của ủy ban nhân dân"
+    r"(?P<date>,?\s+(?i:ngày)\s+\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)\d{2}(?!\d))?"
 )
 # the issuer is not repeated when the sentence names it right after: "... ngày 12/01/2024 của UBND xã ..."
-_OWNER_FOLLOWS = re.compile(r"\s*,?\s*(?:\(?ngày\b[^,;.()]{0,30}?\)?\s*)?,?\s*của\b", re.IGNORECASE)
+_OWNER_FOLLOWS = re.compile(r"\s*,?\s*(?:\(?ngày\b[^,;.()]{0,30}?\)?\s*)?,?\s*(?:của|do)\b", re.IGNORECASE)
 _NUMBERED_ISSUER = re.compile(r"([A-Za-zĐđ]+?)(\d+)")
 
 
@@ -52,6 +54,7 @@ def _read_code(m: re.Match[str], d: Dictionary) -> str:
     out = f"{head} {read_numeral(m.group('num'))}"
     if m.group("year"):
         out += f" năm {read_int(int(m.group('year')))}"
+    out += m.group("date") or ""
     if issuers and not _OWNER_FOLLOWS.match(m.string, m.end()):
         out += " của " + " và ".join(_issuer(p, d) for p in issuers)
     return out

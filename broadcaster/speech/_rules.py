@@ -171,8 +171,8 @@ def _unit_word(u: str, d: Dictionary) -> str:
 
 # --- context words -------------------------------------------------------------------------------------------
 
-_MONTH_RE = re.compile(r"(?P<w>(?i:tháng))\s+0?(?P<n>\d{1,2})(?![\d/,.]\d)")
-_ORDINAL_RE = re.compile(r"(?P<w>(?i:thứ))\s+(?P<n>\d{1,2})(?![\d/,.]\d)")
+_MONTH_RE = re.compile(r"(?P<w>(?i:tháng))\s+0?(?P<n>\d{1,2})(?!\d|[/,.]\d)")
+_ORDINAL_RE = re.compile(r"(?P<w>(?i:thứ))\s+(?P<n>\d{1,2})(?!\d|[/,.]\d)")
 _ROMAN_WORDS = (
     r"khóa|chương|quý|phần|mục|đại hội|kỳ họp|kỳ|thế kỷ|tập|hội nghị|lần|giai đoạn|điều|khoản|bài|tiết"
 )
