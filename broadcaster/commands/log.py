@@ -43,7 +43,9 @@ def register(subparsers: Any) -> None:
         ),
     )
     add_station_argument(parser)
-    parser.add_argument("action", nargs="?", choices=["verify"], metavar="verify", help="verify: kiểm tra nhật ký có bị sửa/xóa")
+    parser.add_argument(
+        "action", nargs="?", choices=["verify"], metavar="verify", help="verify: kiểm tra nhật ký có bị sửa/xóa"
+    )
     parser.add_argument("--from", dest="start", metavar="NGÀY", help="từ ngày (2026-11-28 hoặc 28/11/2026)")
     parser.add_argument("--to", dest="end", metavar="NGÀY", help="đến ngày (tính cả ngày này)")
     parser.add_argument("--zone", metavar="THÔN", help="chỉ các lượt phát tới thôn này (mã hoặc tên thôn)")
