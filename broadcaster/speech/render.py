@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -37,6 +38,8 @@ __all__ = [
     "speech_cache",
     "STATUS_LABELS",
     "describe_engine",
+    "forget_engine_failures",
+    "ENGINE_COOLDOWN_SECONDS",
 ]
 
 log = logging.getLogger(__name__)
@@ -131,6 +134,23 @@ def content_hash(bulletin: Bulletin, dictionary: Dictionary | None = None) -> st
     return hashlib.sha256(("text\0" + spoken).encode("utf-8")).hexdigest()
 
 
+# An engine that failed with EngineUnavailable is skipped by later renders in this process for a while (the
+# runner renders idents and emergencies one text at a time; a dead network must not cost a timeout each).
+ENGINE_COOLDOWN_SECONDS = 120.0
+_RECENT_DOWN: dict[tuple[str, ...], tuple[float, str]] = {}
+_RECENT_LOCK = threading.Lock()
+
+
+def forget_engine_failures() -> None:
+    """Try every engine again on the next render, even one that failed a moment ago."""
+    with _RECENT_LOCK:
+        _RECENT_DOWN.clear()
+
+
+def _identity(name: str, engine: SpeechEngine) -> tuple[str, ...]:
+    return (name, engine.voice, engine.settings_key(), str(getattr(engine, "url", "")))
+
+
 class _Down(SpeechError):
     """An engine already found unavailable in this run: skipped without a call."""
 
@@ -152,6 +172,18 @@ class _Renderer:
         self.probe_locks = {n: threading.Lock() for n in self.order}
         self.engine_calls = 0
         self._lock = threading.Lock()
+        now = time.monotonic()
+        with _RECENT_LOCK:
+            for name, engine in self.engines.items():
+                since, reason = _RECENT_DOWN.get(_identity(name, engine), (-1e18, ""))
+                if now - since < ENGINE_COOLDOWN_SECONDS:
+                    self.down[name] = reason
+
+    def mark_down(self, name: str, reason: str) -> None:
+        """`name` cannot work now: skip it for the rest of this run and, for a while, in later renders."""
+        self.down.setdefault(name, reason)
+        with _RECENT_LOCK:
+            _RECENT_DOWN[_identity(name, self.engines[name])] = (time.monotonic(), reason)
 
     def _key(self, name: str, text: str) -> str:
         engine = self.engines[name]
@@ -207,9 +239,11 @@ class _Renderer:
                     try:
                         made = self._synthesize(name, text)
                     except EngineUnavailable as exc:
-                        self.down.setdefault(name, str(exc))  # before the lock opens for the next caller
+                        self.mark_down(name, str(exc))  # before the lock opens for the next caller
                         raise
                     self.proven.add(name)
+                    with _RECENT_LOCK:
+                        _RECENT_DOWN.pop(_identity(name, self.engines[name]), None)
                     return made
         if name in self.down:
             raise _Down(self.down[name])
@@ -232,7 +266,7 @@ class _Renderer:
                 reasons.append(f"{name}: {exc}")
                 continue
             except EngineUnavailable as exc:
-                self.down.setdefault(name, str(exc))
+                self.mark_down(name, str(exc))
                 reasons.append(f"{name}: {exc}")
                 continue
             except BroadcasterError as exc:

@@ -16,6 +16,16 @@ from speech_helpers import make_station  # noqa: E402
 from broadcaster.models import Station  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def _fresh_engine_memory() -> Iterator[None]:
+    """Each test starts with no engine remembered as down (the render service remembers failures a while)."""
+    from broadcaster.speech.render import forget_engine_failures
+
+    forget_engine_failures()
+    yield
+    forget_engine_failures()
+
+
 @pytest.fixture
 def fake_google(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGoogle]:
     """The fake Google endpoint, running; every gTTS engine built during the test talks to it."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import wave
 from dataclasses import replace
 from pathlib import Path
@@ -13,7 +14,13 @@ from broadcaster._ffmpeg import decode_pcm, run_ffmpeg
 from broadcaster.cli import main
 from broadcaster.errors import BroadcasterError
 from broadcaster.models import Bulletin, Station, Status
-from broadcaster.speech.render import cached_render, content_hash, render_bulletins, render_text
+from broadcaster.speech.render import (
+    cached_render,
+    content_hash,
+    forget_engine_failures,
+    render_bulletins,
+    render_text,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -118,7 +125,11 @@ def test_fallback_is_flagged_then_replaced_once_google_is_back(
     assert down.engine_calls == 4  # gTTS tried once, then known down for the rest of the run
     assert cached_render(station, items[0]).fallback  # type: ignore[union-attr]
 
-    still_down = render_bulletins(station, items)  # the cached fallback stays; only gTTS is retried
+    soon = render_bulletins(station, items)  # minutes later in the same process: gTTS not even tried
+    assert [r.status for r in soon.results] == ["fallback"] * 3 and soon.engine_calls == 0
+
+    forget_engine_failures()  # later (or another process): the cached fallback stays, only gTTS is retried
+    still_down = render_bulletins(station, items)
     assert [r.status for r in still_down.results] == ["fallback"] * 3
     assert still_down.engine_calls == 1
     assert [r.render.path for r in still_down.results] == [r.render.path for r in down.results]  # type: ignore[union-attr]
@@ -240,5 +251,23 @@ def test_same_text_rendered_concurrently_leaves_one_valid_entry(tmp_path: Path, 
     assert {r.status for r in first.results} == {"fallback"}
     again = render_bulletins(station, items)
     assert [r.status for r in again.results] == ["fallback"] * 6
-    assert again.engine_calls == 1  # only the gTTS probe: every eSpeak take came from the cache
+    assert again.engine_calls == 0  # gTTS remembered as down, every eSpeak take from the cache
     assert len({r.render.path for r in again.results if r.render}) == 1
+
+
+def test_render_text_skips_an_engine_that_just_failed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Idents and emergencies are spoken one at a time: a dead network costs one timeout, not one each."""
+    from gtts_fake import FakeGoogle
+
+    station = make_station(tmp_path, gtts_timeout=0.5)
+    with FakeGoogle(script=["hang"] * 10, hang_seconds=2.0) as fake:
+        monkeypatch.setenv("BROADCASTER_GTTS_ENDPOINT", fake.url)
+        first = render_text(station, "xin chào bà con")
+        assert (first.engine, first.fallback) == ("espeak", True)
+        start = time.monotonic()
+        for i in range(3):
+            assert render_text(station, f"thông báo số {i}").engine == "espeak"
+        assert time.monotonic() - start < 1.0
+        assert len(fake.texts) == 1
