@@ -174,20 +174,24 @@ def _unit_word(u: str, d: Dictionary) -> str:
 _MONTH_RE = re.compile(r"(?P<w>(?i:tháng))\s+0?(?P<n>\d{1,2})(?!\d|[/,.]\d)")
 _ORDINAL_RE = re.compile(r"(?P<w>(?i:thứ))\s+(?P<n>\d{1,2})(?!\d|[/,.]\d)")
 _ROMAN_WORDS = (
-    r"khóa|chương|quý|phần|mục|đại hội|kỳ họp|kỳ|thế kỷ|tập|hội nghị|lần|giai đoạn|điều|khoản|bài|tiết"
+    r"khóa|chương|quý|phần|mục|đại hội|kỳ họp|kỳ|thế kỷ|tập|hội nghị|lần|giai đoạn|điều|khoản|bài|tiết|hạng|đợt|"
+    r"vòng|bậc|khu vực|cấp độ|thứ"
 )
 _CONTEXT_NUMBER_RE = re.compile(
-    rf"(?P<w>\b(?i:{_ROMAN_WORDS}))\s+(?P<n>[IVXLC]+|\d{{1,3}})(?![\w]|[.,]\d)(?:/(?P<y>{_YEAR})(?![\d]))?"
+    rf"(?P<w>\b(?i:{_ROMAN_WORDS}))\s+(?P<n>[IVXLC]+|\d{{1,3}})(?![\w]|[.,]\d)(?:/(?P<y>{_YEAR})(?![\d])|(?!/\d))"
 )
 _ROMAN_HEADING_RE = re.compile(r"^(?P<sp>[ \t]*)(?P<n>[IVXLC]+)(?P<p>[.)])(?=\s)", re.MULTILINE)
 
 
 def _context_number(m: re.Match[str]) -> str:
     raw = m.group("n")
+    if raw in ("L", "C"):
+        return m.group(0)  # "mục C", "phần L": a letter label, not fifty or a hundred
     value = int(raw) if raw.isdigit() else roman_to_int(raw)
     if value is None:
         return m.group(0)
-    out = f"{m.group('w')} {read_int(value)}"
+    reader = read_ordinal if m.group("w").lower() == "thứ" else read_int  # "lần thứ XXV", "thứ IV" -> "thứ tư"
+    out = f"{m.group('w')} {reader(value)}"
     if m.group("y"):
         out += f" năm {read_int(int(m.group('y')))}"
     return out
@@ -214,7 +218,7 @@ def _ratio(m: re.Match[str]) -> str:
 
 _RANGE_RE = re.compile(rf"(?<![\d])(?P<a>{_NUM}){_DASH}(?P<b>{_NUM})(?![\d])")
 _LETTER_DIGIT_RE = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
-_POINT_DECIMAL_RE = re.compile(r"(?<![\d.,])(\d{1,3})\.(\d{1,2})(?=\s*(?:triệu|tỷ|nghìn|ngàn|%)(?!\w))")
+_POINT_DECIMAL_RE = re.compile(r"(?<![\d.,])(\d{1,3})\.(\d{1,2})(?=\s*(?:triệu|tỷ|nghìn|ngàn|%|ha|km|kg|tấn|m2|m²)(?!\w))")
 _SECTION_RE = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})(?![\d]|\.\d)")
 
 
