@@ -227,6 +227,8 @@ def apply(text: str, d: Dictionary) -> str:
     cached = _QUANTITY_CACHE.get(id(d))
     if cached is None or cached[0] is not d:
         cached = (d, _quantity_res(d))
+        if len(_QUANTITY_CACHE) > 32:  # dictionaries come and go as station files are edited
+            _QUANTITY_CACHE.clear()
         _QUANTITY_CACHE[id(d)] = cached
     qrange_re, quantity_re = cached[1]
 
