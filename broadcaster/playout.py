@@ -260,8 +260,13 @@ def air_programme(
     try:
         if not amp_error:
             _wait(clock, float(getattr(switch, "warmup_seconds", 0.0) or 0.0), stop)
-        _wait_until(clock, start_at or programme.start, stop)
         relays: frozenset[int] | None = None
+        if segs and not amp_error:  # first zones on and settled before the start: the first sample airs on time
+            relays = relays_for(station, segs[0].zones)
+            first = relays
+            amp_error = _switch(lambda: switch.select(first), f"select {sorted(first)}")
+            _wait(clock, settle, stop)
+        _wait_until(clock, start_at or programme.start, stop)
         i = 0
         while i < len(segs):
             if emergency_check is not None and emergency_check.pending():

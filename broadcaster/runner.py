@@ -66,6 +66,8 @@ class Runner:
         self._attention: Path | None = None
         self.files = files if files is not None else self._load()
         self.station = self.files.station
+        if files is not None:
+            self._mtimes = _station.watched_mtimes(self.station)
         self.clock = clock or SystemClock(self.station.timezone)
         from broadcaster.airlog import AirLog
 
@@ -94,6 +96,7 @@ class Runner:
                 try:
                     files = self._load()
                 except Exception as exc:  # noqa: BLE001 - a broken edit must not stop the station: keep the old plan
+                    self._mtimes = _station.watched_mtimes(self.station)  # retry at the next edit, not every 5 s
                     self.notify(f"lỗi khi đọc lại lịch, giữ lịch cũ: {exc}")
                     return list(self.sessions.values())
                 self.files = dataclasses.replace(files, station=dataclasses.replace(
