@@ -1,0 +1,108 @@
+"""`broadcaster build` end to end on a small station: real config, planner, eSpeak NG, ffmpeg."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+try:  # written by other engineers at the same time: skip (not fail) while one of them cannot be imported
+    import broadcaster._plan_service  # noqa: F401
+    import broadcaster.config  # noqa: F401
+    import broadcaster.speech.render  # noqa: F401
+except ImportError as exc:
+    pytest.skip(f"build's collaborators not importable yet: {exc}", allow_module_level=True)
+
+from broadcaster.cli import main  # noqa: E402
+from tests.audio.conftest import ebur128  # noqa: E402
+
+STATION_YAML = """\
+name: Đài truyền thanh xã Thử
+commune: Thử
+zones:
+  dong: Thôn Đông
+  tay: Thôn Tây
+slots:
+  sang:
+    name: Buổi sáng
+    start: "06:30"
+    max_minutes: 4
+  chieu:
+    name: Buổi chiều
+    start: "17:00"
+    max_minutes: 4
+speech:
+  engines: [espeak]
+"""
+
+BULLETINS = {
+    "papi": """\
+title: Giới thiệu chỉ số PAPI
+topic: papi
+status: approved
+repeat:
+  every_session: true
+text: Chỉ số PAPI phản ánh trải nghiệm của người dân về chính quyền. Bà con hãy tham gia khảo sát khi được mời.
+""",
+    "hop-thon-dong": """\
+title: Họp thôn Đông
+topic: thong-bao
+status: approved
+zones: [dong]
+priority: priority
+text: Tối nay lúc 19 giờ 30, thôn Đông họp tại nhà văn hóa.
+""",
+}
+
+
+@pytest.fixture
+def station_dir(tmp_path: Path) -> Path:
+    root = tmp_path / "schedules"
+    (root / "bulletins").mkdir(parents=True)
+    (root / "station.yaml").write_text(STATION_YAML, encoding="utf-8")
+    for name, text in BULLETINS.items():
+        (root / "bulletins" / f"{name}.yaml").write_text(text, encoding="utf-8")
+    return root
+
+
+def test_build_a_day(station_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    rc = main(["build", "--station", str(station_dir), "--date", "02/03/2026", "-o", str(out)])
+    printed = capsys.readouterr().out
+    assert rc == 0, printed
+    assert "Ngày 02/03/2026: dựng xong 2/2 chương trình" in printed
+    assert "Buổi sáng 06:30" in printed and "WAV (để phát)" in printed
+    morning = out / "2026-03-02_sang_main"
+    manifest = json.loads((morning / "manifest.json").read_text(encoding="utf-8"))
+    bulletins = [i for i in manifest["items"] if i["kind"] == "bulletin"]
+    assert [b["bulletin_id"] for b in bulletins] == ["hop-thon-dong", "papi"]
+    assert bulletins[0]["zones"] == ["dong"] and bulletins[0]["content_hash"]
+    assert [i["kind"] for i in manifest["items"]][:3] == ["opening", "ident", "chime"]
+    for name in ("2026-03-02_sang_main.wav", "2026-03-02_sang_main.mp3"):
+        integrated, peak = ebur128(morning / name)  # real eSpeak NG speech through the whole chain
+        assert integrated == pytest.approx(-16.0, abs=1.0) and peak <= -1.0
+    assert (out / "2026-03-02_chieu_main" / "2026-03-02_chieu_main.m3u8").is_file()
+
+
+def test_build_one_session_again_uses_the_caches(station_dir: Path, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["build", "--station", str(station_dir), "--date", "2026-03-02", "--slot", "chieu", "-o",
+            str(tmp_path / "out")]
+    assert main(args) == 0
+    clips = sorted((station_dir.parent / "var" / "cache" / "clips").glob("*.wav"))
+    stamps = [c.stat().st_mtime_ns for c in clips]
+    assert main(args) == 0
+    assert sorted((station_dir.parent / "var" / "cache" / "clips").glob("*.wav")) == clips
+    assert [c.stat().st_mtime_ns for c in clips] == stamps
+    assert not (tmp_path / "out" / "2026-03-02_sang_main").exists()
+    assert "dựng xong 1/1" in capsys.readouterr().out
+
+
+def test_unknown_session_is_an_error_listing_the_sessions(station_dir: Path, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    rc = main(["build", "--station", str(station_dir), "--date", "2026-03-02", "--slot", "toi", "-o",
+               str(tmp_path / "out")])
+    assert rc == 1
+    err = capsys.readouterr().err
+    assert "không có buổi phát 'toi'" in err and "sang (Buổi sáng)" in err
