@@ -272,6 +272,7 @@ def air_programme(
             if emergency_check is not None and emergency_check.pending():
                 emergency_check.air_pending()
                 relays = None  # the emergency switched its own zones
+                _wait_until(clock, start_at or programme.start, stop)  # aired during warm-up: keep the start time
             if stop.is_set():
                 close_rest(i, AiringStatus.MISSED, REASON_SHUTDOWN)
                 break

@@ -137,6 +137,13 @@ class Runner:
         channel = self.channels.get(programme.output_id)
         if channel is None:
             return
+        try:
+            self._air_or_log(session, channel)
+        finally:
+            channel.try_drain()  # an emergency that arrived while this job held the output
+
+    def _air_or_log(self, session: _station.Session, channel: Channel) -> None:
+        key, programme = session.key, session.programme
         with channel.lock:
             late = (self.clock.now() - programme.start).total_seconds()
             if not self.log.claim_session(key):
@@ -158,7 +165,6 @@ class Runner:
             done = sum(r.status is AiringStatus.COMPLETED for r in rows)
             self.log.mark_session(key, "completed" if rows and done == len(rows) else "incomplete")
             self.notify(f"xong buổi phát {key}: {done}/{len(rows)} bản tin phát trọn vẹn")
-        channel.try_drain()
 
     def look_back(self) -> int:
         """At start-up: today's sessions already past and not in the log are `missed` when late beyond the grace
