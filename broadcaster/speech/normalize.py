@@ -80,12 +80,22 @@ def _fix_tone(m: re.Match[str]) -> str:
     return unicodedata.normalize("NFC", first + tone) + base
 
 
+_WRAPPED_RE = re.compile(r"([^\s.!?:;])[ \t]*(?:\n[ \t]*)+(?=(\w))")
+
+
+def _unwrap(m: re.Match[str]) -> str:
+    """A line that ends mid-sentence followed by one starting in lower case is a hard wrap (text pasted from a
+    PDF): join it, so no pause is made in the middle of a sentence."""
+    return m.group(1) + (" " if m.group(2).islower() else "\n")
+
+
 def _prepare(text: str) -> str:
     # NFKC also folds compatibility forms: full-width and Arabic-Indic digits, "m²" -> "m2", "Ⅻ" -> "XII", "…"
     text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE_RE.sub("", text)
     text = _SPACES_RE.sub(" ", text).replace("\r\n", "\n").replace("\r", "\n")
     text = _OLD_TONE_RE.sub(_fix_tone, text)
+    text = _WRAPPED_RE.sub(_unwrap, text)
     text = text.replace("…", "...").replace("“", '"').replace("”", '"').replace("‘", "'").replace("’", "'")
     text = _END_MARK_RE.sub(". ", text)
     text = _MARKUP_RE.sub("", text)
@@ -158,11 +168,12 @@ def _tidy(text: str) -> str:
     text = _WEAK_BEFORE_STRONG_RE.sub(r"\1", text)
     text = _SPACE_AFTER_RE.sub(r"\1 ", text)
     text = _MULTISPACE_RE.sub(" ", text)
-    lines = []
+    lines: list[str] = []
     for line in text.split("\n"):
         line = line.strip(" ,;:")
-        if line:
-            lines.append(line)
+        if not line:
+            continue
+        lines.append(line)
     # a heading or list line gets a full stop so the engine pauses before the next one
     for i in range(len(lines) - 1):
         if lines[i][-1] not in ".!?":
