@@ -28,7 +28,7 @@ from broadcaster import _station, emergency
 from broadcaster._channel import Channel, apply_output_override, describe_output, open_channels, parse_output_spec
 from broadcaster.clock import SystemClock
 from broadcaster.models import AiringStatus, Station
-from broadcaster.playout import EmergencyAudio, record_not_aired
+from broadcaster.playout import REASON_SHUTDOWN, EmergencyAudio, record_not_aired
 
 __all__ = ["Runner", "run_station", "apply_output_override", "parse_output_spec", "reason_missed"]
 
@@ -168,12 +168,21 @@ class Runner:
 
     def look_back(self) -> int:
         """At start-up: today's sessions already past and not in the log are `missed` when late beyond the grace
-        time (within it, render-ahead schedules them to air now). Returns how many were logged missed."""
+        time (within it, render-ahead schedules them to air now); the items a crash kept from airing in a
+        session it cut short are `missed` too (that session is not re-aired). Returns how many sessions were
+        logged missed."""
         now = self.clock.now()
         grace = timedelta(minutes=self.station.playout.grace_minutes)
         history = self.log.history(since=now.date() - timedelta(days=31))
         count = 0
         for programme in _station.plan_sessions(self.files, history, now.date(), now.date()):
+            if self.log.session_status(programme.key) == "claimed":  # a crash cut this session short
+                logged = {r.bulletin_id for r in history if r.session_key == programme.key}
+                rest = tuple(i for i in programme.items if i.bulletin_id not in logged)
+                record_not_aired(dataclasses.replace(programme, items=rest), log=self.log,
+                                 status=AiringStatus.MISSED, reason=REASON_SHUTDOWN)
+                self.log.mark_session(programme.key, "incomplete")
+                continue
             if programme.start < now - grace and self.log.claim_session(programme.key):
                 record_not_aired(programme, log=self.log, status=AiringStatus.MISSED,
                                  reason=reason_missed(self.station))

@@ -178,3 +178,18 @@ def test_emergency_offered_while_idle_airs_on_its_own(tmp_path: Path) -> None:
     audit = rig.runner.log.audit_events(event="emergency")
     assert audit and audit[0].who == req.who
     assert os.path.exists(emergency.control_dir(station) / f"emergency-{req.id}.taken")
+
+
+def test_after_a_crash_mid_session_the_rest_is_missed_and_nothing_airs_twice(tmp_path: Path) -> None:
+    rig = Rig(tmp_path, DAY.replace(hour=6, minute=29))
+    rig.runner.render_ahead()
+    key = "2026-11-28/sang/main"
+    # A crash right after the session was claimed, before its bulletin started: the next start-up finds it.
+    assert rig.runner.log.claim_session(key)
+    rig.clock.advance(120)
+    restarted = rig  # same log and clock, as after a restart
+    restarted.runner.look_back()
+    assert [(r.bulletin_id, r.status) for r in rig.rows("sang")] == [("tin", AiringStatus.MISSED)]
+    restarted.runner.session_job(key)
+    assert rig.output.plays == [] and len(rig.rows("sang")) == 1
+    assert rig.runner.log.session_status(key) == "incomplete"

@@ -98,7 +98,8 @@ def test_kill_mid_session_then_restart_nothing_lost_nothing_twice(station: Stati
     out = st.stop(restarted)
     assert restarted.returncode == 0, out
     s1 = _session_rows(st, "s1")
-    assert [(r.bulletin_id, r.status) for r in s1] == [("tin-mot", AiringStatus.INTERRUPTED)]  # not re-aired
+    assert [(r.bulletin_id, r.status) for r in s1] == [("tin-mot", AiringStatus.INTERRUPTED),  # not re-aired
+                                                       ("tin-hai", AiringStatus.MISSED)]
     s2 = _session_rows(st, "s2")
     assert [(r.bulletin_id, r.status) for r in s2] == [("tin-mot", AiringStatus.COMPLETED),
                                                        ("tin-hai", AiringStatus.COMPLETED)]
