@@ -1,7 +1,7 @@
 """Vietnamese text -> what an announcer says: the only text a speech engine ever receives.
 
-`normalize("Kế hoạch số 09/KH-UBND ngày 24/01/2024")` -> "Kế hoạch số chín của ủy ban nhân dân ngày hai mươi
-tư tháng một năm hai nghìn không trăm hai mươi tư". Conventions (northern reading, codes by meaning, letter
+`normalize("Kế hoạch số 09/KH-UBND ngày 24/01/2024")` -> "Kế hoạch số chín ngày hai mươi tư tháng một năm hai
+nghìn không trăm hai mươi tư của ủy ban nhân dân". Conventions (northern reading, codes by meaning, letter
 names) are documented in docs/normalization.md; words come from `broadcaster/data/pronunciations.yaml` plus the
 station's own `pronunciations.yaml`.
 """

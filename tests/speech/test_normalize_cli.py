@@ -13,7 +13,7 @@ from broadcaster.cli import main
 def test_normalize_argument(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert main(["normalize", "Kế hoạch số 09/KH-UBND ngày 24/01/2024", "--station", str(tmp_path)]) == 0
     assert capsys.readouterr().out == (
-        "Kế hoạch số chín của ủy ban nhân dân ngày hai mươi tư tháng một năm hai nghìn không trăm hai mươi tư\n"
+        "Kế hoạch số chín ngày hai mươi tư tháng một năm hai nghìn không trăm hai mươi tư của ủy ban nhân dân\n"
     )
 
 
