@@ -36,6 +36,11 @@ __all__ = [
 
 MP3_BITRATE = "96k"  # mono speech archive/preview: transparent enough, ~0.7 MB a minute
 
+# mkstemp creates files readable by their owner only; ours must be readable like any file we create
+# (the web UI or playout may run as another user). Read the umask once, at import.
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
 
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
@@ -46,6 +51,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     tmp = Path(name)
     try:
         yield tmp
+        os.chmod(tmp, 0o666 & ~_UMASK)
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -158,3 +158,13 @@ def test_missing_clip_names_the_bulletin(tmp_path: Path) -> None:
     station = _station(tmp_path / "schedules")
     with pytest.raises(AudioError, match="tin-0"):
         build_programme(station, _programme(n=1), {}, tmp_path / "out", ident=None, closing_speech=None)
+
+
+def test_outputs_are_readable_like_any_new_file(built: tuple[BuiltProgramme, dict[str, Clip]]) -> None:
+    import os
+
+    umask = os.umask(0)
+    os.umask(umask)
+    programme, _ = built
+    for path in (programme.wav, programme.manifest, programme.m3u8):
+        assert path.stat().st_mode & 0o777 == 0o666 & ~umask
