@@ -20,7 +20,7 @@ from broadcaster.audio.export import write_json, write_wav
 from broadcaster.errors import AudioError
 from broadcaster.models import AudioSettings, Station
 
-__all__ = ["Clip", "prepare_clip", "process", "clip_ceiling_db", "clips_dir", "HEADROOM_DB", "sha256_file"]
+__all__ = ["HEADROOM_DB", "Clip", "clip_ceiling_db", "clips_dir", "prepare_clip", "process", "sha256_file"]
 
 # Clips are limited this far below the station's true-peak ceiling: MP3 encoding adds up to ~0.5 dB of peak
 # and meters that oversample to 192 kHz (ffmpeg ebur128) read ~0.3 dB higher than 4x; measured, docs/audio.md.

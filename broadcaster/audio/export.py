@@ -23,15 +23,15 @@ from broadcaster._ffmpeg import run_ffmpeg
 from broadcaster.errors import AudioError
 
 __all__ = [
-    "atomic_path",
-    "to_int16",
-    "read_wav",
-    "write_wav",
-    "stream_wav",
-    "encode_mp3",
-    "write_text",
-    "write_json",
     "MP3_BITRATE",
+    "atomic_path",
+    "encode_mp3",
+    "read_wav",
+    "stream_wav",
+    "to_int16",
+    "write_json",
+    "write_text",
+    "write_wav",
 ]
 
 MP3_BITRATE = "96k"  # mono speech archive/preview: transparent enough, ~0.7 MB a minute

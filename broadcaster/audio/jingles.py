@@ -16,7 +16,7 @@ from broadcaster.audio.clips import Clip, clips_dir, prepare_clip
 from broadcaster.audio.export import write_wav
 from broadcaster.models import Station
 
-__all__ = ["Sounds", "station_sounds", "synthesize", "SOUND_NAMES"]
+__all__ = ["SOUND_NAMES", "Sounds", "station_sounds", "synthesize"]
 
 SOUND_NAMES = ("opening", "closing", "chime", "attention")
 _SYNTH_RATE = 44100

@@ -15,12 +15,12 @@ from scipy import signal
 from scipy.ndimage import minimum_filter1d
 
 __all__ = [
+    "OVERSAMPLE",
     "integrated_loudness",
-    "true_peak_db",
     "limit",
     "normalize",
+    "true_peak_db",
     "voice_band",
-    "OVERSAMPLE",
 ]
 
 OVERSAMPLE = 4  # true-peak oversampling factor (BS.1770-4 Annex 2)
@@ -83,7 +83,7 @@ def _gated_loudness(powers: np.ndarray) -> float:
 def integrated_loudness(samples: np.ndarray, sample_rate: int) -> float:
     """Integrated loudness in LUFS of a mono signal; -inf for silence or audio shorter than one 400 ms block."""
     squares = _k_weighted_squares(samples, sample_rate)
-    return _gated_loudness(_gating_powers(squares, int(round(0.4 * sample_rate)), int(round(0.1 * sample_rate))))
+    return _gated_loudness(_gating_powers(squares, round(0.4 * sample_rate), round(0.1 * sample_rate)))
 
 
 @functools.cache
@@ -149,7 +149,7 @@ def _block_gains(
     block = _block_size(sample_rate)
     per_block = np.minimum(1.0, ceiling / np.maximum(block_peaks.astype(np.float64), 1e-12))
     nblocks = per_block.size
-    ahead = max(1, int(round(lookahead * sample_rate / block)))
+    ahead = max(1, round(lookahead * sample_rate / block))
     size = 2 * ahead + 2  # window [b-1, b+2*ahead] (the ramp into block b+1 must also respect block b+1)
     held = minimum_filter1d(per_block, size=size, origin=-(size // 2) + 1, mode="nearest")
     held_db = 20 * np.log10(held)
@@ -213,7 +213,7 @@ class _Model:
         self.block = _block_size(sample_rate)
         self.peaks = _per_block(_oversampled_peaks(x), self.block, np.maximum, 0.0)
         self.energy = _per_block(_k_weighted_squares(x, sample_rate), self.block, np.add, 0.0)
-        self.hop = max(1, int(round(0.1 * sample_rate / self.block)))
+        self.hop = max(1, round(0.1 * sample_rate / self.block))
 
     def gains(self, gain: float) -> np.ndarray:
         return gain * _block_gains(self.peaks * gain, self.rate, self.ceiling, 0.005, self.release)

@@ -21,14 +21,14 @@ from broadcaster.errors import AudioError
 from broadcaster.models import Programme, Station
 
 __all__ = [
-    "ManifestItem",
-    "BuiltProgramme",
-    "ident_text",
-    "closing_text",
-    "overhead",
-    "build_programme",
-    "programme_stem",
     "MANIFEST_SCHEMA",
+    "BuiltProgramme",
+    "ManifestItem",
+    "build_programme",
+    "closing_text",
+    "ident_text",
+    "overhead",
+    "programme_stem",
 ]
 
 MANIFEST_SCHEMA = 1
@@ -146,7 +146,7 @@ def _layout(
 ) -> list[_Segment]:
     rate = station.audio.sample_rate
     every = tuple(sorted(programme.zones))
-    pause = int(round(station.audio.pause_seconds * rate))
+    pause = round(station.audio.pause_seconds * rate)
 
     def sound(kind: str, clip: Clip, zones: tuple[str, ...], title: str) -> _Segment:
         return _Segment(kind, clip, _clip_samples(clip, rate), None, title, zones, clip.sha256)

@@ -29,7 +29,7 @@ from broadcaster.cli import add_station_argument
 from broadcaster.errors import BroadcasterError
 from broadcaster.models import Bulletin, Programme, Skip, Station
 
-__all__ = ["register", "run", "build_day", "build_programmes", "format_day", "DayBuild", "ProgrammeBuild"]
+__all__ = ["DayBuild", "ProgrammeBuild", "build_day", "build_programmes", "format_day", "register", "run"]
 
 
 @dataclass(frozen=True)
@@ -175,7 +175,7 @@ def build_programmes(station: Station, programmes: Sequence[Programme], bulletin
 
 
 def _mmss(seconds: float) -> str:
-    s = int(round(seconds))
+    s = round(seconds)
     return f"{s // 60}:{s % 60:02d}"
 
 
@@ -183,8 +183,8 @@ def format_day(result: DayBuild) -> list[str]:
     """The officer's summary: one block per programme with its files, and anything left out with why."""
     station = result.station
     built = sum(1 for p in result.programmes if p.built)
-    lines = [f"Ngày {result.day:%d/%m/%Y}: dựng xong {built}/{len(result.programmes)} chương trình "
-             f"vào thư mục {result.out_dir}"]
+    lines = [(f"Ngày {result.day:%d/%m/%Y}: dựng xong {built}/{len(result.programmes)} chương trình "
+              f"vào thư mục {result.out_dir}")]
     if not result.programmes:
         lines.append("  Không có buổi phát nào trong ngày này (ngày nghỉ, hoặc không có bản tin nào được phát).")
     for pb in result.programmes:

@@ -14,7 +14,7 @@ import pytest
 
 from broadcaster.models import AudioSettings, Station
 
-__all__ = ["speechlike", "write_wav", "make_station", "ebur128", "tone"]
+__all__ = ["ebur128", "make_station", "speechlike", "tone", "write_wav"]
 
 
 def speechlike(seconds: float, sample_rate: int = 44100, *, seed: int = 0, level: float = 0.3) -> np.ndarray:
