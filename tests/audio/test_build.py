@@ -21,38 +21,32 @@ from tests.audio.conftest import ebur128
 STATION_YAML = """\
 name: Đài truyền thanh xã Thử
 commune: Thử
+slots:
+  sang: {name: Buổi sáng, start: "06:00", max_minutes: 5}
+  chieu: {name: Buổi chiều, start: "17:30", max_minutes: 5}
 zones:
   dong: Thôn Đông
   tay: Thôn Tây
-slots:
-  sang:
-    name: Buổi sáng
-    start: "06:30"
-    max_minutes: 4
-  chieu:
-    name: Buổi chiều
-    start: "17:00"
-    max_minutes: 4
 speech:
   engines: [espeak]
 """
 
 BULLETINS = {
-    "papi": """\
-title: Giới thiệu chỉ số PAPI
-topic: papi
+    "dich-vu-cong": """\
+title: Nộp hồ sơ trực tuyến
+topic: dich-vu-cong
 status: approved
 repeat:
   every_session: true
-text: Chỉ số PAPI phản ánh trải nghiệm của người dân về chính quyền. Bà con hãy tham gia khảo sát khi được mời.
+text: Bà con có thể nộp hồ sơ trên Cổng dịch vụ công quốc gia, không phải đến trụ sở xã.
 """,
-    "hop-thon-dong": """\
-title: Họp thôn Đông
-topic: thong-bao
+    "tiem-chung": """\
+title: Tiêm chủng thôn Đông
+topic: y-te
 status: approved
 zones: [dong]
 priority: priority
-text: Tối nay lúc 19 giờ 30, thôn Đông họp tại nhà văn hóa.
+text: Sáng thứ Năm, trạm y tế tiêm chủng cho trẻ em thôn Đông tại nhà văn hóa.
 """,
 }
 
@@ -73,11 +67,11 @@ def test_build_a_day(station_dir: Path, tmp_path: Path, capsys: pytest.CaptureFi
     printed = capsys.readouterr().out
     assert rc == 0, printed
     assert "Ngày 02/03/2026: dựng xong 2/2 chương trình" in printed
-    assert "Buổi sáng 06:30" in printed and "WAV (để phát)" in printed
+    assert "Buổi sáng 06:00" in printed and "WAV (để phát)" in printed
     morning = out / "2026-03-02_sang_main"
     manifest = json.loads((morning / "manifest.json").read_text(encoding="utf-8"))
     bulletins = [i for i in manifest["items"] if i["kind"] == "bulletin"]
-    assert [b["bulletin_id"] for b in bulletins] == ["hop-thon-dong", "papi"]
+    assert [b["bulletin_id"] for b in bulletins] == ["tiem-chung", "dich-vu-cong"]
     assert bulletins[0]["zones"] == ["dong"] and bulletins[0]["content_hash"]
     assert [i["kind"] for i in manifest["items"]][:3] == ["opening", "ident", "chime"]
     for name in ("2026-03-02_sang_main.wav", "2026-03-02_sang_main.mp3"):
