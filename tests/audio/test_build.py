@@ -53,12 +53,12 @@ text: Sáng thứ Năm, trạm y tế tiêm chủng cho trẻ em thôn Đông t�
 
 @pytest.fixture
 def station_dir(tmp_path: Path) -> Path:
-    root = tmp_path / "schedules"
-    (root / "bulletins").mkdir(parents=True)
-    (root / "station.yaml").write_text(STATION_YAML, encoding="utf-8")
-    for name, text in BULLETINS.items():
-        (root / "bulletins" / f"{name}.yaml").write_text(text, encoding="utf-8")
-    return root
+    files = {"station.yaml": STATION_YAML, **{f"bulletins/{k}.yaml": v for k, v in BULLETINS.items()}}
+    for name, text in files.items():
+        path = tmp_path / "schedules" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return tmp_path / "schedules"
 
 
 def test_build_a_day(station_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
