@@ -323,3 +323,23 @@ def test_read_wav_decodes_every_width_to_the_same_tone(tmp_path: Path) -> None:
     (tmp_path / "bad.wav").write_bytes(b"RIFF0000WAVEfmt ")
     with pytest.raises((wave.Error, EOFError)):
         read_wav(tmp_path / "bad.wav")
+
+
+def test_audio_device_script_is_idempotent_and_exports_what_clients_need() -> None:
+    """scripts/audio-device start twice: same exports, one server, ALSA's default device goes to PulseAudio."""
+    import os
+    import subprocess
+
+    if shutil.which("pulseaudio") is None:
+        pytest.skip("PulseAudio not installed: run scripts/system-packages (as root)")
+    script = Path(__file__).resolve().parents[2] / "scripts" / "audio-device"
+    first = subprocess.run([script, "start"], capture_output=True, text=True, timeout=30, check=True).stdout
+    second = subprocess.run([script, "start"], capture_output=True, text=True, timeout=30, check=True).stdout
+    assert first == second
+    env = dict(line.removeprefix("export ").split("=", 1) for line in first.splitlines())
+    assert set(env) == {"PULSE_SERVER", "PULSE_RUNTIME_PATH", "PULSE_CLIENTCONFIG", "BROADCASTER_TEST_SINK"}
+    status = subprocess.run([script, "status"], capture_output=True, text=True, timeout=30)
+    assert status.returncode == 0 and "broadcaster_sink" in status.stdout
+    if shutil.which("aplay"):
+        devices = subprocess.run(["aplay", "-L"], capture_output=True, text=True, env={**os.environ, **env}).stdout
+        assert "default\n    Playback/recording through the PulseAudio sound server" in devices
