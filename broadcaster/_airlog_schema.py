@@ -19,15 +19,15 @@ from zoneinfo import ZoneInfo
 from broadcaster.models import Airing, AiringStatus, Priority
 
 __all__ = [
-    "SCHEMA_VERSION",
-    "MIGRATIONS",
     "COLUMNS",
     "GENESIS",
-    "row_hash",
-    "to_row",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
     "from_row",
     "iso",
     "parse_time",
+    "row_hash",
+    "to_row",
 ]
 
 GENESIS = "0" * 64  # prev_hash of the first chained row

@@ -35,14 +35,18 @@ def verify_rows(rows: list[dict[str, Any]], last_id: int) -> VerifyResult:
     expected = 1
     for row in rows:
         if row["id"] != expected:
-            problems.append((0, expected, expected, f"thiếu bản ghi {_span(expected, row['id'] - 1)} (đã bị xóa)"))
+            problems.append(
+                (0, expected, expected, f"thiếu bản ghi {_span(expected, row['id'] - 1)} (đã bị xóa)")
+            )
         expected = row["id"] + 1
     if last_id >= expected:
         problems.append((0, expected, expected, f"thiếu bản ghi cuối {_span(expected, last_id)} (đã bị xóa)"))
 
     for row in rows:
         if row["seq"] is None and (row["status"] != "started" or row["row_hash"] or row["prev_hash"]):
-            problems.append((1, row["id"], row["id"], f"bản ghi số {row['id']} đã bị sửa: mất mã kiểm tra của chuỗi"))
+            problems.append(
+                (1, row["id"], row["id"], f"bản ghi số {row['id']} đã bị sửa: mất mã kiểm tra của chuỗi")
+            )
 
     chained = sorted((r for r in rows if r["seq"] is not None), key=lambda r: r["seq"])
     previous = GENESIS
@@ -51,12 +55,21 @@ def verify_rows(rows: list[dict[str, Any]], last_id: int) -> VerifyResult:
             problems.append((1, row["id"], row["id"], f"bản ghi số {row['id']} đã bị sửa sau khi ghi"))
         elif row["seq"] != position:
             problems.append(
-                (2, position, row["id"], f"chuỗi bị đứt ngay trước bản ghi số {row['id']}: một bản ghi đã bị xóa")
+                (
+                    2,
+                    position,
+                    row["id"],
+                    f"chuỗi bị đứt ngay trước bản ghi số {row['id']}: một bản ghi đã bị xóa",
+                )
             )
         elif row["prev_hash"] != previous:
             problems.append(
-                (2, position, row["id"],
-                 f"chuỗi bị đứt ngay trước bản ghi số {row['id']}: bản ghi trước nó đã bị sửa hoặc xóa")
+                (
+                    2,
+                    position,
+                    row["id"],
+                    f"chuỗi bị đứt ngay trước bản ghi số {row['id']}: bản ghi trước nó đã bị sửa hoặc xóa",
+                )
             )
         previous = row["row_hash"]
 
@@ -64,7 +77,11 @@ def verify_rows(rows: list[dict[str, Any]], last_id: int) -> VerifyResult:
     if problems:
         _, _, first_id, message = min(problems)
         more = f" (và {len(problems) - 1} chỗ khác)" if len(problems) > 1 else ""
-        return VerifyResult(False, len(rows), first_id, f"nhật ký phát sóng đã bị can thiệp: {message}{more}", head)
+        return VerifyResult(
+            False, len(rows), first_id, f"nhật ký phát sóng đã bị can thiệp: {message}{more}", head
+        )
     started = len(rows) - len(chained)
     tail = f", {started} bản ghi đang phát chưa vào chuỗi" if started else ""
-    return VerifyResult(True, len(rows), None, f"nhật ký toàn vẹn: đã kiểm tra {len(rows)} bản ghi{tail}", head)
+    return VerifyResult(
+        True, len(rows), None, f"nhật ký toàn vẹn: đã kiểm tra {len(rows)} bản ghi{tail}", head
+    )

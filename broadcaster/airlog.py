@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 from zoneinfo import ZoneInfo
 
 from broadcaster._airlog_schema import (
@@ -34,7 +34,7 @@ from broadcaster._airlog_verify import VerifyResult, verify_rows
 from broadcaster.errors import LogError
 from broadcaster.models import Airing, AiringStatus
 
-__all__ = ["AirLog", "VerifyResult", "AuditEvent", "RenderRecord", "RECOVERED_REASON", "SCHEMA_VERSION"]
+__all__ = ["RECOVERED_REASON", "SCHEMA_VERSION", "AirLog", "AuditEvent", "RenderRecord", "VerifyResult"]
 
 RECOVERED_REASON = "mất điện hoặc chương trình dừng đột ngột"
 _FINAL = frozenset(s for s in AiringStatus if s is not AiringStatus.STARTED)
@@ -109,7 +109,7 @@ class AirLog:
         with self._lock:
             self._db.close()
 
-    def __enter__(self) -> AirLog:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -167,11 +167,15 @@ class AirLog:
         """Complete a started row with its final state; this is when it joins the hash chain."""
         status = AiringStatus(status)
         if status is AiringStatus.STARTED:
-            raise LogError("finish_item cần trạng thái cuối (completed, interrupted, failed, ...), không phải started")
+            raise LogError(
+                "finish_item cần trạng thái cuối (completed, interrupted, failed, ...), không phải started"
+            )
         with self._write() as db:
             row = db.execute("SELECT * FROM airings WHERE id = ?", (row_id,)).fetchone()
             if row is None or row["status"] != AiringStatus.STARTED.value:
-                raise LogError(f"bản ghi phát sóng số {row_id} không ở trạng thái 'đang phát' nên không thể kết thúc")
+                raise LogError(
+                    f"bản ghi phát sóng số {row_id} không ở trạng thái 'đang phát' nên không thể kết thúc"
+                )
             fields = dict(row)
             fields.update(
                 status=status.value,
@@ -207,7 +211,7 @@ class AirLog:
     def _insert(db: sqlite3.Connection, values: dict[str, Any]) -> int:
         columns = ", ".join(COLUMNS)
         marks = ", ".join(f":{c}" for c in COLUMNS)
-        cursor = db.execute(f"INSERT INTO airings ({columns}) VALUES ({marks})", values)  # noqa: S608 - fixed names
+        cursor = db.execute(f"INSERT INTO airings ({columns}) VALUES ({marks})", values)
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
@@ -220,7 +224,7 @@ class AirLog:
         fields["prev_hash"] = head["row_hash"] if head else GENESIS
         fields["row_hash"] = row_hash(fields)
         assignments = ", ".join(f"{c} = :{c}" for c in (*COLUMNS, "seq", "prev_hash", "row_hash"))
-        db.execute(f"UPDATE airings SET {assignments} WHERE id = :id", fields)  # noqa: S608 - fixed names
+        db.execute(f"UPDATE airings SET {assignments} WHERE id = :id", fields)
 
     # --- sessions (idempotency) -------------------------------------------------------------------------------
 
@@ -241,7 +245,10 @@ class AirLog:
     def session_aired(self, session_key: str) -> bool:
         """True when the session occurrence was claimed (aired, airing, or given up as missed)."""
         with self._read() as db:
-            return db.execute("SELECT 1 FROM sessions WHERE session_key = ?", (session_key,)).fetchone() is not None
+            return (
+                db.execute("SELECT 1 FROM sessions WHERE session_key = ?", (session_key,)).fetchone()
+                is not None
+            )
 
     def session_status(self, session_key: str) -> str | None:
         with self._read() as db:
@@ -289,12 +296,16 @@ class AirLog:
 
     # --- audit and renders ------------------------------------------------------------------------------------
 
-    def audit(self, event: str, who: str, details: dict[str, Any] | None = None, *, at: datetime | None = None) -> int:
+    def audit(
+        self, event: str, who: str, details: dict[str, Any] | None = None, *, at: datetime | None = None
+    ) -> int:
         """Record a run, stop, reload, emergency, manual airing ...: who did what, when."""
         with self._write() as db:
             return self._audit(db, event, who, details or {}, at or datetime.now(self.tz))
 
-    def _audit(self, db: sqlite3.Connection, event: str, who: str, details: dict[str, Any], at: datetime) -> int:
+    def _audit(
+        self, db: sqlite3.Connection, event: str, who: str, details: dict[str, Any], at: datetime
+    ) -> int:
         cursor = db.execute(
             "INSERT INTO audit (at, event, who, details) VALUES (?, ?, ?, ?)",
             (iso(at, self.tz), event, who, json.dumps(details, ensure_ascii=False, default=str)),
@@ -309,7 +320,9 @@ class AirLog:
         with self._read() as db:
             rows = db.execute(sql + " ORDER BY id", params).fetchall()
         return [
-            AuditEvent(r["id"], datetime.fromisoformat(r["at"]), r["event"], r["who"], json.loads(r["details"]))
+            AuditEvent(
+                r["id"], datetime.fromisoformat(r["at"]), r["event"], r["who"], json.loads(r["details"])
+            )
             for r in rows
         ]
 
@@ -328,8 +341,15 @@ class AirLog:
             cursor = db.execute(
                 "INSERT INTO renders (bulletin_id, key, engine, voice, fallback, duration, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (bulletin_id, key, engine, voice, int(fallback), float(duration),
-                 iso(created_at or datetime.now(self.tz), self.tz)),
+                (
+                    bulletin_id,
+                    key,
+                    engine,
+                    voice,
+                    int(fallback),
+                    float(duration),
+                    iso(created_at or datetime.now(self.tz), self.tz),
+                ),
             )
             return int(cursor.lastrowid or 0)
 
@@ -340,8 +360,16 @@ class AirLog:
         with self._read() as db:
             rows = db.execute(sql + " ORDER BY id", params).fetchall()
         return [
-            RenderRecord(r["id"], r["bulletin_id"], r["key"], r["engine"], r["voice"], bool(r["fallback"]),
-                         r["duration"], datetime.fromisoformat(r["created_at"]))
+            RenderRecord(
+                r["id"],
+                r["bulletin_id"],
+                r["key"],
+                r["engine"],
+                r["voice"],
+                bool(r["fallback"]),
+                r["duration"],
+                datetime.fromisoformat(r["created_at"]),
+            )
             for r in rows
         ]
 

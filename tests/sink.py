@@ -30,11 +30,11 @@ __all__ = [
     "RATE",
     "SINK",
     "Recording",
-    "unavailable_reason",
-    "start_recording",
-    "sound_segments",
-    "rms",
     "dominant_hz",
+    "rms",
+    "sound_segments",
+    "start_recording",
+    "unavailable_reason",
     "write_tone",
 ]
 
@@ -50,7 +50,9 @@ def unavailable_reason() -> str | None:
     if not os.environ.get("PULSE_SERVER"):
         return 'virtual audio device not started: eval "$(scripts/audio-device start)" before pytest'
     try:
-        out = subprocess.run(["pactl", "list", "short", "sinks"], capture_output=True, text=True, timeout=5)
+        out = subprocess.run(
+            ["pactl", "list", "short", "sinks"], capture_output=True, text=True, timeout=5, check=False
+        )
     except subprocess.TimeoutExpired:
         return "PulseAudio did not answer within 5 s"
     if out.returncode != 0:
@@ -80,7 +82,9 @@ class Recording:
             self.process.kill()
             self.process.wait()
         if self.module_id is not None:
-            subprocess.run(["pactl", "unload-module", self.module_id], capture_output=True, timeout=5)
+            subprocess.run(
+                ["pactl", "unload-module", self.module_id], capture_output=True, timeout=5, check=False
+            )
             self.module_id = None
         raw = np.fromfile(self.path, dtype="<i2")
         return raw.astype(np.float32) / 32768.0

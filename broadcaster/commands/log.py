@@ -13,7 +13,7 @@ from typing import Any
 from broadcaster.cli import add_station_argument
 from broadcaster.models import Airing, AiringStatus, Station
 
-__all__ = ["register", "run", "STATUS_LABELS", "CSV_HEADERS"]
+__all__ = ["CSV_HEADERS", "STATUS_LABELS", "register", "run"]
 
 STATUS_LABELS = {
     "started": "đang phát",
@@ -29,7 +29,17 @@ CSV_HEADERS = (
     "Bắt đầu", "Kết thúc", "Thời lượng dự kiến (giây)", "Đã phát (giây)", "Trạng thái", "Lý do", "Công cụ đọc",
     "Giọng đọc", "Mã nội dung", "Mã âm thanh",
 )  # fmt: skip
-TABLE_HEADERS = ("Số", "Giờ dự kiến", "Bắt đầu", "Kết thúc", "Thôn", "Bản tin", "Trạng thái", "Đã phát", "Lý do")
+TABLE_HEADERS = (
+    "Số",
+    "Giờ dự kiến",
+    "Bắt đầu",
+    "Kết thúc",
+    "Thôn",
+    "Bản tin",
+    "Trạng thái",
+    "Đã phát",
+    "Lý do",
+)
 
 
 def register(subparsers: Any) -> None:
@@ -44,15 +54,27 @@ def register(subparsers: Any) -> None:
     )
     add_station_argument(parser)
     parser.add_argument(
-        "action", nargs="?", choices=["verify"], metavar="verify", help="verify: kiểm tra nhật ký có bị sửa/xóa"
+        "action",
+        nargs="?",
+        choices=["verify"],
+        metavar="verify",
+        help="verify: kiểm tra nhật ký có bị sửa/xóa",
     )
     parser.add_argument("--from", dest="start", metavar="NGÀY", help="từ ngày (2026-11-28 hoặc 28/11/2026)")
     parser.add_argument("--to", dest="end", metavar="NGÀY", help="đến ngày (tính cả ngày này)")
     parser.add_argument("--zone", metavar="THÔN", help="chỉ các lượt phát tới thôn này (mã hoặc tên thôn)")
-    parser.add_argument("--bulletin", metavar="MÃ", help="chỉ các lượt phát của bản tin này (tên tệp, bỏ .yaml)")
-    parser.add_argument("--status", choices=[s.value for s in AiringStatus], help="chỉ các lượt có trạng thái này")
-    parser.add_argument("--format", choices=["table", "csv", "json"], default="table",
-                        help="table: bảng để đọc (mặc định); csv: mở bằng Excel; json: cho chương trình khác")
+    parser.add_argument(
+        "--bulletin", metavar="MÃ", help="chỉ các lượt phát của bản tin này (tên tệp, bỏ .yaml)"
+    )
+    parser.add_argument(
+        "--status", choices=[s.value for s in AiringStatus], help="chỉ các lượt có trạng thái này"
+    )
+    parser.add_argument(
+        "--format",
+        choices=["table", "csv", "json"],
+        default="table",
+        help="table: bảng để đọc (mặc định); csv: mở bằng Excel; json: cho chương trình khác",
+    )
     parser.add_argument("-o", "--output", metavar="TỆP", help="ghi ra tệp thay vì in ra màn hình")
     parser.set_defaults(func=run)
 

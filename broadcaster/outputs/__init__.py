@@ -20,18 +20,18 @@ from broadcaster.outputs._null import NullOutput
 from broadcaster.outputs._sounddevice import SoundDeviceOutput
 
 __all__ = [
-    "Output",
-    "PlayResult",
-    "OutputError",
-    "OUTPUTS",
-    "KINDS",
     "DEFAULT_COMMAND",
-    "create_output",
-    "aired_directory",
+    "KINDS",
+    "OUTPUTS",
     "CommandOutput",
     "FileOutput",
     "NullOutput",
+    "Output",
+    "OutputError",
+    "PlayResult",
     "SoundDeviceOutput",
+    "aired_directory",
+    "create_output",
 ]
 
 log = logging.getLogger(__name__)

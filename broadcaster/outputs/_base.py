@@ -10,7 +10,16 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-__all__ = ["PlayResult", "Output", "BaseOutput", "WavInfo", "wav_info", "read_wav", "unreadable", "WAV_ERRORS"]
+__all__ = [
+    "WAV_ERRORS",
+    "BaseOutput",
+    "Output",
+    "PlayResult",
+    "WavInfo",
+    "read_wav",
+    "unreadable",
+    "wav_info",
+]
 
 
 @dataclass(frozen=True)
@@ -71,7 +80,11 @@ def read_wav(path: Path) -> tuple[np.ndarray, WavInfo]:
         data = np.frombuffer(raw, dtype="<i4")
     elif info.sample_width == 3:
         b = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 3)
-        data = (b[:, 0].astype(np.int32) << 8) | (b[:, 1].astype(np.int32) << 16) | (b[:, 2].astype(np.int32) << 24)
+        data = (
+            (b[:, 0].astype(np.int32) << 8)
+            | (b[:, 1].astype(np.int32) << 16)
+            | (b[:, 2].astype(np.int32) << 24)
+        )
     elif info.sample_width == 1:
         data = ((np.frombuffer(raw, dtype=np.uint8).astype(np.int16) - 128) << 8).astype(np.int16)
     else:

@@ -20,7 +20,7 @@ from pathlib import Path
 from broadcaster.errors import OutputError
 from broadcaster.outputs._base import BaseOutput, PlayResult, WavInfo
 
-__all__ = ["CommandOutput", "DEFAULT_COMMAND"]
+__all__ = ["DEFAULT_COMMAND", "CommandOutput"]
 
 DEFAULT_COMMAND = "aplay -q -D {device} {file}"
 _PACKAGES = {"aplay": "alsa-utils", "paplay": "pulseaudio-utils", "ffplay": "ffmpeg", "play": "sox"}
@@ -54,7 +54,11 @@ class CommandOutput(BaseOutput):
         """The template is valid and its program is installed."""
         program = self.argv(Path("kiem-tra.wav"))[0]
         if shutil.which(program) is None:
-            hint = f" Cài đặt: sudo apt-get install {_PACKAGES[Path(program).name]}" if Path(program).name in _PACKAGES else ""
+            hint = (
+                f" Cài đặt: sudo apt-get install {_PACKAGES[Path(program).name]}"
+                if Path(program).name in _PACKAGES
+                else ""
+            )
             raise OutputError(f"không tìm thấy chương trình phát '{program}' (đầu ra 'command').{hint}")
 
     def _play(
@@ -69,7 +73,11 @@ class CommandOutput(BaseOutput):
             began = time.monotonic()
             try:
                 proc = subprocess.Popen(
-                    argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True
+                    argv,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=errors,
+                    start_new_session=True,
                 )
             except OSError as exc:
                 return PlayResult(False, 0.0, f"không chạy được lệnh phát '{argv[0]}': {exc.strerror or exc}")

@@ -17,17 +17,17 @@ from broadcaster.zones._none import NoSwitch
 from broadcaster.zones._serial import SerialSwitch, encode, parse_bytes
 
 __all__ = [
+    "AMPLIFIER",
+    "SWITCHES",
+    "CommandSwitch",
+    "NoSwitch",
+    "SerialSwitch",
     "ZoneSwitch",
     "ZoneSwitchError",
-    "SWITCHES",
-    "AMPLIFIER",
     "create_zone_switch",
-    "relays_for",
-    "NoSwitch",
-    "CommandSwitch",
-    "SerialSwitch",
-    "parse_bytes",
     "encode",
+    "parse_bytes",
+    "relays_for",
 ]
 
 SWITCHES: dict[str, Callable[[ZoneSwitchConfig, Mapping[int, str]], BaseSwitch]] = {

@@ -9,7 +9,7 @@ from typing import Protocol, runtime_checkable
 from broadcaster.errors import ZoneSwitchError
 from broadcaster.models import ZoneSwitchConfig
 
-__all__ = ["ZoneSwitch", "BaseSwitch", "AMPLIFIER"]
+__all__ = ["AMPLIFIER", "BaseSwitch", "ZoneSwitch"]
 
 AMPLIFIER = "amplifier"  # the {zone} value when the amplifier relay is switched
 

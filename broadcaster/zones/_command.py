@@ -29,7 +29,7 @@ class CommandSwitch(BaseSwitch):
         if missing:
             raise ZoneSwitchError(
                 f"bộ chuyển vùng loại 'command' cần {' và '.join(missing)} trong station.yaml "
-                "(ví dụ: on_command: \"usbrelay HURTM_{relay}=1\")"
+                '(ví dụ: on_command: "usbrelay HURTM_{relay}=1")'
             )
         self.templates = {True: str(cfg.on_command), False: str(cfg.off_command)}
         for template in self.templates.values():
@@ -53,15 +53,21 @@ class CommandSwitch(BaseSwitch):
         for template in self.templates.values():
             program = self.argv(template, 1, "kiem-tra")[0]
             if shutil.which(program) is None:
-                raise ZoneSwitchError(f"không tìm thấy chương trình bật/tắt rơ-le '{program}'; hãy cài đặt nó")
+                raise ZoneSwitchError(
+                    f"không tìm thấy chương trình bật/tắt rơ-le '{program}'; hãy cài đặt nó"
+                )
 
     def _switch(self, relay: int, on: bool, zone: str) -> None:
         argv = self.argv(self.templates[on], relay, zone)
         what = f"{'bật' if on else 'tắt'} rơ-le {relay} ({zone})"
         try:
-            done = subprocess.run(argv, capture_output=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL)
+            done = subprocess.run(
+                argv, capture_output=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL, check=False
+            )
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise ZoneSwitchError(f"không {what} được: lệnh '{argv[0]}' lỗi: {exc}") from exc
         if done.returncode != 0:
             message = done.stderr.decode("utf-8", "replace").strip()[-300:] or "không có thông báo"
-            raise ZoneSwitchError(f"không {what} được: lệnh '{argv[0]}' báo lỗi (mã {done.returncode}): {message}")
+            raise ZoneSwitchError(
+                f"không {what} được: lệnh '{argv[0]}' báo lỗi (mã {done.returncode}): {message}"
+            )

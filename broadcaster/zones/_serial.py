@@ -17,7 +17,7 @@ from broadcaster.errors import ZoneSwitchError
 from broadcaster.models import ZoneSwitchConfig
 from broadcaster.zones._base import BaseSwitch
 
-__all__ = ["SerialSwitch", "parse_bytes", "encode"]
+__all__ = ["SerialSwitch", "encode", "parse_bytes"]
 
 GAP = 0.01  # seconds between two commands: cheap boards drop a command that follows too closely
 _HEX = re.compile(r"^(0x)?([0-9a-fA-F]{2})+$")
@@ -67,7 +67,10 @@ class SerialSwitch(BaseSwitch):
             )
         self.port = cfg.port
         self.baud = cfg.baud
-        self.templates = {True: parse_bytes(cfg.on_bytes, "on_bytes"), False: parse_bytes(cfg.off_bytes, "off_bytes")}
+        self.templates = {
+            True: parse_bytes(cfg.on_bytes, "on_bytes"),
+            False: parse_bytes(cfg.off_bytes, "off_bytes"),
+        }
         self._serial: Any = None
         self._last_write = 0.0
 
@@ -101,7 +104,7 @@ class SerialSwitch(BaseSwitch):
                 port.write(data)
                 port.flush()
                 break
-            except Exception as exc:  # noqa: BLE001 - pyserial raises SerialException, OSError, SerialTimeoutException
+            except Exception as exc:
                 self.close()
                 if attempt == 2:
                     raise ZoneSwitchError(

@@ -75,7 +75,7 @@ def _heard_in_files(directory: Path) -> Heard:
 _COPY_PLAYER = (
     f"{sys.executable} -c '"
     "import sys, time, wave\n"
-    "src = wave.open(sys.argv[1]); dst = wave.open(sys.argv[2], \"wb\"); dst.setparams(src.getparams())\n"
+    'src = wave.open(sys.argv[1]); dst = wave.open(sys.argv[2], "wb"); dst.setparams(src.getparams())\n'
     "step = src.getframerate() // 20\n"
     "while chunk := src.readframes(step): dst.writeframes(chunk); time.sleep(0.05)\n"
     "dst.close()' {file} {device}/{label}.wav"
@@ -171,7 +171,9 @@ def test_stop_already_set_plays_nothing(case: Case, tone: Callable[..., Path]) -
 
 
 @pytest.mark.parametrize("content", [None, b"RIFF....not a wave file"], ids=["missing", "not-wav"])
-def test_unplayable_file_is_an_error_not_an_exception(case: Case, tmp_path: Path, content: bytes | None) -> None:
+def test_unplayable_file_is_an_error_not_an_exception(
+    case: Case, tmp_path: Path, content: bytes | None
+) -> None:
     wav = tmp_path / "hỏng.wav"
     if content is not None:
         wav.write_bytes(content)
@@ -236,7 +238,9 @@ def test_command_output_failure_is_reported(tone: Callable[..., Path]) -> None:
 
 def test_command_output_substitutes_zones_and_label(tmp_path: Path, tone: Callable[..., Path]) -> None:
     record = tmp_path / "args.txt"
-    out = CommandOutput(f"sh -c 'echo \"$@\" > {record}' player {{label}} {{zones}} {{device}}", device="hw:1")
+    out = CommandOutput(
+        f"sh -c 'echo \"$@\" > {record}' player {{label}} {{zones}} {{device}}", device="hw:1"
+    )
     assert out.play(tone(0.1), stop=threading.Event(), label="sang", zones=frozenset({"b", "a"})).completed
     assert record.read_text().split() == ["sang", "a+b", "hw:1"]
 
@@ -276,14 +280,21 @@ def test_sounddevice_unknown_device_lists_the_real_ones(tone: Callable[..., Path
 
 
 def _station(tmp_path: Path) -> Station:
-    return Station(name="Đài truyền thanh xã Tiền Phong", commune="Tiền Phong", root=tmp_path, state_dir=tmp_path / "var")
+    return Station(
+        name="Đài truyền thanh xã Tiền Phong", commune="Tiền Phong", root=tmp_path, state_dir=tmp_path / "var"
+    )
 
 
 @pytest.mark.parametrize("kind", [k for k in KINDS if k != "auto"])
 def test_create_output_by_kind(tmp_path: Path, kind: str) -> None:
     out = create_output(OutputConfig(id="main", kind=kind, directory="phat-thu"), _station(tmp_path))
     assert out.name == "main"
-    expected = {"sounddevice": SoundDeviceOutput, "command": CommandOutput, "file": FileOutput, "null": NullOutput}
+    expected = {
+        "sounddevice": SoundDeviceOutput,
+        "command": CommandOutput,
+        "file": FileOutput,
+        "null": NullOutput,
+    }
     assert isinstance(out, expected[kind])
     if kind == "file":
         assert out.directory == tmp_path / "phat-thu"  # type: ignore[attr-defined]
@@ -338,8 +349,10 @@ def test_audio_device_script_is_idempotent_and_exports_what_clients_need() -> No
     assert first == second
     env = dict(line.removeprefix("export ").split("=", 1) for line in first.splitlines())
     assert set(env) == {"PULSE_SERVER", "PULSE_RUNTIME_PATH", "PULSE_CLIENTCONFIG", "BROADCASTER_TEST_SINK"}
-    status = subprocess.run([script, "status"], capture_output=True, text=True, timeout=30)
+    status = subprocess.run([script, "status"], capture_output=True, text=True, timeout=30, check=False)
     assert status.returncode == 0 and "broadcaster_sink" in status.stdout
     if shutil.which("aplay"):
-        devices = subprocess.run(["aplay", "-L"], capture_output=True, text=True, env={**os.environ, **env}).stdout
+        devices = subprocess.run(
+            ["aplay", "-L"], capture_output=True, text=True, env={**os.environ, **env}, check=True
+        ).stdout
         assert "default\n    Playback/recording through the PulseAudio sound server" in devices

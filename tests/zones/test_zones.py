@@ -107,7 +107,9 @@ def case(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Case]:
         yield Case(switch, command_events)
         return
     b = request.getfixturevalue("board")
-    switch = create_zone_switch(ZoneSwitchConfig(kind="serial", port=b.slave_name, amplifier_relay=AMP), ZONES)
+    switch = create_zone_switch(
+        ZoneSwitchConfig(kind="serial", port=b.slave_name, amplifier_relay=AMP), ZONES
+    )
     yield Case(switch, lambda: lcus_events(b.read()))
     switch.close()
 
@@ -128,7 +130,11 @@ def test_select_switches_exactly_those_zones_and_only_changes(case: Case) -> Non
     last = case.events()
     if first is None:
         return
-    assert first == [(3, False), (1, True), (2, True)]  # state unknown at start: the unwanted relay is sent off
+    assert first == [
+        (3, False),
+        (1, True),
+        (2, True),
+    ]  # state unknown at start: the unwanted relay is sent off
     assert second == [(1, False), (3, True)]  # offs before ons, nothing resent for relay 2
     assert third == []
     assert last == [(2, False), (3, False)]
@@ -184,7 +190,9 @@ def test_serial_sends_the_exact_lcus_bytes(board: Board) -> None:
 
 
 def test_serial_custom_byte_templates(board: Board) -> None:
-    cfg = ZoneSwitchConfig(kind="serial", port=board.slave_name, on_bytes="FF {relay} 0x01", off_bytes="FEFF {relay}")
+    cfg = ZoneSwitchConfig(
+        kind="serial", port=board.slave_name, on_bytes="FF {relay} 0x01", off_bytes="FEFF {relay}"
+    )
     switch = SerialSwitch(cfg, {10: "a"})
     switch.select(frozenset({10}))  # 0x0A must arrive as is (raw tty, no newline translation)
     switch.select(frozenset())
@@ -227,7 +235,9 @@ def test_serial_bad_byte_template_names_the_key(template: str, message: str) -> 
 
 
 def test_encode_checksum_is_the_low_byte_of_the_preceding_sum() -> None:
-    assert encode(parse_bytes("A0 {relay} FF {checksum}", "on_bytes"), 0x80) == bytes([0xA0, 0x80, 0xFF, 0x1F])
+    assert encode(parse_bytes("A0 {relay} FF {checksum}", "on_bytes"), 0x80) == bytes(
+        [0xA0, 0x80, 0xFF, 0x1F]
+    )
 
 
 def test_serial_without_port_is_a_config_error() -> None:
@@ -270,7 +280,9 @@ def test_bad_config_says_what_to_fix(cfg: ZoneSwitchConfig, message: str) -> Non
 
 
 def test_command_check_finds_missing_programs() -> None:
-    switch = CommandSwitch(ZoneSwitchConfig(kind="command", on_command="khong-co-lenh {relay}", off_command="true"))
+    switch = CommandSwitch(
+        ZoneSwitchConfig(kind="command", on_command="khong-co-lenh {relay}", off_command="true")
+    )
     with pytest.raises(ZoneSwitchError, match="không tìm thấy chương trình bật/tắt rơ-le 'khong-co-lenh'"):
         switch.check()
     assert shutil.which("true")
