@@ -1,7 +1,8 @@
 """The `sounddevice` output: plays through PortAudio (the sound card, or PulseAudio/ALSA's default device).
 
 The WAV is read with the stdlib `wave` module and written to a blocking `OutputStream` in small blocks (~23 ms),
-checking `stop` between blocks, so an emergency pre-empts within a block plus the device latency.
+checking `stop` between blocks, so an emergency pre-empts within a block (the stream is aborted, not drained).
+Latency "high": through PulseAudio it starts sooner and steadier than "low" (docs/playout-hardware.md).
 """
 
 from __future__ import annotations
@@ -41,7 +42,9 @@ def output_devices(sd: ModuleType) -> list[str]:
 class SoundDeviceOutput(BaseOutput):
     """PortAudio playback to a named device (substring of its name, or its index); None = the default device."""
 
-    def __init__(self, device: str | None = None, *, name: str = "sounddevice", latency: str | float = "low"):
+    def __init__(
+        self, device: str | None = None, *, name: str = "sounddevice", latency: str | float = "high"
+    ):
         self.name = name
         self.device: str | int | None = int(device) if device and device.isdigit() else device
         self.latency = latency
@@ -98,7 +101,11 @@ class SoundDeviceOutput(BaseOutput):
                     block = np.ascontiguousarray(data[at : at + BLOCK])
                     stream.write(block)
                     written += len(block)
-                stream.stop()  # waits until the buffered tail has played
+                # A buffer of silence behind the last sample: through ALSA's pulse plugin, stop() can drop the
+                # tail of what is still buffered (measured: up to the stream latency).
+                tail = int(latency * info.rate) + BLOCK
+                stream.write(np.zeros((tail, data.shape[1]), dtype=data.dtype))
+                stream.stop()
             finally:
                 stream.close()
         except (sd.PortAudioError, ValueError) as exc:
