@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
+import json
 import signal
 import sqlite3
 import subprocess
 import sys
 import threading
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -99,7 +102,7 @@ def test_finish_item_completes_the_row(log: AirLog) -> None:
 
 
 def test_times_are_stored_in_station_time_with_offset(db_path: Path, log: AirLog) -> None:
-    utc = datetime(2026, 11, 27, 23, 30, tzinfo=timezone.utc)
+    utc = datetime(2026, 11, 27, 23, 30, tzinfo=UTC)
     naive = datetime(2026, 11, 28, 6, 45)
     log.record(airing(0, status=AiringStatus.MISSED, scheduled_at=utc, started_at=naive))
     row = raw(db_path).execute("SELECT scheduled_at, started_at FROM airings").fetchone()
@@ -171,7 +174,11 @@ def test_history_and_query_filters(log: AirLog) -> None:
 
     assert ids(log.history()) == ["tin-4", "tin-0", "tin-1", "tin-2", "tin-3"]
     assert ids(log.history(since=date(2026, 11, 28))) == ["tin-0", "tin-1", "tin-2", "tin-3"]
-    assert ids(log.query(from_date=date(2026, 11, 28), to_date=date(2026, 11, 28))) == ["tin-0", "tin-1", "tin-2"]
+    assert ids(log.query(from_date=date(2026, 11, 28), to_date=date(2026, 11, 28))) == [
+        "tin-0",
+        "tin-1",
+        "tin-2",
+    ]
     assert ids(log.query(zone="thon-bac")) == ["tin-1"]
     assert ids(log.query(zone="thon")) == []  # whole zone ids only
     assert ids(log.query(bulletin="tin-2")) == ["tin-2"]
@@ -186,12 +193,19 @@ def test_audit_and_renders_round_trip(log: AirLog) -> None:
     log.audit("emergency", "can-bo-van-hoa", {"id": "bao-lu", "zones": ["thon-dong"], "lặp": 2}, at=AT)
     log.audit("run", "root", {})
     [event] = log.audit_events(event="emergency")
-    assert (event.at, event.who, event.details) == (AT, "can-bo-van-hoa", {"id": "bao-lu", "zones": ["thon-dong"], "lặp": 2})
+    assert (event.at, event.who, event.details) == (
+        AT,
+        "can-bo-van-hoa",
+        {"id": "bao-lu", "zones": ["thon-dong"], "lặp": 2},
+    )
     assert [e.event for e in log.audit_events(since=date(2026, 11, 28))] == ["emergency", "run"]
     log.record_render("tin-1", "k1", "gtts", "vi", False, 41.5, AT)
     log.record_render("tin-1", "k2", "espeak", "vi", True, 39.0, AT)
     renders = log.renders("tin-1")
-    assert [(r.engine, r.fallback, r.duration) for r in renders] == [("gtts", False, 41.5), ("espeak", True, 39.0)]
+    assert [(r.engine, r.fallback, r.duration) for r in renders] == [
+        ("gtts", False, 41.5),
+        ("espeak", True, 39.0),
+    ]
 
 
 # --- tamper evidence -----------------------------------------------------------------------------------------
@@ -203,7 +217,9 @@ def chained(log: AirLog) -> AirLog:
     long_item = log.start_item(airing(0))
     aired(log, 1)
     log.record(airing(2, status=AiringStatus.SKIPPED, reason="hết giờ", started_at=None))
-    log.finish_item(long_item, AiringStatus.INTERRUPTED, AT + timedelta(minutes=3), 12.0, "bị tin khẩn cấp cắt ngang")
+    log.finish_item(
+        long_item, AiringStatus.INTERRUPTED, AT + timedelta(minutes=3), 12.0, "bị tin khẩn cấp cắt ngang"
+    )
     aired(log, 3)
     aired(log, 4)
     log.start_item(airing(5))
@@ -238,10 +254,12 @@ TAMPER = {
 
 @pytest.mark.parametrize("column", sorted(TAMPER))
 @pytest.mark.parametrize("row_id", [1, 3, 5])
-def test_editing_any_field_of_any_row_is_detected(chained: AirLog, db_path: Path, column: str, row_id: int) -> None:
+def test_editing_any_field_of_any_row_is_detected(
+    chained: AirLog, db_path: Path, column: str, row_id: int
+) -> None:
     con = raw(db_path)
     before = dict(con.execute("SELECT * FROM airings WHERE id = ?", (row_id,)).fetchone())
-    con.execute(f"UPDATE airings SET {column} = {TAMPER[column]} WHERE id = ?", (row_id,))  # noqa: S608
+    con.execute(f"UPDATE airings SET {column} = {TAMPER[column]} WHERE id = ?", (row_id,))
     assert dict(con.execute("SELECT * FROM airings WHERE id = ?", (row_id,)).fetchone()) != before
     result = chained.verify()
     assert not result.ok
@@ -319,7 +337,9 @@ def test_a_reader_process_reads_while_the_writer_writes(tmp_path: Path, db_path:
     seen = []
     while writer.poll() is None:
         rows = reader.query()
-        assert all(r.status is not AiringStatus.STARTED or r.id == rows[-1].id for r in rows)  # snapshot order
+        assert all(
+            r.status is not AiringStatus.STARTED or r.id == rows[-1].id for r in rows
+        )  # snapshot order
         seen.append(len(rows))
         assert reader.verify().ok
     assert writer.returncode == 0
@@ -367,3 +387,145 @@ def test_concurrent_threads_share_one_log(log: AirLog) -> None:
     for t in threads:
         t.join()
     assert len(log.query()) == 40 and log.verify().ok
+
+
+# --- `broadcaster log` and `broadcaster log verify`, in-process --------------------------------------------------
+
+STATION_YAML = """\
+name: Đài truyền thanh xã Tiền Phong
+commune: Tiền Phong
+zones:
+  thon-dong: Thôn Đông
+  thon-tay: Thôn Tây
+slots:
+  sang:
+    name: Buổi sáng
+    start: "06:30"
+    max_minutes: 30
+"""
+
+
+@pytest.fixture
+def station_dir(tmp_path: Path) -> Path:
+    root = tmp_path / "project" / "schedules"
+    root.mkdir(parents=True)
+    (root / "station.yaml").write_text(STATION_YAML, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def filled(station_dir: Path) -> AirLog:
+    log = AirLog(station_dir.parent / "var" / "broadcaster.sqlite3")
+    aired(log, 0)
+    aired(log, 1, zones=("thon-tay",), title="Dịch vụ công trực tuyến")
+    aired(log, 2, status=AiringStatus.INTERRUPTED)
+    log.record(
+        airing(
+            3,
+            status=AiringStatus.MISSED,
+            scheduled_at=AT + timedelta(days=1),
+            started_at=None,
+            reason="đài tắt máy quá giờ cho phép",
+        )
+    )
+    return log
+
+
+def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    from broadcaster.cli import main
+
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_log_table_in_vietnamese(
+    filled: AirLog, station_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = cli(capsys, "log", "--station", str(station_dir))
+    assert code == 0
+    header, _rule, *lines, total = out.splitlines()
+    assert header.split("  ")[0] == "Số" and "Giờ dự kiến" in header and "Trạng thái" in header
+    assert len(lines) == 4
+    assert "28/11/2026 06:31" in lines[1] and "Thôn Tây" in lines[1] and "Dịch vụ công trực tuyến" in lines[1]
+    assert "đã phát" in lines[0] and "bị ngắt" in lines[2] and "bị lỡ" in lines[3]
+    assert "1:00/1:00" in lines[0]  # played 59.5 s of a planned 60 s
+    assert "đài tắt máy quá giờ cho phép" in lines[3]
+    assert total == "Tổng: 4 lượt (đã phát: 2, bị ngắt: 1, bị lỡ: 1)"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--zone", "Thôn Đông"], ["tin-0", "tin-2", "tin-3"]),  # tin-1 went to Thôn Tây only
+        (["--zone", "thon-dong", "--status", "completed"], ["tin-0"]),
+        (["--bulletin", "tin-2"], ["tin-2"]),
+        (["--from", "29/11/2026"], ["tin-3"]),
+        (["--from", "2026-11-28", "--to", "2026-11-28"], ["tin-0", "tin-1", "tin-2"]),
+        (["--status", "skipped"], []),
+    ],
+)
+def test_log_filters(
+    filled: AirLog,
+    station_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    expected: list[str],
+) -> None:
+    code, out, _ = cli(capsys, "log", "--station", str(station_dir), "--format", "json", *args)
+    assert code == 0
+    assert [r["bulletin_id"] for r in json.loads(out)] == expected
+
+
+def test_log_csv_opens_in_excel_with_diacritics(
+    filled: AirLog, station_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from broadcaster.commands.log import CSV_HEADERS
+
+    code, out, _ = cli(capsys, "log", "--station", str(station_dir), "--format", "csv")
+    assert code == 0 and out.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(out[1:])))
+    assert tuple(rows[0]) == CSV_HEADERS and len(rows) == 5
+    first = dict(zip(rows[0], rows[1], strict=True))
+    assert first["Thôn"] == "Thôn Đông, Thôn Tây" and first["Trạng thái"] == "đã phát"
+    assert first["Giờ dự kiến"] == "2026-11-28 06:30:00" and first["Đã phát (giây)"] == "59.5"
+    target = tmp_path / "nhat-ky.csv"
+    code, out, _ = cli(capsys, "log", "--station", str(station_dir), "--format", "csv", "-o", str(target))
+    assert code == 0 and "4 lượt" in out
+    assert target.read_bytes().startswith(b"\xef\xbb\xbf") and "Cải cách hành chính" in target.read_text(
+        "utf-8-sig"
+    )
+
+
+def test_log_json_has_every_field(
+    filled: AirLog, station_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, _ = cli(capsys, "log", "--station", str(station_dir), "--format", "json", "--bulletin", "tin-0")
+    [row] = json.loads(out)
+    assert row["scheduled_at"] == "2026-11-28T06:30:00+07:00" and row["status"] == "completed"
+    assert (
+        row["zones"] == ["thon-dong", "thon-tay"] and row["engine"] == "espeak" and row["audio_hash"] == "a0"
+    )
+
+
+def test_log_verify_ok_then_tampered(
+    filled: AirLog, station_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = cli(capsys, "log", "verify", "--station", str(station_dir))
+    assert code == 0 and "Nhật ký toàn vẹn" in out and filled.verify().head_hash in out
+    raw(filled.path).execute("UPDATE airings SET status = 'completed' WHERE id = 3")
+    code, out, err = cli(capsys, "log", "verify", "--station", str(station_dir))
+    assert code == 1 and "bản ghi số 3 đã bị sửa" in err
+
+
+def test_log_without_database_or_with_unknown_zone(
+    station_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = cli(capsys, "log", "--station", str(station_dir))
+    assert code == 0 and "Chưa có nhật ký phát sóng" in out
+    assert not (station_dir.parent / "var" / "broadcaster.sqlite3").exists()
+    AirLog(station_dir.parent / "var" / "broadcaster.sqlite3")
+    code, _, err = cli(capsys, "log", "--station", str(station_dir), "--zone", "Thôn Nam")
+    assert code == 1 and "không có thôn 'Thôn Nam'" in err and "thon-dong (Thôn Đông)" in err
+    code, _, err = cli(capsys, "log", "--station", str(station_dir), "--from", "31/02/2026")
+    assert code == 1 and "31/02/2026" in err
