@@ -1,8 +1,9 @@
 """Air one built programme (or one emergency) through an output and a zone switch, logging every item.
 
-Item by item: the programme WAV is cut at the manifest offsets into one WAV per item (each slice runs to the
-next item's offset, so pauses go with the item before them and no sample is lost). Per-item play calls give
-exact relay timing and per-item log rows; the cost is one output start per item (measured in docs/runner.md).
+Item by item: the programme WAV is cut at the manifest offsets into one WAV per item (its own sound only); each
+item starts at programme start + its manifest offset, so the silence between items is waited rather than played
+and a player's start-up time (tens of ms for aplay) never accumulates over a programme. Per-item play calls give
+exact relay timing and per-item log rows (measured figures in docs/runner.md).
 Side effects go through the `Output`, `ZoneSwitch` and `AirLog` interfaces; time through a `Clock`.
 """
 
@@ -112,17 +113,18 @@ def slice_programme(built: Any, programme: Programme, out_dir: Path | None = Non
     wav_path = Path(built.wav)
     out_dir = out_dir or wav_path.parent / "segments"
     out_dir.mkdir(parents=True, exist_ok=True)
-    items = sorted(built.items, key=lambda i: i.offset)
     all_zones = programme.zones
     stamp = wav_path.stat().st_mtime_ns
     segments: list[Segment] = []
     try:
         with wave.open(str(wav_path), "rb") as src:
             rate, width, channels, total = src.getframerate(), src.getsampwidth(), src.getnchannels(), src.getnframes()
-            for n, item in enumerate(items):
-                first = min(total, max(0, round(item.offset * rate)))
-                last = total if n + 1 == len(items) else min(total, round(items[n + 1].offset * rate))
-                path = out_dir / f"{n:02d}-{item.kind}-{stamp}.wav"
+            for n, group in enumerate(_play_groups(built.items, all_zones)):
+                head, tail = group[0], group[-1]
+                first = min(total, max(0, round(head.offset * rate)))
+                last = min(total, round((tail.offset + tail.duration) * rate))  # the pause after: waited, not played
+                kind = "+".join(i.kind for i in group)
+                path = out_dir / f"{n:02d}-{kind}-{stamp}.wav"
                 if not path.exists():
                     src.setpos(first)
                     frames = src.readframes(max(0, last - first))
@@ -133,22 +135,39 @@ def slice_programme(built: Any, programme: Programme, out_dir: Path | None = Non
                         dst.setframerate(rate)
                         dst.writeframes(frames)
                     tmp.replace(path)
-                zones = frozenset(item.zones) or all_zones  # opening, ident, closing: every zone
                 segments.append(
                     Segment(
-                        kind=item.kind,
-                        bulletin_id=item.bulletin_id,
-                        title=item.title,
-                        zones=zones,
-                        offset=float(item.offset),
+                        kind=kind,
+                        bulletin_id=head.bulletin_id,
+                        title=" + ".join(i.title for i in group),
+                        zones=frozenset(head.zones) or all_zones,  # opening, ident, closing: every zone
+                        offset=float(head.offset),
                         duration=(last - first) / rate,
-                        content_hash=getattr(item, "content_hash", "") or "",
+                        content_hash=getattr(head, "content_hash", "") or "",
                         wav=path,
                     )
                 )
     except (wave.Error, EOFError, OSError) as exc:
         raise BroadcasterError(f"{wav_path}: không đọc được âm thanh chương trình để phát ({exc})") from exc
     return segments
+
+
+def _play_groups(items: Sequence[Any], all_zones: frozenset[str]) -> list[list[Any]]:
+    """Manifest items in air order, joined where one sound follows another with no silence between and the same
+    zones, and neither is a bulletin (opening + ident, closing speech + closing jingle): a player's stop and
+    restart there would be an audible gap (~0.3 s with aplay), while in a pause it is absorbed."""
+    groups: list[list[Any]] = []
+    for item in sorted(items, key=lambda i: i.offset):
+        if groups:
+            prev = groups[-1][-1]
+            joined = (prev.bulletin_id is None and item.bulletin_id is None
+                      and abs(prev.offset + prev.duration - item.offset) < 1e-3
+                      and (frozenset(prev.zones) or all_zones) == (frozenset(item.zones) or all_zones))
+            if joined:
+                groups[-1].append(item)
+                continue
+        groups.append([item])
+    return groups
 
 
 def _wait_until(clock: Any, when: datetime, stop: threading.Event) -> None:
@@ -266,7 +285,8 @@ def air_programme(
             first = relays
             amp_error = _switch(lambda: switch.select(first), f"select {sorted(first)}")
             _wait(clock, settle, stop)
-        _wait_until(clock, start_at or programme.start, stop)
+        base = start_at or programme.start
+        _wait_until(clock, base, stop)
         i = 0
         while i < len(segs):
             if emergency_check is not None and emergency_check.pending():
@@ -283,6 +303,7 @@ def air_programme(
                 error = error or _switch(lambda: switch.select(wanted), f"select {sorted(wanted)}")
                 relays = wanted
                 _wait(clock, settle, stop)
+            _wait_until(clock, base + timedelta(seconds=seg.offset), stop)  # re-sync: player start-ups never add up
             airing = row_for(seg) if seg.bulletin_id else None
             if airing is not None and error:
                 airing = dataclasses.replace(airing, status=AiringStatus.FAILED, started_at=None, reason=error)

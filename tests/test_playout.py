@@ -56,8 +56,10 @@ def _station(tmp_path: Path, after: str = "resume") -> Station:
 
 
 def _programme_and_built(tmp_path: Path) -> tuple[Programme, BuiltProgramme]:
-    """opening 1 s (all zones), bulletin a 2 s (Đông), chime 0.5 s (Tây), bulletin b 2 s (Tây), closing 1 s."""
-    layout = [("opening", None, 1.0, ("thon-dong", "thon-tay")), ("bulletin", "a", 2.0, ("thon-dong",)),
+    """opening 0.5 s + ident 0.5 s (all zones), bulletin a 2 s (Đông), chime 0.5 s (Tây), bulletin b 2 s (Tây),
+    closing 1 s. Opening and ident follow each other with no silence: they air as one sound."""
+    layout = [("opening", None, 0.5, ("thon-dong", "thon-tay")), ("ident", None, 0.5, ("thon-dong", "thon-tay")),
+              ("bulletin", "a", 2.0, ("thon-dong",)),
               ("chime", None, 0.5, ("thon-tay",)), ("bulletin", "b", 2.0, ("thon-tay",)),
               ("closing", None, 1.0, ("thon-dong", "thon-tay"))]
     parts, items, offset = [], [], 0.0
@@ -93,16 +95,17 @@ def env(tmp_path: Path):  # type: ignore[no-untyped-def]
     return station, programme, built, clock, log
 
 
-def test_slices_add_up_to_the_programme_sample_for_sample(env) -> None:  # type: ignore[no-untyped-def]
+def test_slices_are_the_programme_audio_at_the_manifest_offsets(env) -> None:  # type: ignore[no-untyped-def]
     station, programme, built, clock, log = env
     segments = slice_programme(built, programme)
-    joined = b""
+    with wave.open(str(built.wav), "rb") as w:
+        whole = w.readframes(w.getnframes())
     for seg in segments:
         with wave.open(str(seg.wav), "rb") as w:
-            joined += w.readframes(w.getnframes())
-    with wave.open(str(built.wav), "rb") as w:
-        assert joined == w.readframes(w.getnframes())
-    assert [s.kind for s in segments] == ["opening", "bulletin", "chime", "bulletin", "closing"]
+            frames = w.readframes(w.getnframes())
+        start = round(seg.offset * RATE) * 2
+        assert frames == whole[start:start + len(frames)] and len(frames) == round(seg.duration * RATE) * 2
+    assert [s.kind for s in segments] == ["opening+ident", "bulletin", "chime", "bulletin", "closing"]
     assert segments[0].zones == {"thon-dong", "thon-tay"}
 
 
@@ -112,7 +115,7 @@ def test_airs_on_time_with_relays_per_item_and_logs_every_bulletin(env) -> None:
     rows = air_programme(built, programme, station=station, output=out, switch=switch, log=log, clock=clock,
                          stop=threading.Event())
     assert out.plays[0]["at"] == START  # warm-up done before the scheduled start, first sample on the second
-    assert [p["label"] for p in out.plays] == ["opening", "a", "chime", "b", "closing"]
+    assert [p["label"] for p in out.plays] == ["opening + ident", "a", "chime", "b", "closing"]
     assert switch.calls == [
         ("amplifier", True), ("select", frozenset({1, 2})), ("select", frozenset({1})), ("select", frozenset({2})),
         ("select", frozenset({1, 2})), ("all_off",), ("amplifier", False),
@@ -153,7 +156,7 @@ def test_shutdown_mid_item_interrupts_it_and_the_rest_is_missed(env) -> None:  #
     rows = air_programme(built, programme, station=station, output=out, switch=switch, log=log, clock=clock,
                          stop=stop)
     assert [(r.bulletin_id, r.status) for r in rows] == [("a", AiringStatus.INTERRUPTED), ("b", AiringStatus.MISSED)]
-    assert [p["label"] for p in out.plays] == ["opening", "a"]
+    assert [p["label"] for p in out.plays] == ["opening + ident", "a"]
     assert switch.calls[-2:] == [("all_off",), ("amplifier", False)]
     assert {r.status for r in log.history()} == {AiringStatus.INTERRUPTED, AiringStatus.MISSED}
 
@@ -192,12 +195,12 @@ def test_emergency_preempts_then_resumes_or_skips(env, tmp_path: Path, after: st
     assert all(r.zones == ("cho", "thon-dong", "thon-tay") for r in emergency_rows)
     assert ("select", frozenset({1, 2})) in switch.calls  # every zone on for the emergency
     if after == "resume":
-        assert labels == ["opening", "a", "attention", *[e.title for e in emergency_rows], "a", "chime", "b",
+        assert labels == ["opening + ident", "a", "attention", *[e.title for e in emergency_rows], "a", "chime", "b",
                           "closing"]
         assert [(r.bulletin_id, r.status) for r in rows] == [
             ("a", AiringStatus.INTERRUPTED), ("a", AiringStatus.COMPLETED), ("b", AiringStatus.COMPLETED)]
     else:
-        assert labels == ["opening", "a", "attention", *[e.title for e in emergency_rows]]
+        assert labels == ["opening + ident", "a", "attention", *[e.title for e in emergency_rows]]
         assert [(r.bulletin_id, r.status) for r in rows] == [
             ("a", AiringStatus.INTERRUPTED), ("b", AiringStatus.SKIPPED)]
     assert rows[0].reason == "bị tin khẩn cấp cắt ngang"

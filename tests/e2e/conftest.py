@@ -127,7 +127,7 @@ window: {{start: "00:00", end: "23:59"}}
 caps: {{max_sessions_per_day: 10, max_minutes_per_session: 30}}
 speech: {{engines: [espeak], speed: 1.6}}
 audio:
-  pause_seconds: 0.3
+  pause_seconds: 0.6
   opening: ../audio/opening.wav
   closing: ../audio/closing.wav
   chime: ../audio/chime.wav
@@ -202,6 +202,19 @@ class Station:
             close = getattr(log, "close", None)
             if callable(close):
                 close()
+
+    def session_status(self, slot: str) -> str | None:
+        """The log's status of today's occurrence of `slot` ("completed" once its closing jingle has aired)."""
+        from broadcaster.airlog import AirLog
+
+        db = self.var / "broadcaster.sqlite3"
+        if not db.exists():
+            return None
+        log = AirLog(db)
+        try:
+            return log.session_status(f"{self.slot_times[slot]:%Y-%m-%d}/{slot}/main")
+        finally:
+            log.close()
 
     def wait_for(self, what: Callable[[], bool], timeout: float, why: str) -> None:
         deadline = time.monotonic() + timeout
