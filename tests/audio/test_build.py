@@ -36,6 +36,7 @@ BULLETINS = {
 title: Nộp hồ sơ trực tuyến
 topic: dich-vu-cong
 status: approved
+approved_by: Nguyễn Văn Lý - Chủ tịch UBND xã
 repeat:
   every_session: true
 text: Bà con có thể nộp hồ sơ trên Cổng dịch vụ công quốc gia, không phải đến trụ sở xã.
@@ -44,6 +45,7 @@ text: Bà con có thể nộp hồ sơ trên Cổng dịch vụ công quốc gia
 title: Tiêm chủng thôn Đông
 topic: y-te
 status: approved
+approved_by: Nguyễn Văn Lý - Chủ tịch UBND xã
 zones: [dong]
 priority: priority
 text: Sáng thứ Năm, trạm y tế tiêm chủng cho trẻ em thôn Đông tại nhà văn hóa.
