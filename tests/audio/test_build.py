@@ -103,3 +103,15 @@ def test_unknown_session_is_an_error_listing_the_sessions(station_dir: Path, tmp
     assert rc == 1
     err = capsys.readouterr().err
     assert "không có buổi phát 'toi'" in err and "sang (Buổi sáng)" in err
+
+
+def test_a_day_with_everything_expired_builds_nothing_and_says_so(
+    station_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for path in (station_dir / "bulletins").glob("*.yaml"):
+        path.write_text(path.read_text(encoding="utf-8") + "valid_until: 2026-03-01\n", encoding="utf-8")
+    rc = main(["build", "--station", str(station_dir), "--date", "2026-03-02", "-o", str(tmp_path / "out")])
+    printed = capsys.readouterr().out
+    assert rc == 0
+    assert "dựng xong 0/0" in printed and "Không có buổi phát nào trong ngày này" in printed
+    assert not (tmp_path / "out").exists()
