@@ -95,6 +95,11 @@ class Str(FieldType):
         return unicodedata.normalize("NFC", text)
 
 
+def _thousands(number: int) -> str:
+    """20000 -> '20.000', the Vietnamese way."""
+    return f"{number:,}".replace(",", ".")
+
+
 @dataclass(frozen=True)
 class Text(FieldType):
     """A bulletin's text: read aloud, so bounded in length."""
@@ -108,9 +113,9 @@ class Text(FieldType):
             raise Invalid("nội dung bản tin trống: viết nội dung cần đọc, hoặc dùng 'audio' cho bản ghi sẵn")
         if len(text) > self.max_chars:
             minutes = len(text) // 900
-            raise Invalid(f"nội dung dài {len(text):,} ký tự (khoảng {minutes} phút đọc), tối đa "
-                          f"{self.max_chars:,} ký tự: bản tin được đọc trên loa, hãy tách thành nhiều bản tin "
-                          "ngắn".replace(",", "."))
+            raise Invalid(f"nội dung dài {_thousands(len(text))} ký tự (khoảng {minutes} phút đọc), tối đa "
+                          f"{_thousands(self.max_chars)} ký tự: bản tin được đọc trên loa, hãy tách thành nhiều "
+                          "bản tin ngắn")
         return text
 
 
@@ -460,6 +465,8 @@ def parse_fields(fields: tuple[Field, ...], node: YNode, path: str, ctx: Context
             ctx.add(child.line, full, str(exc))
             if f.required:
                 ok = False
+            elif isinstance(f.type, Section):  # keep checking the rest with the section's defaults
+                values[f.key] = f.type.parse(YNode("map", child.line, {}), full, ctx)
             else:
                 values[f.key] = f.default
     return values, ok
