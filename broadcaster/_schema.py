@@ -12,18 +12,49 @@ from datetime import time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from broadcaster._sections import Field, MapOf, Section
 from broadcaster._types import (
-    REQUIRED, Band, Bool, Choice, Context, DateList, DateTimeValue, DateValue, Field, FieldType, Float,
-    Identifier, Int, Invalid, ListOf, MapOf, Section, Str, Text, TimeOfDay, Weekdays, fold,
+    REQUIRED,
+    Band,
+    Bool,
+    Choice,
+    Context,
+    DateList,
+    DateTimeValue,
+    DateValue,
+    FieldType,
+    Float,
+    Identifier,
+    Int,
+    Invalid,
+    ListOf,
+    Str,
+    Text,
+    TimeOfDay,
+    Weekdays,
+    fold,
 )
 from broadcaster._yaml import YNode
 from broadcaster.models import (
-    AudioSettings, BroadcastWindow, Caps, OutputConfig, PlayoutSettings, Priority, RepeatRule, Slot, SourceRef,
-    SpeechSettings, Status, Zone, ZoneSwitchConfig,
+    AudioSettings,
+    BroadcastWindow,
+    Caps,
+    OutputConfig,
+    PlayoutSettings,
+    Priority,
+    RepeatRule,
+    Slot,
+    SourceRef,
+    SpeechSettings,
+    Status,
+    Zone,
+    ZoneSwitchConfig,
 )
 
-__all__ = ["STATION_FIELDS", "BULLETIN_FIELDS", "KNOWN_ENGINES", "walk", "MAX_TEXT_CHARS"]
+__all__ = ["BULLETIN_FIELDS", "KNOWN_ENGINES", "MAX_TEXT_CHARS", "STATION_FIELDS", "walk"]
 
+# fmt: off
+# The tables below are data, one key per entry: kept compact on purpose (a formatter would triple them).
 KNOWN_ENGINES = ("gtts", "espeak")  # names in broadcaster.speech.engines.ENGINES; add new engines here too
 MAX_TEXT_CHARS = 20000  # about 20 minutes read aloud: longer texts should be split
 
@@ -256,6 +287,9 @@ BULLETIN_FIELDS = (
     Field("approved_at", DateTimeValue(), "When it was approved.", None, "thời gian duyệt", "2026-11-20 08:00",
           nullable=True),
 )
+
+
+# fmt: on
 
 
 def walk(fields: tuple[Field, ...], prefix: str = "") -> Iterator[tuple[str, Field]]:

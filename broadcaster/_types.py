@@ -18,9 +18,28 @@ from broadcaster._yaml import YNode
 from broadcaster.errors import Problem
 
 __all__ = [
-    "REQUIRED", "Invalid", "Context", "Notice", "Field", "FieldType", "Str", "Text", "Int", "Float", "Bool", "TimeOfDay",
-    "DateValue", "DateTimeValue", "Weekdays", "Choice", "ListOf", "Identifier", "Band", "DateList", "Section",
-    "MapOf", "suggest", "fold",
+    "REQUIRED",
+    "Band",
+    "Bool",
+    "Choice",
+    "Context",
+    "DateList",
+    "DateTimeValue",
+    "DateValue",
+    "FieldType",
+    "Float",
+    "Identifier",
+    "Int",
+    "Invalid",
+    "ListOf",
+    "Notice",
+    "Str",
+    "Text",
+    "TimeOfDay",
+    "Weekdays",
+    "check_identifier",
+    "fold",
+    "suggest",
 ]
 
 REQUIRED: Any = object()  # Field.default for keys the officer must write
@@ -113,9 +132,11 @@ class Text(FieldType):
             raise Invalid("nội dung bản tin trống: viết nội dung cần đọc, hoặc dùng 'audio' cho bản ghi sẵn")
         if len(text) > self.max_chars:
             minutes = len(text) // 900
-            raise Invalid(f"nội dung dài {_thousands(len(text))} ký tự (khoảng {minutes} phút đọc), tối đa "
-                          f"{_thousands(self.max_chars)} ký tự: bản tin được đọc trên loa, hãy tách thành nhiều "
-                          "bản tin ngắn")
+            raise Invalid(
+                f"nội dung dài {_thousands(len(text))} ký tự (khoảng {minutes} phút đọc), tối đa "
+                f"{_thousands(self.max_chars)} ký tự: bản tin được đọc trên loa, hãy tách thành nhiều "
+                "bản tin ngắn"
+            )
         return text
 
 
@@ -248,19 +269,22 @@ class DateTimeValue(FieldType):
                 else:
                     raise Invalid("")
             except Invalid:
-                raise Invalid(f"'{raw}' không phải ngày giờ hợp lệ (ví dụ: 2026-11-20 08:00 hoặc "
-                              "20/11/2026 08:00)") from None
+                raise Invalid(
+                    f"'{raw}' không phải ngày giờ hợp lệ (ví dụ: 2026-11-20 08:00 hoặc 20/11/2026 08:00)"
+                ) from None
         if result.tzinfo is None and ctx.tz is not None:
             result = result.replace(tzinfo=ctx.tz)
         return result
 
 
 _WEEKDAYS: dict[str, int] = {}
-for _i, (_t, _vi, _en) in enumerate(zip(
-    ["t2", "t3", "t4", "t5", "t6", "t7", "cn"],
-    ["thu hai", "thu ba", "thu tu", "thu nam", "thu sau", "thu bay", "chu nhat"],
-    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"],
-)):
+for _i, (_t, _vi, _en) in enumerate(
+    zip(
+        ["t2", "t3", "t4", "t5", "t6", "t7", "cn"],
+        ["thu hai", "thu ba", "thu tu", "thu nam", "thu sau", "thu bay", "chu nhat"],
+        ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"],
+    )
+):
     _WEEKDAYS.update({_t: _i, _vi: _i, _en: _i, _en[:3]: _i})
     if _i < 6:
         _WEEKDAYS[f"thu {_i + 2}"] = _i
@@ -324,8 +348,10 @@ class Choice(FieldType):
                 return self.convert(value)
         if key in self.aliases:
             return self.convert(self.aliases[key])
-        shown = [f"{v} ({a})" if (a := next((k for k, t in self.aliases.items() if t == v), None)) else v
-                 for v in self.values]
+        shown = [
+            f"{v} ({a})" if (a := next((k for k, t in self.aliases.items() if t == v), None)) else v
+            for v in self.values
+        ]
         close = difflib.get_close_matches(key, [*self.values, *self.aliases], n=1, cutoff=0.6)
         hint = f"; có phải ý bạn là '{close[0]}'?" if close else ""
         raise Invalid(f"'{raw}' không hợp lệ, chọn một trong: {', '.join(shown)}{hint}")
@@ -364,7 +390,9 @@ class ListOf(FieldType):
         if node.kind == "seq":
             items = node.value
         else:
-            items = [YNode("scalar", node.line, w.strip(), w.strip()) for w in node.raw.split(",") if w.strip()]
+            items = [
+                YNode("scalar", node.line, w.strip(), w.strip()) for w in node.raw.split(",") if w.strip()
+            ]
         out: list[Any] = []
         for i, item in enumerate(items):
             try:
@@ -415,117 +443,3 @@ class Band(FieldType):
         if low >= high:
             raise Invalid(f"tần số thấp {low} phải nhỏ hơn tần số cao {high}")
         return (low, high)
-
-
-@dataclass(frozen=True)
-class Field:
-    """One key of a YAML mapping: its type, default, meaning (English) and the officer's Vietnamese term."""
-
-    key: str
-    type: FieldType
-    doc: str
-    default: Any = REQUIRED
-    vi: str = ""
-    example: str = ""
-    nullable: bool = False  # an empty value (`key:` or `null`) means None
-
-    @property
-    def required(self) -> bool:
-        return self.default is REQUIRED
-
-
-def parse_fields(fields: tuple[Field, ...], node: YNode, path: str, ctx: Context) -> tuple[dict[str, Any], bool]:
-    """Parse a mapping against its fields. Returns (values, ok); ok is False when a required value is missing."""
-    values: dict[str, Any] = {}
-    ok = True
-    by_key = {f.key: f for f in fields}
-    for key, child in node.value.items():
-        if key not in by_key:
-            full = f"{path}.{key}" if path else key
-            ctx.add(node.key_lines[key], full, f"không có mục '{key}' ở đây; {suggest(key, list(by_key))}")
-    for f in fields:
-        full = f"{path}.{f.key}" if path else f.key
-        child = node.value.get(f.key)
-        if child is None or (child.is_null and not isinstance(f.type, Section)):
-            if child is not None and f.nullable:
-                values[f.key] = None
-            elif f.required:
-                line = node.key_lines.get(f.key, node.line)
-                ctx.add(line, full, f"thiếu giá trị: cần ghi {f.key}" + (f" (ví dụ: {f.example})" if f.example
-                                                                          else ""))
-                ok = False
-            elif isinstance(f.type, Section):
-                values[f.key] = f.type.parse(YNode("map", node.line, {}), full, ctx)
-            else:
-                values[f.key] = f.default
-            continue
-        try:
-            values[f.key] = f.type.parse(child, full, ctx)
-        except Invalid as exc:
-            ctx.add(child.line, full, str(exc))
-            if f.required:
-                ok = False
-            elif isinstance(f.type, Section):  # keep checking the rest with the section's defaults
-                values[f.key] = f.type.parse(YNode("map", child.line, {}), full, ctx)
-            else:
-                values[f.key] = f.default
-    return values, ok
-
-
-@dataclass(frozen=True)
-class Section(FieldType):
-    """A nested mapping with its own fields, built into a model by `build(values)`."""
-
-    fields: tuple[Field, ...]
-    build: Callable[..., Any] = dict
-    doc_type = "mapping"
-
-    def parse(self, node: YNode, path: str, ctx: Context) -> Any:
-        if node.is_null:
-            node = YNode("map", node.line, {})
-        if node.kind != "map":
-            raise Invalid("phải là một nhóm mục (mỗi dòng 'tên: giá trị', thụt lề vào trong)")
-        values, ok = parse_fields(self.fields, node, path, ctx)
-        if not ok:
-            raise _Skip()
-        return self.build(**values)
-
-
-class _Skip(Invalid):
-    """A section could not be built; its problems are already recorded."""
-
-
-@dataclass(frozen=True)
-class MapOf(FieldType):
-    """A mapping id -> section (zones, slots, outputs); `build(id, line, values)` makes each model.
-
-    `shorthand` names the field a plain scalar value fills (`thon-dong: Thôn Đông` sets the name)."""
-
-    fields: tuple[Field, ...]
-    build: Callable[..., Any]
-    shorthand: str | None = None
-    doc_type = "mapping id -> settings"
-
-    def parse(self, node: YNode, path: str, ctx: Context) -> tuple[Any, ...]:
-        if node.kind != "map":
-            raise Invalid("phải là một nhóm mục theo mã (ví dụ 'thon-dong:' rồi các mục thụt lề bên dưới)")
-        out = []
-        for key, child in node.value.items():
-            full = f"{path}.{key}"
-            ctx.declared.setdefault(path, set()).add(key)
-            try:
-                check_identifier(key)
-                if child.kind == "scalar" and not child.is_null and self.shorthand:
-                    child = YNode("map", child.line, {self.shorthand: child}, key_lines={self.shorthand: child.line})
-                elif child.is_null:
-                    child = YNode("map", child.line, {})
-                if child.kind != "map":
-                    raise Invalid("phải là một nhóm mục (các dòng 'tên: giá trị' thụt lề bên dưới)")
-                values, ok = parse_fields(self.fields, child, full, ctx)
-                if ok:
-                    out.append(self.build(key, node.key_lines[key], values))
-            except _Skip:
-                pass
-            except Invalid as exc:
-                ctx.add(node.key_lines[key], full, str(exc))
-        return tuple(out)

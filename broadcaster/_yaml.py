@@ -66,8 +66,14 @@ def _convert(node: yaml.Node, path: str, problems: list[YamlProblem]) -> YNode:
         key = str(knode.value).strip()
         full = f"{path}.{key}" if path else key
         if key in out.value:
-            problems.append(YamlProblem(kline, full, f"mục '{key}' bị khai báo hai lần (dòng "
-                                                     f"{out.key_lines[key]} và dòng {kline}): xoá một dòng"))
+            problems.append(
+                YamlProblem(
+                    kline,
+                    full,
+                    f"mục '{key}' bị khai báo hai lần (dòng "
+                    f"{out.key_lines[key]} và dòng {kline}): xoá một dòng",
+                )
+            )
             continue
         out.key_lines[key] = kline
         out.value[key] = _convert(vnode, full, problems)
@@ -80,16 +86,28 @@ def read_yaml(data: bytes) -> tuple[YNode | None, list[YamlProblem]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return None, [YamlProblem(line, "", "tệp có ký tự không phải UTF-8 (có thể do lưu bằng bảng mã cũ như "
-                                            "TCVN3/VNI): mở tệp và lưu lại với bảng mã UTF-8")]
+        return None, [
+            YamlProblem(
+                line,
+                "",
+                "tệp có ký tự không phải UTF-8 (có thể do lưu bằng bảng mã cũ như "
+                "TCVN3/VNI): mở tệp và lưu lại với bảng mã UTF-8",
+            )
+        ]
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         what = exc.problem or str(exc)
-        return None, [YamlProblem(line, "", f"lỗi cú pháp YAML ({what}): kiểm tra thụt lề, dấu hai chấm và "
-                                            "dấu ngoặc kép ở dòng này hoặc dòng ngay trên")]
+        return None, [
+            YamlProblem(
+                line,
+                "",
+                f"lỗi cú pháp YAML ({what}): kiểm tra thụt lề, dấu hai chấm và "
+                "dấu ngoặc kép ở dòng này hoặc dòng ngay trên",
+            )
+        ]
     except yaml.YAMLError as exc:
         return None, [YamlProblem(None, "", f"lỗi cú pháp YAML: {exc}")]
     if node is None:

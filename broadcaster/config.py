@@ -15,13 +15,22 @@ from zoneinfo import ZoneInfo
 
 from broadcaster import _rules
 from broadcaster._schema import BULLETIN_FIELDS, STATION_FIELDS
-from broadcaster._types import Context, Invalid, Notice, check_identifier, parse_fields
+from broadcaster._sections import parse_fields
+from broadcaster._types import Context, Invalid, Notice, check_identifier
 from broadcaster._yaml import YNode, read_yaml
 from broadcaster.errors import ConfigError, Problem
 from broadcaster.models import Bulletin, SourceRef, Station
 
-__all__ = ["load_station", "load_bulletins", "check_station", "Notice", "is_error", "display_path",
-           "STATION_FILE", "BULLETIN_DIR"]
+__all__ = [
+    "BULLETIN_DIR",
+    "STATION_FILE",
+    "Notice",
+    "check_station",
+    "display_path",
+    "is_error",
+    "load_bulletins",
+    "load_station",
+]
 
 STATION_FILE = "station.yaml"
 BULLETIN_DIR = "bulletins"
@@ -44,7 +53,9 @@ def _read(path: Path, ctx: Context) -> YNode | None:
     """Read and parse one file into ctx; None when there is nothing usable."""
     try:
         if path.stat().st_size > _MAX_FILE_BYTES:
-            ctx.add(None, "", f"tệp quá lớn ({path.stat().st_size // 1024} KB): mỗi tệp chỉ chứa một bản tin ngắn")
+            ctx.add(
+                None, "", f"tệp quá lớn ({path.stat().st_size // 1024} KB): mỗi tệp chỉ chứa một bản tin ngắn"
+            )
             return None
         data = path.read_bytes()
     except OSError as exc:
@@ -70,8 +81,9 @@ def _station_from(root: Path, node: YNode, ctx: Context) -> Station:
     values.setdefault("commune", "")
     values.setdefault("zones", ())
     values.setdefault("slots", ())
-    values["slots"] = tuple(replace(s, source=SourceRef(ctx.file, s.source.line if s.source else None))
-                            for s in values["slots"])
+    values["slots"] = tuple(
+        replace(s, source=SourceRef(ctx.file, s.source.line if s.source else None)) for s in values["slots"]
+    )
     state = values.pop("state_dir") or "../var"
     return Station(**values, root=root, state_dir=Path(os.path.normpath(root / state)))
 
@@ -83,8 +95,11 @@ def _load_station(station_dir: str | Path) -> tuple[Station | None, YNode | None
     if not path.is_file():
         where = display_path(root)
         hint = "" if root.is_dir() else f" (thư mục {where} không tồn tại)"
-        ctx.add(None, "", f"không tìm thấy tệp cấu hình đài{hint}: dùng --station để chỉ đúng thư mục chứa "
-                          f"{STATION_FILE}")
+        ctx.add(
+            None,
+            "",
+            f"không tìm thấy tệp cấu hình đài{hint}: dùng --station để chỉ đúng thư mục chứa {STATION_FILE}",
+        )
         return None, None, ctx
     node = _read(path, ctx)
     if node is None:
@@ -102,8 +117,15 @@ def load_station(station_dir: str | Path) -> Station:
     return station
 
 
-def _bulletin_from(path: Path, station: Station | None, known: _rules.Known, ctx: Context, *,
-                   today: date | None, decode_audio: bool) -> Bulletin | None:
+def _bulletin_from(
+    path: Path,
+    station: Station | None,
+    known: _rules.Known,
+    ctx: Context,
+    *,
+    today: date | None,
+    decode_audio: bool,
+) -> Bulletin | None:
     node = _read(path, ctx)
     if node is None:
         return None
@@ -111,8 +133,12 @@ def _bulletin_from(path: Path, station: Station | None, known: _rules.Known, ctx
     try:
         check_identifier(path.stem)
     except Invalid:
-        ctx.add(None, "", f"tên tệp '{path.name}' dùng làm mã bản tin: đổi tên thành chữ thường không dấu, "
-                          "chữ số và dấu '-' (ví dụ: 2026-papi-gioi-thieu.yaml)")
+        ctx.add(
+            None,
+            "",
+            f"tên tệp '{path.name}' dùng làm mã bản tin: đổi tên thành chữ thường không dấu, "
+            "chữ số và dấu '-' (ví dụ: 2026-papi-gioi-thieu.yaml)",
+        )
         ok = False
     root = station.root if station else path.parent.parent
     if values.get("audio"):
@@ -128,12 +154,22 @@ def bulletin_files(station_root: Path) -> list[Path]:
     folder = station_root / BULLETIN_DIR
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir()
-                  if p.suffix in (".yaml", ".yml") and not p.name.startswith((".", "~")) and p.is_file())
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.suffix in (".yaml", ".yml") and not p.name.startswith((".", "~")) and p.is_file()
+    )
 
 
-def _load_bulletins(station: Station | None, root: Path, known: _rules.Known, *, today: date | None = None,
-                    decode_audio: bool = False, notices: bool = False) -> tuple[list[Bulletin], list[Problem]]:
+def _load_bulletins(
+    station: Station | None,
+    root: Path,
+    known: _rules.Known,
+    *,
+    today: date | None = None,
+    decode_audio: bool = False,
+    notices: bool = False,
+) -> tuple[list[Bulletin], list[Problem]]:
     tz = ZoneInfo(station.timezone) if station else ZoneInfo("Asia/Ho_Chi_Minh")
     bulletins: list[Bulletin] = []
     problems: list[Problem] = []
@@ -141,8 +177,12 @@ def _load_bulletins(station: Station | None, root: Path, known: _rules.Known, *,
     for path in bulletin_files(root):
         ctx = Context(display_path(path), tz=tz)
         if path.stem in seen:
-            ctx.add(None, "", f"trùng mã bản tin '{path.stem}' với tệp {display_path(seen[path.stem])}: đổi tên "
-                              "một trong hai tệp")
+            ctx.add(
+                None,
+                "",
+                f"trùng mã bản tin '{path.stem}' với tệp {display_path(seen[path.stem])}: đổi tên "
+                "một trong hai tệp",
+            )
         else:
             seen[path.stem] = path
             bulletin = _bulletin_from(path, station, known, ctx, today=today, decode_audio=decode_audio)
@@ -159,7 +199,9 @@ def load_bulletins(station: Station) -> tuple[list[Bulletin], list[Problem]]:
     return _load_bulletins(station, station.root, _rules.Known.of(station))
 
 
-def check_station(station_dir: str | Path, *, today: date | None = None, decode_audio: bool = True) -> list[Problem]:
+def check_station(
+    station_dir: str | Path, *, today: date | None = None, decode_audio: bool = True
+) -> list[Problem]:
     """Everything wrong with a station at once: station.yaml, every bulletin, the rules, the audio files.
 
     Includes `Notice`s (drafts, expired bulletins when `today` is given); only other problems are errors.
@@ -170,7 +212,8 @@ def check_station(station_dir: str | Path, *, today: date | None = None, decode_
     root = station.root if station else Path(station_dir).absolute()
     if station is not None and node is not None and decode_audio:
         problems.extend(_rules.check_station_audio(station, node, ctx.file))
-    _bulletins, bulletin_problems = _load_bulletins(station, root, known, today=today, decode_audio=decode_audio,
-                                                    notices=True)
+    _bulletins, bulletin_problems = _load_bulletins(
+        station, root, known, today=today, decode_audio=decode_audio, notices=True
+    )
     problems.extend(bulletin_problems)
     return problems

@@ -72,8 +72,9 @@ def test_sample_bulletins_are_varied_and_valid() -> None:
     assert priorities.count(Priority.PRIORITY) >= 2 and priorities.count(Priority.EMERGENCY) == 1
     emergency = next(b for b in bulletins if b.priority is Priority.EMERGENCY)
     assert not emergency.approved or emergency.valid_until < TODAY  # the sample never fires an alarm
-    airable_today = [b for b in bulletins if b.approved and b.valid_on(TODAY) and b.priority is not
-                     Priority.EMERGENCY]
+    airable_today = [
+        b for b in bulletins if b.approved and b.valid_on(TODAY) and b.priority is not Priority.EMERGENCY
+    ]
     assert len(airable_today) >= 8
     assert any(b.valid_until and b.valid_until < TODAY and b.approved for b in bulletins)  # one expired
     assert any(len(b.zones) == 1 for b in bulletins)  # a village-specific bulletin
@@ -86,11 +87,18 @@ def test_sample_bulletins_are_varied_and_valid() -> None:
 
 
 def test_unquoted_time_and_vietnamese_values(tmp_path: Path) -> None:
-    root = make_station(tmp_path, MINIMAL_STATION.replace('"06:30"', "6:30") + "  chieu:\n    name: Chiều\n"
-                        "    start: 17h\n    max_minutes: 20\n    days: [thứ Hai, T4, CN]\n")
-    bulletin(root, "tin-a", "title: A\ntopic: t\npriority: Ưu tiên\nstatus: đã duyệt\napproved_by: Lý\n"
-                           "approved_at: 20/11/2026 08:15\nvalid_from: 01/03/2026\nvalid_until: 2026-12-31\n"
-                           "zones: thon-a, thon-b\nrepeat:\n  weekdays: T2-T4\n  slots: [chieu]\ntext: Xin chào\n")
+    root = make_station(
+        tmp_path,
+        MINIMAL_STATION.replace('"06:30"', "6:30") + "  chieu:\n    name: Chiều\n"
+        "    start: 17h\n    max_minutes: 20\n    days: [thứ Hai, T4, CN]\n",
+    )
+    bulletin(
+        root,
+        "tin-a",
+        "title: A\ntopic: t\npriority: Ưu tiên\nstatus: đã duyệt\napproved_by: Lý\n"
+        "approved_at: 20/11/2026 08:15\nvalid_from: 01/03/2026\nvalid_until: 2026-12-31\n"
+        "zones: thon-a, thon-b\nrepeat:\n  weekdays: T2-T4\n  slots: [chieu]\ntext: Xin chào\n",
+    )
     station = load_station(root)
     assert station.slot("sang").start == time(6, 30)  # YAML 1.1 would have read 390
     assert station.slot("chieu").start == time(17) and station.slot("chieu").days == {0, 2, 6}
@@ -144,7 +152,7 @@ def test_draft_is_a_notice_not_an_error(tmp_path: Path) -> None:
 
 
 def test_yaml_reader_keeps_lines_and_flags_duplicate_keys() -> None:
-    node, problems = read_yaml("a: 1\nb:\n  c: '06:30'\n  d: 6:30\na: 2\n".encode())
+    node, problems = read_yaml(b"a: 1\nb:\n  c: '06:30'\n  d: 6:30\na: 2\n")
     assert node is not None and node.key_lines == {"a": 1, "b": 2}
     c, d = node.value["b"].value["c"], node.value["b"].value["d"]
     assert (c.line, c.raw, c.quoted) == (3, "06:30", True)

@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 
 from broadcaster._schema import BULLETIN_FIELDS, STATION_FIELDS, walk
-from broadcaster._types import Field, Str
+from broadcaster._sections import Field
+from broadcaster._types import Str
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
 KEYS = [(f"station:{path}", path, f) for path, f in walk(STATION_FIELDS)] + [
-    (f"bulletin:{path}", path, f) for path, f in walk(BULLETIN_FIELDS)]
+    (f"bulletin:{path}", path, f) for path, f in walk(BULLETIN_FIELDS)
+]
 
 
 def documented_rows() -> dict[str, str]:
@@ -40,8 +42,14 @@ def test_every_key_is_documented(name: str, path: str, field: Field) -> None:
 def test_walk_reaches_nested_keys() -> None:
     """The test above is only as good as the walk: nested sections and id maps are included."""
     paths = {k[1] for k in KEYS}
-    assert {"outputs.<id>.zone_switch.port", "zones.<id>.relay", "slots.<id>.start", "window.end",
-            "repeat.max_total", "caps.max_sessions_per_day"} <= paths
+    assert {
+        "outputs.<id>.zone_switch.port",
+        "zones.<id>.relay",
+        "slots.<id>.start",
+        "window.end",
+        "repeat.max_total",
+        "caps.max_sessions_per_day",
+    } <= paths
 
 
 def test_an_undocumented_key_would_be_caught() -> None:

@@ -21,7 +21,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "(tệp:dòng: mục: lỗi). Thoát với mã 1 nếu có lỗi.",
     )
     add_station_argument(parser)
-    parser.add_argument("--no-audio", action="store_true", help="không giải mã thử các tệp âm thanh (nhanh hơn)")
+    parser.add_argument(
+        "--no-audio", action="store_true", help="không giải mã thử các tệp âm thanh (nhanh hơn)"
+    )
     parser.set_defaults(func=run)
 
 
@@ -43,6 +45,8 @@ def run(args: argparse.Namespace) -> int:
     station = load_station(args.station)
     bulletins, _ = load_bulletins(station)
     approved = sum(1 for b in bulletins if b.status is Status.APPROVED)
-    print(f"Mọi tệp đều hợp lệ: {len(bulletins)} bản tin ({approved} đã duyệt, {len(bulletins) - approved} "
-          f"bản nháp), {len(station.zones)} thôn, {len(station.slots)} buổi phát.")
+    print(
+        f"Mọi tệp đều hợp lệ: {len(bulletins)} bản tin ({approved} đã duyệt, {len(bulletins) - approved} "
+        f"bản nháp), {len(station.zones)} thôn, {len(station.slots)} buổi phát."
+    )
     return 0
