@@ -68,6 +68,11 @@ def process(samples: np.ndarray, settings: AudioSettings) -> np.ndarray:
     rate = settings.sample_rate
     if settings.voice_band:
         low, high = settings.voice_band
+        if not 0 < low < min(high, rate / 2):
+            raise AudioError(
+                f"audio.voice_band: dải tần [{low}, {high}] Hz không hợp lệ (cần 0 < thấp < cao, thấp < "
+                f"{rate // 2} Hz)"
+            )
         x = loudness.voice_band(x, rate, low, high)
     x = loudness.normalize(x, rate, settings.loudness_lufs, clip_ceiling_db(settings))
     fade = min(int(_FADE_SECONDS * rate), x.size // 2)

@@ -99,3 +99,11 @@ def test_station_jingle_missing_is_reported(station: Station) -> None:
     custom = dataclasses.replace(station, audio=dataclasses.replace(station.audio, chime="../audio/chuong.mp3"))
     with pytest.raises(AudioError, match="chuong.mp3"):
         station_sounds(custom)
+
+
+def test_impossible_voice_band_is_an_error_naming_the_setting(tmp_path: Path) -> None:
+    from tests.audio.conftest import make_station
+
+    station = make_station(tmp_path / "schedules", voice_band=(7000, 200))
+    with pytest.raises(AudioError, match="audio.voice_band"):
+        prepare_clip(station, write_wav(tmp_path / "tin.wav", speechlike(2)))
