@@ -25,6 +25,7 @@ __all__ = [
     "BULLETIN_DIR",
     "STATION_FILE",
     "Notice",
+    "bulletin_files",
     "check_station",
     "display_path",
     "is_error",

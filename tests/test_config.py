@@ -165,3 +165,66 @@ def test_yaml_reader_names_the_line_of_bad_bytes_and_bad_syntax() -> None:
     assert problems[0].line == 3
     _node, problems = read_yaml(b"a: 1\nb: [1, 2\nc: 3\n")
     assert problems[0].line in (2, 3, 4) and "cú pháp YAML" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("written", "days"),
+    [
+        ("[T2, T4, T6]", {0, 2, 4}),
+        ("T2-T6", {0, 1, 2, 3, 4}),
+        ("hằng ngày", set(range(7))),
+        ("[thứ Hai, Chủ nhật]", {0, 6}),
+        ("[thu 7, CN]", {5, 6}),
+        ("[mon, sunday]", {0, 6}),
+        ("T7, CN", {5, 6}),
+    ],
+)
+def test_weekday_spellings(tmp_path: Path, written: str, days: set[int]) -> None:
+    root = make_station(tmp_path, MINIMAL_STATION + f"    days: {written}\n")
+    assert load_station(root).slot("sang").days == days
+
+
+@pytest.mark.parametrize(
+    ("key", "written", "expected"),
+    [
+        ("priority", "thường", Priority.NORMAL),
+        ("priority", "KHẨN CẤP", Priority.EMERGENCY),
+        ("priority", "uu tien", Priority.PRIORITY),
+        ("status", "nháp", Status.DRAFT),
+        ("status", "Đã duyệt", Status.APPROVED),
+        ("valid_from", "1/3/2026", date(2026, 3, 1)),
+        ("valid_from", "01.03.2026", date(2026, 3, 1)),
+        ("valid_from", "2026-03-01", date(2026, 3, 1)),
+        ("approved_at", "08:15 20/11/2026", datetime(2026, 11, 20, 8, 15)),
+        ("approved_at", "2026-11-20", datetime(2026, 11, 20)),
+        ("zones", "tất cả", ()),
+        ("zones", "\n  - thon-b\n  - thon-a", ("thon-b", "thon-a")),
+    ],
+)
+def test_bulletin_value_forms(tmp_path: Path, key: str, written: str, expected: object) -> None:
+    root = make_station(tmp_path)
+    body = {"title": "T", "topic": "t", "text": "Nội dung", "approved_by": "Lý", key: written}
+    bulletin(root, "tin", "".join(f"{k}: {v}\n" for k, v in body.items()))
+    [b], problems = load_bulletins(load_station(root))
+    assert problems == []
+    value = getattr(b, key)
+    if isinstance(value, datetime):
+        value = value.replace(tzinfo=None)
+    assert value == expected
+
+
+def test_the_commented_serial_example_in_the_sample_is_valid(sample_station_dir: Path) -> None:
+    """Uncommenting the relay-board example in station.yaml must give a working serial configuration."""
+    path = sample_station_dir / "station.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    out = []
+    for line in lines:
+        if line.strip().startswith("kind: none"):
+            continue
+        if line.startswith("      # ") and ":" in line and "Khi lắp" not in line:
+            line = "      " + line[len("      # ") :]
+        out.append(line)
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    switch = load_station(sample_station_dir).output("main").zone_switch
+    assert (switch.kind, switch.port, switch.baud, switch.amplifier_relay) == ("serial", "/dev/ttyUSB0", 9600, 8)
+    assert switch.on_bytes == "A0 {relay} 01 {checksum}" and switch.warmup_seconds == 3.0
