@@ -226,5 +226,43 @@ def test_the_commented_serial_example_in_the_sample_is_valid(sample_station_dir:
         out.append(line)
     path.write_text("\n".join(out) + "\n", encoding="utf-8")
     switch = load_station(sample_station_dir).output("main").zone_switch
-    assert (switch.kind, switch.port, switch.baud, switch.amplifier_relay) == ("serial", "/dev/ttyUSB0", 9600, 8)
+    assert (switch.kind, switch.port, switch.baud, switch.amplifier_relay) == (
+        "serial",
+        "/dev/ttyUSB0",
+        9600,
+        8,
+    )
     assert switch.on_bytes == "A0 {relay} 01 {checksum}" and switch.warmup_seconds == 3.0
+
+
+def test_damaged_files_never_crash(sample_station_dir: Path) -> None:
+    """Truncated files, flipped bytes, broken indentation, deleted lines: always problems, never an exception."""
+    import random
+
+    rng = random.Random(20261128)
+    names = [
+        "station.yaml",
+        "bulletins/2026-papi-gioi-thieu.yaml",
+        "bulletins/2026-dong-hung-hop-thon-lam-duong.yaml",
+    ]
+    originals = {n: (sample_station_dir / n).read_bytes() for n in names}
+    for _ in range(80):
+        name = rng.choice(names)
+        data = bytearray(originals[name])
+        op = rng.randrange(4)
+        lines = bytes(data).split(b"\n")
+        if op == 0:
+            data = data[: rng.randrange(len(data))]
+        elif op == 1:
+            for _flip in range(rng.randrange(1, 5)):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+        elif op == 2:
+            j = rng.randrange(len(lines))
+            data = bytearray(b"\n".join([*lines[:j], b"  " + lines[j], *lines[j + 1 :]]))
+        else:
+            del lines[rng.randrange(len(lines))]
+            data = bytearray(b"\n".join(lines))
+        (sample_station_dir / name).write_bytes(bytes(data))
+        problems = check_station(sample_station_dir, today=TODAY, decode_audio=False)
+        assert all(p.file and p.message for p in problems)
+        (sample_station_dir / name).write_bytes(originals[name])
