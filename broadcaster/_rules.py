@@ -37,6 +37,7 @@ class Known:
 
     zones: frozenset[str] | None
     slots: frozenset[str] | None
+    served: dict[str, frozenset[str]] | None = None  # slot id -> zones it serves (empty = every zone)
 
     @classmethod
     def of(cls, station: Station | None, declared: dict[str, set[str]] | None = None) -> Known:
@@ -46,7 +47,16 @@ class Known:
         return cls(
             frozenset({z.id for z in station.zones} | declared.get("zones", set())),
             frozenset({s.id for s in station.slots} | declared.get("slots", set())),
+            {s.id: frozenset(s.zones) for s in station.slots},
         )
+
+    def unserved(self, zones: tuple[str, ...], slots: tuple[str, ...] | None) -> list[str]:
+        """Target zones that no allowed session reaches (the bulletin would never air there)."""
+        if not self.served or not self.zones:
+            return []
+        allowed = [z for s, z in self.served.items() if slots is None or s in slots]
+        targets = zones or tuple(sorted(self.zones))
+        return [t for t in targets if t in self.zones and not any(not z or t in z for z in allowed)]
 
 
 def line_of(node: YNode | None, *keys: str) -> int | None:
@@ -298,6 +308,14 @@ def check_bulletin_rules(
     if repeat is not None and repeat.slots:
         _unknown_refs(
             repeat.slots, known.slots, line_of(node, "repeat", "slots"), "repeat.slots", "buổi phát", ctx
+        )
+    lost = known.unserved(values.get("zones") or (), repeat.slots if repeat is not None else None)
+    if lost:
+        ctx.note(
+            line_of(node, "zones"),
+            "zones",
+            f"không buổi phát nào được phép phát tới thôn {', '.join(lost)}: bản tin sẽ không đến được thôn này "
+            "(xem zones của các buổi phát và repeat.slots)",
         )
     status = values.get("status")
     if status is Status.APPROVED and not values.get("approved_by"):

@@ -266,3 +266,22 @@ def test_damaged_files_never_crash(sample_station_dir: Path) -> None:
         problems = check_station(sample_station_dir, today=TODAY, decode_audio=False)
         assert all(p.file and p.message for p in problems)
         (sample_station_dir / name).write_bytes(originals[name])
+
+
+def test_notice_when_no_session_reaches_a_target_village(tmp_path: Path) -> None:
+    root = make_station(tmp_path, MINIMAL_STATION + "    zones: [thon-a]\n")
+    bulletin(
+        root,
+        "chi-b",
+        "title: B\ntopic: t\nzones: [thon-b]\ntext: Nội dung\nstatus: approved\napproved_by: Lý\n",
+    )
+    bulletin(
+        root,
+        "chi-a",
+        "title: A\ntopic: t\nzones: [thon-a]\ntext: Nội dung\nstatus: approved\napproved_by: Lý\n",
+    )
+    problems = check_station(root, today=TODAY)
+    assert [(Path(p.file).stem, p.line, p.key, is_error(p)) for p in problems] == [
+        ("chi-b", 3, "zones", False)
+    ]
+    assert "thôn thon-b" in problems[0].message
