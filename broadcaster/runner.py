@@ -10,7 +10,9 @@ APScheduler. See docs/runner.md.
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
+import gc
 import logging
 import os
 import signal
@@ -41,6 +43,15 @@ PREPARE_LEAD_SECONDS = 1.0  # fire this long before warm-up + start: time to cut
 
 def reason_missed(station: Station) -> str:
     return (f"đài không chạy lúc đến giờ phát (trễ quá {station.playout.grace_minutes:g} phút cho phép)")
+
+
+def _trim_memory() -> None:
+    """Hand freed heap back to the OS after building audio (numpy/scipy buffers): an idle station stays small."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
 
 
 def _fmt_when(dt: datetime) -> str:
@@ -115,7 +126,8 @@ class Runner:
                 del self.sessions[key]
             for session in sessions:
                 self._schedule(session)
-            return sessions
+        _trim_memory()
+        return sessions
 
     def _schedule(self, session: _station.Session) -> None:
         if self.log.session_aired(session.key):
@@ -141,6 +153,7 @@ class Runner:
             self._air_or_log(session, channel)
         finally:
             channel.try_drain()  # an emergency that arrived while this job held the output
+            _trim_memory()
 
     def _air_or_log(self, session: _station.Session, channel: Channel) -> None:
         key, programme = session.key, session.programme
