@@ -63,8 +63,6 @@ def format_summary(summary: RenderSummary) -> list[str]:
             lines.append(
                 f"  {r.bulletin_id}: {label} — {engine}, {r.render.duration:.1f} giây — {r.render.path}"
             )
-            if r.status == "fallback" and r.reason:
-                lines.append(f"      lý do: {r.reason}")
         else:
             lines.append(f"  {r.bulletin_id}: {label} — {r.reason}")
     lines.append(
@@ -76,6 +74,9 @@ def format_summary(summary: RenderSummary) -> list[str]:
         f"{summary.count('failed')} lỗi"
         + (f" (bỏ qua {summary.drafts_skipped} bản nháp chưa duyệt)" if summary.drafts_skipped else "")
     )
+    reasons = dict.fromkeys(r.reason for r in summary.results if r.status == "fallback" and r.reason)
+    for reason in reasons:  # usually one: the same network failure for every bulletin
+        lines.append(f"Lý do dùng giọng dự phòng: {reason}")
     if summary.count("fallback"):
         lines.append("Bản dùng giọng dự phòng sẽ được tạo lại bằng giọng chính ở lần chạy sau khi có mạng.")
     lines.append(f"Âm thanh nằm trong: {_shown(summary.cache_dir)}")
