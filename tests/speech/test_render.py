@@ -271,3 +271,21 @@ def test_render_text_skips_an_engine_that_just_failed(
             assert render_text(station, f"thông báo số {i}").engine == "espeak"
         assert time.monotonic() - start < 1.0
         assert len(fake.texts) == 1
+
+
+def test_render_command_reports_a_broken_recording_and_exits_1(
+    sample_station_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sample_or_skip()
+    from broadcaster.config import load_bulletins, load_station
+
+    recorded = [
+        b for b in load_bulletins(load_station(sample_station_dir))[0] if b.audio is not None and b.approved
+    ]
+    if not recorded:
+        pytest.skip("the sample has no approved pre-recorded bulletin")
+    recorded[0].audio.write_bytes(b"\x00garbage, not audio" * 50)  # type: ignore[union-attr]
+    assert main(["render", "--station", str(sample_station_dir), "--engine", "espeak"]) == 1
+    out = capsys.readouterr().out
+    assert f"{recorded[0].id}: lỗi" in out and recorded[0].audio.name in out  # type: ignore[union-attr]
+    assert "1 lỗi" in out and "0 đã tạo" not in out  # the other bulletins were still rendered
