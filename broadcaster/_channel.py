@@ -39,6 +39,13 @@ class Channel:
         self._in_session = False
 
     @property
+    def paced(self) -> bool:
+        """False for the file output (dry run): it writes each item at once, so pauses are not waited out."""
+        from broadcaster.outputs import FileOutput
+
+        return not isinstance(self.output, FileOutput)
+
+    @property
     def warmup_seconds(self) -> float:
         return float(getattr(self.switch, "warmup_seconds", self.cfg.zone_switch.warmup_seconds) or 0.0)
 
@@ -90,7 +97,7 @@ class Channel:
                 return air_programme(
                     session.built, session.programme, station=self.station, output=self.output, switch=self.switch,
                     log=self.log, clock=self.clock, stop=self.stop, emergency_check=self, session_key=session_key,
-                    info=session.info, segments=session.segments, start_at=start_at,
+                    info=session.info, segments=session.segments, start_at=start_at, paced=self.paced,
                 )
             finally:
                 self._in_session = False

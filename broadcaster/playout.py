@@ -233,13 +233,15 @@ def air_programme(
     info: Mapping[str, ItemInfo] | None = None,
     segments: Sequence[Segment] | None = None,
     start_at: datetime | None = None,
+    paced: bool = True,
 ) -> list[Airing]:
     """Air one session: amplifier on, warm-up, wait for the start, each item with its zones and a log row
     written before its first sample and completed after its last; relays and amplifier off at the end, always.
 
     `stop` set without a pending emergency ends the session (shutdown): the playing item is `interrupted` and
     the ones not reached are `missed`. An emergency interrupts the item, airs, then the programme resumes from
-    that item or skips the rest (`station.playout.after_emergency`).
+    that item or skips the rest (`station.playout.after_emergency`). `paced=False` (an output that writes
+    files instead of playing) goes from item to item without waiting out the pauses.
     """
     key = session_key or programme.key
     segs = list(segments) if segments is not None else slice_programme(built, programme)
@@ -303,7 +305,8 @@ def air_programme(
                 error = error or _switch(lambda: switch.select(wanted), f"select {sorted(wanted)}")
                 relays = wanted
                 _wait(clock, settle, stop)
-            _wait_until(clock, base + timedelta(seconds=seg.offset), stop)  # re-sync: player start-ups never add up
+            if paced:  # re-sync on the programme clock: player start-ups never add up
+                _wait_until(clock, base + timedelta(seconds=seg.offset), stop)
             airing = row_for(seg) if seg.bulletin_id else None
             if airing is not None and error:
                 airing = dataclasses.replace(airing, status=AiringStatus.FAILED, started_at=None, reason=error)
