@@ -193,3 +193,70 @@ def test_after_a_crash_mid_session_the_rest_is_missed_and_nothing_airs_twice(tmp
     restarted.runner.session_job(key)
     assert rig.output.plays == [] and len(rig.rows("sang")) == 1
     assert rig.runner.log.session_status(key) == "incomplete"
+
+
+STATION_YAML = """\
+name: "Đài thử"
+commune: "Thử"
+outputs: {main: {kind: auto}}
+zones: {thon-dong: {name: "Thôn Đông", relay: 1}}
+slots: {sang: {name: "Buổi sáng", start: "06:30", max_minutes: 10}}
+window: {start: "00:00", end: "23:59"}
+speech: {engines: [espeak], speed: 1.8}
+audio: {pause_seconds: 0.5, opening: ../audio/opening.wav, closing: ../audio/closing.wav, chime: ../audio/chime.wav,
+        attention: ../audio/attention.wav}
+"""
+
+
+def _station_dir(tmp_path: Path) -> Path:
+    files = _files(tmp_path)  # writes the jingles
+    root = files.station.root
+    (root / "station.yaml").write_text(STATION_YAML, encoding="utf-8")
+    (root / "bulletins").mkdir()
+    (root / "bulletins" / "tin.yaml").write_text(
+        'title: "Tin thử"\ntopic: thu\ntext: "Xin chào bà con."\nstatus: approved\napproved_by: "Chủ tịch"\n',
+        encoding="utf-8")
+    return root
+
+
+def test_air_now_writes_the_session_to_files_and_logs_it_under_its_own_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from broadcaster.airlog import AirLog
+    from broadcaster.cli import main
+
+    root = _station_dir(tmp_path)
+    aired = tmp_path / "aired"
+    assert main(["air", "sang", "--station", str(root), "--output", f"file:{aired}"]) == 0
+    out = capsys.readouterr().out
+    assert "Phát ngay buổi 'sang'" in out and "đã phát: Tin thử" in out and str(aired) in out
+    assert len(list(aired.glob("*.wav"))) >= 3  # opening+ident, chime, bulletin, closing: written at once
+    rows = AirLog(tmp_path / "var" / "broadcaster.sqlite3").history()
+    assert [r.status for r in rows] == [AiringStatus.COMPLETED]
+    assert "/sang/main/manual-" in rows[0].session_key  # the scheduled session still airs at 06:30
+
+
+def test_air_unknown_slot_lists_the_sessions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from broadcaster.cli import main
+
+    root = _station_dir(tmp_path)
+    assert main(["air", "toi", "--station", str(root), "--output", "null"]) == 1
+    assert "không có buổi phát 'toi'; các buổi: sang" in capsys.readouterr().err
+
+
+def test_emergency_with_no_station_running_airs_it_directly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from broadcaster.airlog import AirLog
+    from broadcaster.cli import main
+
+    root = _station_dir(tmp_path)
+    aired = tmp_path / "aired"
+    message = tone(tmp_path / "khan.wav", 0.5, 1000)
+    assert main(["emergency", "--audio", str(message), "--repeat", "2", "--station", str(root),
+                 "--output", f"file:{aired}"]) == 0
+    out = capsys.readouterr().out
+    assert "Đài không chạy" in out and "2/2" in out
+    log = AirLog(tmp_path / "var" / "broadcaster.sqlite3")
+    rows = log.history()
+    assert [(r.priority.value, r.status) for r in rows] == [("emergency", AiringStatus.COMPLETED)] * 2
+    assert rows[0].zones == ("thon-dong",)
+    assert [e.event for e in log.audit_events(event="emergency")] == ["emergency"]
