@@ -20,7 +20,10 @@ from broadcaster.errors import BroadcasterError, Problem
 from broadcaster.models import Bulletin, Programme, Station
 from broadcaster.playout import ItemInfo, Segment, slice_programme
 
-__all__ = ["Session", "StationFiles", "load", "watched_mtimes", "plan_sessions", "build_session", "prepare_ahead"]
+__all__ = [
+    "Session", "StationFiles", "load", "watched_mtimes", "plan_sessions", "build_session", "prepare_ahead",
+    "prepare_with_sounds",
+]
 
 log = logging.getLogger(__name__)
 
@@ -204,3 +207,18 @@ def prepare_ahead(
         if earliest <= programme.start <= horizon:
             sessions.append(build_session(files, programme, previous=previous.get(programme.key)))
     return sessions
+
+
+def prepare_with_sounds(
+    files: StationFiles, now: datetime, previous: Mapping[str, Session] | None = None
+) -> tuple[list[Session], Path | None]:
+    """`prepare_ahead` plus the attention tone's path, in one call a child process can run (render-ahead)."""
+    sessions = prepare_ahead(files, [], now, previous=previous)
+    try:
+        from broadcaster.audio.jingles import station_sounds
+
+        attention: Path | None = Path(station_sounds(files.station).attention.path)
+    except BroadcasterError as exc:
+        log.error("attention tone unavailable: %s", exc)
+        attention = None
+    return sessions, attention

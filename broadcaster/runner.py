@@ -14,10 +14,12 @@ import ctypes
 import dataclasses
 import gc
 import logging
+import multiprocessing
 import os
 import signal
 import threading
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -64,9 +66,12 @@ class Runner:
 
     def __init__(self, station_dir: str | Path, *, output_override: str | None = None,
                  notify: Callable[[str], None] | None = None, files: _station.StationFiles | None = None,
-                 clock: Any = None, make_channels: Callable[..., dict[str, Channel]] | None = None):
+                 clock: Any = None, make_channels: Callable[..., dict[str, Channel]] | None = None,
+                 isolate_builds: bool = False):
         """`files`, `clock`, `make_channels(station, log, clock, shutdown)`: injected parts (tests, benchmarks);
-        by default everything comes from the station directory."""
+        by default everything comes from the station directory. `isolate_builds`: build audio in a child
+        process (the station process stays small; `run_station` sets it)."""
+        self.isolate_builds = isolate_builds
         self.station_dir = Path(station_dir)
         self.output_override = output_override
         self.notify = notify or (lambda line: log.info("%s", line))
@@ -112,10 +117,15 @@ class Runner:
                     return list(self.sessions.values())
                 self.files = dataclasses.replace(files, station=dataclasses.replace(
                     files.station, outputs=self.station.outputs))
+                self.station = self.files.station
+                for channel in self.channels.values():
+                    channel.station = self.station
                 self.log.audit("reload", emergency.current_user(), {"station": str(self.station_dir)})
             now = self.clock.now()
-            sessions = _station.prepare_ahead(self.files, self.log.history(since=now.date() - timedelta(days=31)),
-                                              now, previous=self.sessions)
+            if self.isolate_builds:
+                sessions, self._attention = self._prepare_in_child(now)
+            else:
+                sessions = _station.prepare_ahead(self.files, [], now, previous=self.sessions)
             fresh = {s.key: s for s in sessions}
             for key in set(self.sessions) - set(fresh):
                 job = self.scheduler.get_job(f"session:{key}")
@@ -128,6 +138,13 @@ class Runner:
                 self._schedule(session)
         _trim_memory()
         return sessions
+
+    def _prepare_in_child(self, now: datetime) -> tuple[list[_station.Session], Path | None]:
+        """Render and build in a short-lived child process: the numpy/scipy audio stack (~70 MB) never stays
+        resident in the always-on station. The child's sessions come back pickled (frozen dataclasses)."""
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+            return pool.submit(_station.prepare_with_sounds, self.files, now, self.sessions).result()
 
     def _schedule(self, session: _station.Session) -> None:
         if self.log.session_aired(session.key):
@@ -306,4 +323,4 @@ class Runner:
 def run_station(station_dir: str | Path, *, output_override: str | None = None,
                 notify: Callable[[str], None] | None = None) -> int:
     """Run the station until SIGTERM/SIGINT (blocking)."""
-    return Runner(station_dir, output_override=output_override, notify=notify).run()
+    return Runner(station_dir, output_override=output_override, notify=notify, isolate_builds=True).run()

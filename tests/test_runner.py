@@ -80,7 +80,7 @@ def _files(tmp_path: Path) -> _station.StationFiles:
 
 
 class Rig:
-    def __init__(self, tmp_path: Path, now: datetime):
+    def __init__(self, tmp_path: Path, now: datetime, *, isolate_builds: bool = False):
         self.clock = FakeClock(now)
         self.output = FakeOutput(self.clock)
         self.switch = FakeZoneSwitch()
@@ -90,7 +90,7 @@ class Rig:
             return {"main": Channel(station, station.outputs[0], self.output, self.switch, log, clock, shutdown)}
 
         self.runner = Runner(tmp_path / "schedules", files=_files(tmp_path), clock=self.clock,
-                             make_channels=channels, notify=self.lines.append)
+                             make_channels=channels, notify=self.lines.append, isolate_builds=isolate_builds)
 
     def rows(self, slot: str) -> list:  # type: ignore[type-arg]
         return [r for r in self.runner.log.history() if f"/{slot}/" in r.session_key]
@@ -260,3 +260,16 @@ def test_emergency_with_no_station_running_airs_it_directly(tmp_path: Path, caps
     assert [(r.priority.value, r.status) for r in rows] == [("emergency", AiringStatus.COMPLETED)] * 2
     assert rows[0].zones == ("thon-dong",)
     assert [e.event for e in log.audit_events(event="emergency")] == ["emergency"]
+
+
+def test_audio_built_in_a_child_process_airs_the_same_and_the_station_stays_light(tmp_path: Path) -> None:
+    import sys
+
+    rig = Rig(tmp_path, DAY.replace(hour=6, minute=29), isolate_builds=True)
+    sessions = rig.runner.render_ahead()
+    assert sessions[0].key == "2026-11-28/sang/main" and all(seg.wav.exists() for seg in sessions[0].segments)
+    assert rig.runner._attention is not None and rig.runner._attention.exists()
+    rig.runner.session_job("2026-11-28/sang/main")
+    assert [r.status for r in rig.rows("sang")] == [AiringStatus.COMPLETED]
+    if "scipy" not in sys.modules:  # other tests in this process may have imported it already
+        assert "broadcaster.audio.clips" not in sys.modules
