@@ -23,6 +23,7 @@ from broadcaster.playout import ItemInfo, Segment, slice_programme
 __all__ = [
     "Session", "StationFiles", "load", "watched_mtimes", "plan_sessions", "build_session", "prepare_ahead",
     "prepare_with_sounds",
+    "child_init",
 ]
 
 log = logging.getLogger(__name__)
@@ -213,7 +214,8 @@ def prepare_with_sounds(
     files: StationFiles, now: datetime, previous: Mapping[str, Session] | None = None
 ) -> tuple[list[Session], Path | None]:
     """`prepare_ahead` plus the attention tone's path, in one call a child process can run (render-ahead)."""
-    sessions = prepare_ahead(files, [], now, previous=previous)
+    # Without `built` (audio.programme's type): unpickling it would load the audio stack into the station.
+    sessions = [dataclasses.replace(s, built=None) for s in prepare_ahead(files, [], now, previous=previous)]
     try:
         from broadcaster.audio.jingles import station_sounds
 
@@ -222,3 +224,10 @@ def prepare_with_sounds(
         log.error("attention tone unavailable: %s", exc)
         attention = None
     return sessions, attention
+
+
+def child_init() -> None:
+    """In the render-ahead child: Ctrl+C is the station's to handle (it stops cleanly), not the builder's."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

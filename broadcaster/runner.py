@@ -20,6 +20,7 @@ import signal
 import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -143,8 +144,14 @@ class Runner:
         """Render and build in a short-lived child process: the numpy/scipy audio stack (~70 MB) never stays
         resident in the always-on station. The child's sessions come back pickled (frozen dataclasses)."""
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-            return pool.submit(_station.prepare_with_sounds, self.files, now, self.sessions).result()
+        try:
+            with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_station.child_init) as pool:
+                return pool.submit(_station.prepare_with_sounds, self.files, now, self.sessions).result()
+        except (BrokenProcessPool, OSError, KeyboardInterrupt) as exc:  # child killed, or no process could start
+            if self.shutdown.is_set():
+                return list(self.sessions.values()), self._attention
+            log.warning("render-ahead child failed (%s): building in the station process", exc)
+            return _station.prepare_with_sounds(self.files, now, self.sessions)
 
     def _schedule(self, session: _station.Session) -> None:
         if self.log.session_aired(session.key):
