@@ -32,6 +32,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def run(args: argparse.Namespace) -> int:
+    import logging
+
     from broadcaster.runner import run_station
+
+    if not getattr(args, "verbose", False):  # the officer reads our lines, not the scheduler's bookkeeping
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
     return run_station(args.station, output_override=args.output, notify=lambda line: print(line, flush=True))
