@@ -94,7 +94,7 @@ def _history(station: Station) -> tuple[list[Airing], list[str]]:
     except Exception:  # noqa: BLE001 - missing or broken log module: plan without history, with a warning
         return [], ["chưa có mô-đun nhật ký phát: kế hoạch không tính lịch sử phát"]
     try:
-        log = AirLog(station.database)
+        log = AirLog(station.database, tz=station.timezone)
         try:
             return list(log.history()), []
         finally:
@@ -151,4 +151,25 @@ def plan_station(
     first, last = default_range(start, start, end)
     bulletins, problems = load_bulletins(station)
     warnings = [f"{p} (bản tin này không được lập lịch)" for p in problems if is_error(p)]
-    return plan_loaded(station, bulletins, first, last, warnings=warnings)
+    overhead, note = _fixed_parts(station, first)
+    if note:
+        warnings.append(note)
+    return plan_loaded(station, bulletins, first, last, overhead=overhead, warnings=warnings)
+
+
+def _fixed_parts(station: Station, day: date) -> tuple[Overhead, str]:
+    """The jingles, chime and spoken ident/closing as `build` will measure them (no speech engine call).
+
+    An ident or closing not rendered yet counts with the planner's estimate, and the plan says so.
+    """
+    try:
+        from broadcaster.audio.overhead import measured_overhead
+
+        overhead, measured = measured_overhead(station, day, [s.id for s in station.slots], render=False)
+    except Exception as exc:  # noqa: BLE001 - a broken jingle file must not stop the plan: estimate instead
+        return (Overhead(pause=station.audio.pause_seconds),
+                f"chưa đo được nhạc hiệu/chuông của đài ({exc}); thời lượng phần mở đầu và kết thúc là ước tính")
+    if measured:
+        return overhead, ""
+    return overhead, ("thời lượng lời giới thiệu và lời kết buổi phát là ước tính (chưa đọc thành tiếng; "
+                      "'broadcaster build' hoặc đài đang chạy sẽ đọc và đo)")

@@ -10,10 +10,9 @@ import argparse
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from broadcaster.audio.clips import Clip, prepare_clip
 from broadcaster.audio.jingles import Sounds, station_sounds
@@ -22,7 +21,6 @@ from broadcaster.audio.programme import (
     build_programme,
     closing_text,
     ident_text,
-    overhead,
     programme_stem,
 )
 from broadcaster.cli import add_station_argument
@@ -104,15 +102,9 @@ def _spoken_parts(station: Station, programme: Programme) -> tuple[Clip, Clip]:
 
 def _overhead_for(station: Station, day: date, slots: list[str], sounds: Sounds) -> Any:
     """The planner's Overhead from real rendered idents/closings of this day's sessions (the longest)."""
-    from broadcaster._plan_rules import Overhead
+    from broadcaster.audio.overhead import measured_overhead
 
-    ident_s = closing_s = 0.0
-    for slot_id in slots:
-        start = datetime.combine(day, station.slot(slot_id).start, tzinfo=ZoneInfo(station.timezone))
-        probe = Programme(day, slot_id, "", start=start, max_seconds=0)
-        ident, closing = _spoken_parts(station, probe)
-        ident_s, closing_s = max(ident_s, ident.duration), max(closing_s, closing.duration)
-    return Overhead(**overhead(station, sounds, ident_s, closing_s))
+    return measured_overhead(station, day, slots, sounds, render=True)[0]
 
 
 def _build_one(station: Station, programme: Programme, bulletins: dict[str, Bulletin], sounds: Sounds,

@@ -34,6 +34,7 @@ __all__ = [
     "render_text",
     "render_bulletins",
     "cached_render",
+    "cached_text_render",
     "content_hash",
     "speech_cache",
     "STATUS_LABELS",
@@ -323,8 +324,13 @@ def cached_render(
             return None
     if not bulletin.text:
         return None
+    return cached_text_render(station, bulletin.text, dictionary)
+
+
+def cached_text_render(station: Station, text: str, dictionary: Dictionary | None = None) -> Render | None:
+    """`render_text(station, text)` if it is already in the cache, with no engine call; else None."""
     renderer = _Renderer(station, station.speech.engines)
-    spoken = _normalize(bulletin.text, dictionary if dictionary is not None else _load_dictionary(station))
+    spoken = _normalize(text, dictionary if dictionary is not None else _load_dictionary(station))
     return renderer.lookup(spoken) if spoken.strip() else None
 
 

@@ -115,3 +115,28 @@ def test_a_day_with_everything_expired_builds_nothing_and_says_so(
     assert rc == 0
     assert "dựng xong 0/0" in printed and "Không có buổi phát nào trong ngày này" in printed
     assert not (tmp_path / "out").exists()
+
+
+def test_plan_counts_the_same_seconds_as_the_built_programme(
+    station_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan_args = ["plan", "--station", str(station_dir), "--from", "2026-03-02", "--to", "2026-03-02", "--json"]
+    assert main(plan_args) == 0
+    before = capsys.readouterr()
+    assert "lời giới thiệu và lời kết buổi phát là ước tính" in before.err  # not yet spoken: said so
+
+    assert main(["build", "--station", str(station_dir), "--date", "2026-03-02", "-o", str(tmp_path / "out")]) == 0
+    capsys.readouterr()
+    assert main(plan_args) == 0
+    after = capsys.readouterr()
+    assert "ước tính" not in after.err
+    sessions = {s["slot"]: s for s in json.loads(after.out)["sessions"]}
+    for slot in ("sang", "chieu"):
+        manifest = json.loads((tmp_path / "out" / f"2026-03-02_{slot}_main" / "manifest.json").read_text("utf-8"))
+        # what the officer is told a session lasts is what the built audio lasts (ident, jingles, chimes
+        # included); the plan counts the day's longest ident and closing, so it may be a fraction longer
+        planned, built = sessions[slot]["total_seconds"], manifest["totals"]["duration"]
+        assert built - 0.05 <= planned <= built + 1.0
+        assert [i["bulletin_id"] for i in sessions[slot]["items"]] == [
+            i["bulletin_id"] for i in manifest["items"] if i["kind"] == "bulletin"]
+        assert not sessions[slot]["estimated"]
