@@ -74,7 +74,8 @@ def air_now(station_dir: str | Path, slot_id: str, *, day: date | None = None, o
     from broadcaster.speech.render import render_bulletins
 
     render_bulletins(station, [b for b in files.bulletins if b.approved])
-    programmes = [p for p in _station.plan_sessions(files, log.history(), day, day) if p.slot_id == slot_id]
+    planned = _station.plan_sessions(files, log.history(), day, day, measured=True)
+    programmes = [p for p in planned if p.slot_id == slot_id]
     if not programmes:
         raise BroadcasterError(
             f"buổi '{slot_id}' ngày {day:%d/%m/%Y} không có chương trình (không có bản tin nào phát được, ngày "

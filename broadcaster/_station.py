@@ -119,13 +119,27 @@ def _renders(station: Station, bulletins: Iterable[Bulletin]) -> dict[str, Any]:
     return out
 
 
-def plan_sessions(files: StationFiles, history: Sequence[Any], start: date, end: date) -> list[Programme]:
+def plan_sessions(files: StationFiles, history: Sequence[Any], start: date, end: date, *,
+                  measured: bool = False) -> list[Programme]:
     """The programmes from `start` to `end` (inclusive), planned exactly as `broadcaster plan` shows them
-    (rendered durations, content hashes, the log's history). `history` is unused: the plan service reads it."""
+    (rendered durations, content hashes, the log's history). `history` is unused: the plan service reads it.
+
+    `measured`: fit sessions with the fixed parts measured from real audio (jingles, spoken ident and closing,
+    rendered if needed), as `broadcaster build` does; used where the audio is built (it loads the audio stack).
+    Without it (the station process's look-back) the planner's estimate is used, which only decides which
+    sessions exist."""
     from broadcaster._plan_service import plan_loaded
 
     del history  # the plan service reads the log itself (read-only), like `broadcaster plan`
-    return list(plan_loaded(files.station, files.bulletins, start, end).result.programmes)
+    overhead = None
+    if measured:
+        try:
+            from broadcaster.audio.overhead import measured_overhead
+
+            overhead = measured_overhead(files.station, start, [s.id for s in files.station.slots])[0]
+        except BroadcasterError as exc:
+            log.warning("fixed parts not measured (%s): planning with the estimate", exc)
+    return list(plan_loaded(files.station, files.bulletins, start, end, overhead=overhead).result.programmes)
 
 
 def _signature(programme: Programme, clips: Mapping[str, Any]) -> str:
@@ -201,7 +215,7 @@ def prepare_ahead(
             render_bulletins(station, approved, on_render=on_render)
     horizon = now + timedelta(hours=hours)
     earliest = now - timedelta(minutes=station.playout.grace_minutes)
-    programmes = plan_sessions(files, history, now.date(), horizon.date())
+    programmes = plan_sessions(files, history, now.date(), horizon.date(), measured=True)
     previous = previous or {}
     sessions: list[Session] = []
     for programme in programmes:

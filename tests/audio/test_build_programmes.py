@@ -18,7 +18,7 @@ for _module in ['broadcaster.speech.normalize', 'broadcaster.speech.render']:
     except ImportError as exc:
         pytest.skip(f"speech layer not importable yet: {exc}", allow_module_level=True)
 
-from broadcaster.commands.build import build_programmes
+from broadcaster.builder import build_programmes
 from broadcaster.models import (
     Bulletin,
     Programme,
