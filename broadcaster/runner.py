@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 CONTROL_POLL_SECONDS = 0.2
 WATCH_SECONDS = 5.0
 PREPARE_LEAD_SECONDS = 1.0  # fire this long before warm-up + start: time to cut audio and open the output
+LOOK_BACK_DAYS = 7  # at start-up, sessions missed while the station was off are logged this far back at most
 
 
 def reason_missed(station: Station) -> str:
@@ -203,16 +204,29 @@ class Runner:
             self.log.mark_session(key, "completed" if rows and done == len(rows) else "incomplete")
             self.notify(f"xong buổi phát {key}: {done}/{len(rows)} bản tin phát trọn vẹn")
 
+    def _look_back_from(self, now: datetime) -> date:
+        """The first day look-back checks: the first day the station showed life (a start, a stop or an airing
+        in the log), at most LOOK_BACK_DAYS back; today for a station that never ran, so a new
+        station does not log the days before it was installed as missed. Every unlogged session between then
+        and now was missed (sessions the station handled are claimed in the log and are not logged twice)."""
+        since = now.date() - timedelta(days=LOOK_BACK_DAYS)
+        seen = [e.at for e in self.log.audit_events() if e.event in ("run", "stop") and e.at < now]
+        seen += [r.scheduled_at for r in self.log.history(since=since) if r.scheduled_at < now]
+        if not seen:
+            return now.date()
+        return max(min(seen).astimezone(self.clock.tz).date(), since)
+
     def look_back(self) -> int:
-        """At start-up: today's sessions already past and not in the log are `missed` when late beyond the grace
-        time (within it, render-ahead schedules them to air now); the items a crash kept from airing in a
-        session it cut short are `missed` too (that session is not re-aired). Returns how many sessions were
+        """At start-up: sessions already past and not in the log are `missed` when late beyond the grace time
+        (within it, render-ahead schedules them to air now), from the day the station last ran (a power cut
+        overnight or over a weekend is in the log, up to LOOK_BACK_DAYS); the items a crash kept from airing in
+        a session it cut short are `missed` too (that session is not re-aired). Returns how many sessions were
         logged missed."""
         now = self.clock.now()
         grace = timedelta(minutes=self.station.playout.grace_minutes)
         history = self.log.history(since=now.date() - timedelta(days=31))
         count = 0
-        for programme in _station.plan_sessions(self.files, history, now.date(), now.date()):
+        for programme in _station.plan_sessions(self.files, history, self._look_back_from(now), now.date()):
             if self.log.session_status(programme.key) == "claimed":  # a crash cut this session short
                 logged = {r.bulletin_id for r in history if r.session_key == programme.key}
                 rest = tuple(i for i in programme.items if i.bulletin_id not in logged)
@@ -300,7 +314,8 @@ class Runner:
         if recovered:
             self.notify(f"{recovered} bản tin đang phát dở khi đài tắt đột ngột: đã ghi là bị gián đoạn")
         self.log.audit("run", emergency.current_user(), {"station": str(self.station_dir), "pid": os.getpid(),
-                                                         "outputs": [c.kind for c in self.station.outputs]})
+                                                         "outputs": [c.kind for c in self.station.outputs]},
+                       at=now)
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, self.stop)
             signal.signal(signal.SIGINT, self.stop)
@@ -322,7 +337,8 @@ class Runner:
                 channel.close(timeout=15.0)
             control.join(timeout=2.0)
             emergency.clear_heartbeat(self.station)
-            self.log.audit("stop", emergency.current_user(), {"station": str(self.station_dir)})
+            self.log.audit("stop", emergency.current_user(), {"station": str(self.station_dir)},
+                           at=self.clock.now())
             self.notify("đài đã dừng.")
         return 0
 

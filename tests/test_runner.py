@@ -128,6 +128,24 @@ def test_look_back_logs_past_sessions_missed_and_leaves_recent_ones_to_air(tmp_p
     assert rig.runner.look_back() == 0  # a second start-up logs nothing twice
 
 
+def test_look_back_covers_the_days_the_station_was_off(tmp_path: Path) -> None:
+    rig = Rig(tmp_path, DAY.replace(hour=9, minute=0))
+    # the station last ran two days ago (before dawn); the power was off since
+    rig.runner.log.audit("run", "tester", {}, at=DAY.replace(hour=5) - timedelta(days=2))
+    assert rig.runner.look_back() == 5  # sang + trua on both past days, sang today; trua today can still air
+    missed = sorted({r.session_key for r in rig.runner.log.history() if r.status is AiringStatus.MISSED})
+    assert missed == ["2026-11-26/sang/main", "2026-11-26/trua/main", "2026-11-27/sang/main",
+                      "2026-11-27/trua/main", "2026-11-28/sang/main"]
+    assert rig.runner.look_back() == 0
+
+
+def test_look_back_never_reaches_further_than_a_week(tmp_path: Path) -> None:
+    rig = Rig(tmp_path, DAY.replace(hour=9, minute=0))
+    rig.runner.log.audit("run", "tester", {}, at=DAY - timedelta(days=40))  # off for over a month
+    # the log's history window starts a week back: 7 days x 2 sessions, plus this morning's
+    assert rig.runner.look_back() == 7 * 2 + 1
+
+
 def test_build_failure_logs_failed_and_the_next_session_still_airs(tmp_path: Path) -> None:
     rig = Rig(tmp_path, DAY.replace(hour=6, minute=29))
     rig.runner.render_ahead()
