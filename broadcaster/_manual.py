@@ -54,9 +54,13 @@ def _stoppable(channels: dict[str, Channel], shutdown: threading.Event) -> Itera
 
 
 def air_now(station_dir: str | Path, slot_id: str, *, day: date | None = None, output_override: str | None = None,
-            notify: Callable[[str], None] = lambda _: None) -> list[Airing]:
+            notify: Callable[[str], None] = lambda _: None) -> list[Airing] | None:
     """Build (if needed) and air the session `slot_id` of `day` (today) now, under its own session key
-    (`<date>/<slot>/<output>/manual-<HHMMSS>`), so the scheduled airing still happens at its time."""
+    (`<date>/<slot>/<output>/manual-<HHMMSS>`), so the scheduled airing still happens at its time.
+
+    When the station is running on the same state directory (and no other output is asked for), it owns the
+    sound card and the relays: the request is handed to it and None is returned; the station airs the session
+    as soon as its output is free, and logs it like any airing."""
     from broadcaster.airlog import AirLog
 
     files = _station.load(station_dir)
@@ -67,37 +71,45 @@ def air_now(station_dir: str | Path, slot_id: str, *, day: date | None = None, o
     clock = SystemClock(station.timezone)
     now = clock.now()
     day = day or now.date()
-    log = AirLog(station.database, tz=station.timezone)
-    if emergency.running_station_pid(station) is not None:
-        notify("lưu ý: đài đang chạy trên cùng thư mục; nếu đến giờ một buổi theo lịch, hai buổi có thể phát chồng")
+    pid = emergency.running_station_pid(station) if output_override is None else None
+    if pid is not None:
+        request = emergency.submit_air(station, slot_id, day, now)
+        if emergency.wait_taken(station, request, HANDOVER_SECONDS) or not emergency.withdraw(station, request):
+            notify(f"Đài đang chạy (tiến trình {pid}) đã nhận lệnh phát ngay buổi '{slot_id}' ngày {day:%d/%m/%Y}: "
+                   "đài dựng âm thanh rồi phát ngay khi loa rảnh (sau buổi đang phát, nếu có). "
+                   f"Xem kết quả: broadcaster log --from {day}")
+            return None
+        notify("Đài đang chạy không nhận lệnh trong 2 giây: lệnh này tự phát.")
     notify("Đang chuẩn bị âm thanh…")
-    from broadcaster.speech.render import render_bulletins
-
-    render_bulletins(station, [b for b in files.bulletins if b.approved])
-    planned = _station.plan_sessions(files, log.history(), day, day, measured=True)
-    programmes = [p for p in planned if p.slot_id == slot_id]
-    if not programmes:
+    sessions = _station.prepare_manual(files, slot_id, day)
+    if not sessions:
         raise BroadcasterError(
             f"buổi '{slot_id}' ngày {day:%d/%m/%Y} không có chương trình (không có bản tin nào phát được, ngày "
             f"nghỉ hoặc ngoài khung giờ phát): xem `broadcaster plan --from {day} --to {day}`")
+    broken = [s for s in sessions if s.error]
+    if broken:
+        raise BroadcasterError(f"không dựng được chương trình buổi '{slot_id}': {broken[0].error}")
+    log = AirLog(station.database, tz=station.timezone)
     shutdown = threading.Event()
     channels = open_channels(station, log, clock, shutdown)
     rows: list[Airing] = []
     try:
         with _stoppable(channels, shutdown):
-            for programme in programmes:
-                session = _station.build_session(files, programme)
-                if session.error:
-                    raise BroadcasterError(f"không dựng được chương trình buổi '{slot_id}': {session.error}")
+            for session in sessions:
+                programme = session.programme
                 channel = channels[programme.output_id]
                 started = clock.now()
                 key = f"{programme.key}/manual-{started:%H%M%S}"
-                if not log.claim_session(key):
+                if not log.claim_session(key, at=started):
                     raise BroadcasterError(f"buổi {key} vừa được phát; chờ một giây rồi thử lại")
-                log.audit("air", emergency.current_user(), {"session": key})
+                log.audit("air", emergency.current_user(), {"session": key}, at=started)
+                where = describe_output(channel.cfg, channel.output, station)
                 notify(f"Phát ngay buổi '{slot_id}' ({len(programme.items)} bản tin, "
-                       f"{programme.total_seconds / 60:.1f} phút): {describe_output(channel.cfg, channel.output, station)}")
-                rows += channel.air_session(session, session_key=key, start_at=started)
+                       f"{programme.total_seconds / 60:.1f} phút): {where}")
+                aired = channel.air_session(session, session_key=key, start_at=started)
+                done = sum(r.status is AiringStatus.COMPLETED for r in aired)
+                log.mark_session(key, "completed" if aired and done == len(aired) else "incomplete")
+                rows += aired
     finally:
         for ch in channels.values():
             ch.close(timeout=5.0)

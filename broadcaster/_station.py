@@ -22,7 +22,7 @@ from broadcaster.playout import ItemInfo, Segment, slice_programme
 
 __all__ = [
     "Session", "StationFiles", "load", "watched_mtimes", "plan_sessions", "build_session", "prepare_ahead",
-    "prepare_with_sounds",
+    "prepare_with_sounds", "prepare_manual",
     "child_init",
 ]
 
@@ -222,6 +222,22 @@ def prepare_ahead(
         if earliest <= programme.start <= horizon:
             sessions.append(build_session(files, programme, previous=previous.get(programme.key)))
     return sessions
+
+
+def prepare_manual(files: StationFiles, slot_id: str, day: date) -> list[Session]:
+    """The session `slot_id` of `day`, one per output, rendered, planned and built for airing now ("phát ngay":
+    `broadcaster air`, or the running station taking its request). Empty when that session has nothing to air.
+    Sessions come back without `built` (see `prepare_with_sounds`)."""
+    from broadcaster.speech.render import render_bulletins
+
+    station = files.station
+    if slot_id not in {s.id for s in station.slots}:
+        raise BroadcasterError(f"không có buổi phát '{slot_id}'; các buổi: {', '.join(s.id for s in station.slots)}")
+    approved = [b for b in files.bulletins if b.approved]
+    if approved:
+        render_bulletins(station, approved)
+    planned = [p for p in plan_sessions(files, [], day, day, measured=True) if p.slot_id == slot_id]
+    return [dataclasses.replace(build_session(files, p), built=None) for p in planned]
 
 
 def prepare_with_sounds(

@@ -16,7 +16,7 @@ import os
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +43,9 @@ __all__ = [
     "attention_tone",
     "prepare_request",
     "to_air",
+    "AirRequest",
+    "submit_air",
+    "take_air_requests",
 ]
 
 log = logging.getLogger(__name__)
@@ -118,24 +121,28 @@ def new_request(
     )
 
 
-def _request_path(station: Station, request_id: str, suffix: str = ".json") -> Path:
-    return control_dir(station) / f"emergency-{request_id}{suffix}"
+def _request_path(station: Station, request_id: str, suffix: str = ".json", kind: str = "emergency") -> Path:
+    return control_dir(station) / f"{kind}-{request_id}{suffix}"
 
 
-def submit(station: Station, request: EmergencyRequest) -> Path:
+def _kind(request: EmergencyRequest | AirRequest) -> str:
+    return "air" if isinstance(request, AirRequest) else "emergency"
+
+
+def submit(station: Station, request: EmergencyRequest | AirRequest) -> Path:
     """Drop the request where the runner looks (atomic: the runner never reads half a file)."""
     directory = control_dir(station)
     directory.mkdir(parents=True, exist_ok=True)
-    path = _request_path(station, request.id)
+    path = _request_path(station, request.id, kind=_kind(request))
     tmp = directory / f".{path.name}.tmp"
     tmp.write_text(request.to_json(), encoding="utf-8")
     os.replace(tmp, path)
     return path
 
 
-def wait_taken(station: Station, request: EmergencyRequest, timeout: float) -> bool:
+def wait_taken(station: Station, request: EmergencyRequest | AirRequest, timeout: float) -> bool:
     """Wait until the running station takes the request; False after `timeout` seconds."""
-    taken = _request_path(station, request.id, ".taken")
+    taken = _request_path(station, request.id, ".taken", _kind(request))
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if taken.exists():
@@ -144,23 +151,22 @@ def wait_taken(station: Station, request: EmergencyRequest, timeout: float) -> b
     return taken.exists()
 
 
-def withdraw(station: Station, request: EmergencyRequest) -> bool:
+def withdraw(station: Station, request: EmergencyRequest | AirRequest) -> bool:
     """Take back a request nobody took; False when the station took it at the last moment."""
     try:
-        os.remove(_request_path(station, request.id))
+        os.remove(_request_path(station, request.id, kind=_kind(request)))
     except FileNotFoundError:
         return False
     return True
 
 
-def take_requests(station: Station) -> list[EmergencyRequest]:
-    """The runner's poll: every waiting request, oldest first, each marked taken; bad files set aside."""
+def _take(station: Station, kind: str, parse: Any) -> list[Any]:
     directory = control_dir(station)
     try:
-        names = sorted(p for p in directory.glob("emergency-*.json"))
+        names = sorted(p for p in directory.glob(f"{kind}-*.json"))
     except OSError:
         return []
-    out: list[EmergencyRequest] = []
+    out: list[Any] = []
     for path in names:
         taken = path.with_suffix(".taken")
         try:
@@ -168,11 +174,50 @@ def take_requests(station: Station) -> list[EmergencyRequest]:
         except FileNotFoundError:
             continue
         try:
-            out.append(EmergencyRequest.from_json(taken.read_text(encoding="utf-8")))
+            out.append(parse(taken.read_text(encoding="utf-8")))
         except (ValueError, TypeError, KeyError, OSError) as exc:
-            log.error("emergency request %s unreadable: %s", path.name, exc)
+            log.error("%s request %s unreadable: %s", kind, path.name, exc)
             os.replace(taken, path.with_suffix(".bad"))
     return out
+
+
+def take_requests(station: Station) -> list[EmergencyRequest]:
+    """The runner's poll: every waiting emergency, oldest first, each marked taken; bad files set aside."""
+    return _take(station, "emergency", EmergencyRequest.from_json)
+
+
+@dataclass(frozen=True)
+class AirRequest:
+    """"Phát ngay" handed to the running station: it owns the sound card and the relays, so a second process
+    never plays over a session. The station builds the session itself and airs it when its output is free."""
+
+    id: str
+    requested_at: datetime
+    who: str
+    slot: str
+    day: date
+
+    def to_json(self) -> str:
+        return json.dumps({"id": self.id, "requested_at": self.requested_at.isoformat(), "who": self.who,
+                           "slot": self.slot, "day": self.day.isoformat()}, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, raw: str) -> AirRequest:
+        data = json.loads(raw)
+        return cls(str(data["id"]), datetime.fromisoformat(data["requested_at"]), str(data["who"]),
+                   str(data["slot"]), date.fromisoformat(data["day"]))
+
+
+def submit_air(station: Station, slot: str, day: date, now: datetime) -> AirRequest:
+    """Ask the running station to air session `slot` of `day` now; returns the request (to wait for or withdraw)."""
+    request = AirRequest(f"{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}", now, current_user(), slot, day)
+    submit(station, request)
+    return request
+
+
+def take_air_requests(station: Station) -> list[AirRequest]:
+    """The runner's poll for "phát ngay" requests, oldest first, each marked taken; bad files set aside."""
+    return _take(station, "air", AirRequest.from_json)
 
 
 def write_heartbeat(station: Station, info: dict[str, Any]) -> None:

@@ -141,13 +141,17 @@ class Runner:
         _trim_memory()
         return sessions
 
-    def _prepare_in_child(self, now: datetime) -> tuple[list[_station.Session], Path | None]:
-        """Render and build in a short-lived child process: the numpy/scipy audio stack (~70 MB) never stays
-        resident in the always-on station. The child's sessions come back pickled (frozen dataclasses)."""
+    def _in_child(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run `fn(*args)` (render and build) in a short-lived child process: the numpy/scipy audio stack
+        (~70 MB) never stays resident in the always-on station. Results come back pickled (frozen dataclasses).
+        Raises BrokenProcessPool/OSError when no child could run it."""
         context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_station.child_init) as pool:
+            return pool.submit(fn, *args).result()
+
+    def _prepare_in_child(self, now: datetime) -> tuple[list[_station.Session], Path | None]:
         try:
-            with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_station.child_init) as pool:
-                return pool.submit(_station.prepare_with_sounds, self.files, now, self.sessions).result()
+            return self._in_child(_station.prepare_with_sounds, self.files, now, self.sessions)
         except (BrokenProcessPool, OSError, KeyboardInterrupt) as exc:  # child killed, or no process could start
             if self.shutdown.is_set():
                 return list(self.sessions.values()), self._attention
@@ -216,6 +220,50 @@ class Runner:
             return now.date()
         return max(min(seen).astimezone(self.clock.tz).date(), since)
 
+    def air_request_job(self, req: emergency.AirRequest) -> None:
+        """"Phát ngay" handed over by `broadcaster air`: build the session as `air` would and air it as soon as
+        its output is free (after the item or session on air; an emergency still pre-empts it). Never dies."""
+        self.log.audit("air", req.who, {"slot": req.slot, "day": req.day.isoformat(), "request": req.id},
+                       at=self.clock.now())
+        try:
+            if self.isolate_builds:
+                try:
+                    sessions = self._in_child(_station.prepare_manual, self.files, req.slot, req.day)
+                except (BrokenProcessPool, OSError) as exc:
+                    log.warning("air child failed (%s): building in the station process", exc)
+                    sessions = _station.prepare_manual(self.files, req.slot, req.day)
+            else:
+                sessions = _station.prepare_manual(self.files, req.slot, req.day)
+        except Exception as exc:  # noqa: BLE001 - a bad request or build must not stop the station
+            self.notify(f"không phát ngay được buổi '{req.slot}' ngày {req.day:%d/%m/%Y}: {exc}")
+            return
+        finally:
+            _trim_memory()
+        if not sessions:
+            self.notify(f"buổi '{req.slot}' ngày {req.day:%d/%m/%Y} không có bản tin nào để phát ngay "
+                        f"(xem `broadcaster plan --from {req.day} --to {req.day}`)")
+            return
+        for session in sessions:
+            channel = self.channels.get(session.programme.output_id)
+            if channel is None or self.shutdown.is_set():
+                continue
+            if session.error:
+                self.notify(f"không phát ngay được buổi {session.key}: {session.error}")
+                continue
+            try:
+                with channel.lock:
+                    started = self.clock.now()
+                    key = f"{session.key}/manual-{started:%H%M%S}"
+                    if not self.log.claim_session(key, at=started):
+                        continue
+                    self.notify(f"phát ngay buổi {session.key} theo yêu cầu của {req.who}")
+                    rows = channel.air_session(session, session_key=key, start_at=started)
+                    done = sum(r.status is AiringStatus.COMPLETED for r in rows)
+                    self.log.mark_session(key, "completed" if rows and done == len(rows) else "incomplete")
+                    self.notify(f"xong phát ngay {key}: {done}/{len(rows)} bản tin phát trọn vẹn")
+            finally:
+                channel.try_drain()
+
     def look_back(self) -> int:
         """At start-up: sessions already past and not in the log are `missed` when late beyond the grace time
         (within it, render-ahead schedules them to air now), from the day the station last ran (a power cut
@@ -260,6 +308,9 @@ class Runner:
                     audio = self._emergency_audio(req)
                     for channel in self.channels.values():
                         channel.offer(audio)
+                for air in emergency.take_air_requests(self.station):
+                    self.notify(f"yêu cầu phát ngay buổi '{air.slot}' từ {air.who}: đang chuẩn bị âm thanh")
+                    self.scheduler.add_job(self.air_request_job, args=[air], id=f"air:{air.id}")
                 if clock - beat >= emergency.HEARTBEAT_SECONDS:
                     beat = clock
                     emergency.write_heartbeat(self.station, {"station": str(self.station_dir)})

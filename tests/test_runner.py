@@ -80,7 +80,8 @@ def _files(tmp_path: Path) -> _station.StationFiles:
 
 
 class Rig:
-    def __init__(self, tmp_path: Path, now: datetime, *, isolate_builds: bool = False):
+    def __init__(self, tmp_path: Path, now: datetime, *, isolate_builds: bool = False,
+                 files: _station.StationFiles | None = None):
         self.clock = FakeClock(now)
         self.output = FakeOutput(self.clock)
         self.switch = FakeZoneSwitch()
@@ -89,7 +90,7 @@ class Rig:
         def channels(station, log, clock, shutdown):  # type: ignore[no-untyped-def]
             return {"main": Channel(station, station.outputs[0], self.output, self.switch, log, clock, shutdown)}
 
-        self.runner = Runner(tmp_path / "schedules", files=_files(tmp_path), clock=self.clock,
+        self.runner = Runner(tmp_path / "schedules", files=files or _files(tmp_path), clock=self.clock,
                              make_channels=channels, notify=self.lines.append, isolate_builds=isolate_builds)
 
     def rows(self, slot: str) -> list:  # type: ignore[type-arg]
@@ -291,3 +292,49 @@ def test_audio_built_in_a_child_process_airs_the_same_and_the_station_stays_ligh
     assert [r.status for r in rig.rows("sang")] == [AiringStatus.COMPLETED]
     if "scipy" not in sys.modules:  # other tests in this process may have imported it already
         assert "broadcaster.audio.clips" not in sys.modules
+
+
+def test_air_while_the_station_runs_is_handed_to_it_and_aired_once(tmp_path: Path) -> None:
+    """The running station owns the sound card and the relays: `broadcaster air` never plays over it."""
+    from broadcaster import emergency
+    from broadcaster._manual import air_now
+
+    root = _station_dir(tmp_path)
+    rig = Rig(tmp_path, DAY.replace(hour=10), files=_station.load(root))
+    emergency.write_heartbeat(rig.runner.station, {"station": str(root)})
+    control = threading.Thread(target=rig.runner.control_loop, daemon=True)
+    scheduler = threading.Thread(target=rig.runner.scheduler.start, daemon=True)
+    control.start()
+    scheduler.start()
+    said: list[str] = []
+    try:
+        assert air_now(root, "sang", notify=said.append) is None  # handed over, not aired by the command
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any("xong phát ngay" in line for line in rig.lines):
+            time.sleep(0.1)
+    finally:
+        rig.runner.stop()
+        control.join(timeout=3)
+        scheduler.join(timeout=3)
+    assert "đã nhận lệnh phát ngay buổi 'sang'" in said[0]
+    assert "Đang chuẩn bị âm thanh…" not in said  # the command built nothing itself
+    rows = [r for r in rig.runner.log.history() if "/manual-" in r.session_key]
+    assert [(r.bulletin_id, r.status) for r in rows] == [("tin", AiringStatus.COMPLETED)]
+    assert rig.output.plays, "the station's own output aired it"
+    assert [e.details["slot"] for e in rig.runner.log.audit_events(event="air")] == ["sang"]
+    assert not list(emergency.control_dir(rig.runner.station).glob("air-*.json"))
+
+
+def test_a_bad_air_request_is_reported_and_the_station_goes_on(tmp_path: Path) -> None:
+    from broadcaster import emergency
+
+    root = _station_dir(tmp_path)
+    rig = Rig(tmp_path, DAY.replace(hour=10), files=_station.load(root))
+    request = emergency.AirRequest("x", DAY, "tester", "toi", DAY.date())  # a session the station does not have
+    rig.runner.air_request_job(request)
+    assert any("không phát ngay được buổi 'toi'" in line for line in rig.lines)
+    assert rig.output.plays == []
+    emergency.control_dir(rig.runner.station).mkdir(parents=True, exist_ok=True)
+    (emergency.control_dir(rig.runner.station) / "air-broken.json").write_text("{not json", encoding="utf-8")
+    assert emergency.take_air_requests(rig.runner.station) == []  # set aside as .bad, never retried
+    assert (emergency.control_dir(rig.runner.station) / "air-broken.bad").exists()

@@ -16,7 +16,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "air",
         help="phát ngay một buổi (ví dụ: broadcaster air sang)",
         description="Phát ngay chương trình của một buổi (hôm nay, hoặc ngày --date). Buổi phát theo lịch vẫn "
-        "phát bình thường vào giờ của nó.",
+        "phát bình thường vào giờ của nó. Khi đài đang chạy, lệnh được chuyển cho đài: đài phát ngay khi loa rảnh.",
     )
     parser.add_argument("slot", metavar="BUỔI", help="mã buổi phát trong station.yaml, ví dụ: sang, chieu")
     parser.add_argument("--date", metavar="YYYY-MM-DD", default=None, help="ngày của chương trình (mặc định hôm nay)")
@@ -35,4 +35,6 @@ def run(args: argparse.Namespace) -> int:
         raise BroadcasterError(f"--date {args.date!r}: ngày phải viết dạng NĂM-THÁNG-NGÀY, ví dụ 2026-11-28") from None
     rows = air_now(args.station, args.slot, day=day, output_override=args.output,
                    notify=lambda line: print(line, flush=True))
+    if rows is None:  # handed to the running station, which airs it and logs it
+        return 0
     return 0 if rows and all(r.status.value == "completed" for r in rows) else 1
