@@ -83,7 +83,8 @@ def configure_pydub() -> None:
     import warnings
 
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)  # "Couldn't find ffmpeg": we set it just below
+        warnings.simplefilter("ignore", DeprecationWarning)  # pydub imports audioop (removed in Python 3.13)
         from pydub import AudioSegment
 
     AudioSegment.converter = ffmpeg_exe()
