@@ -154,7 +154,7 @@ def _signature(programme: Programme, clips: Mapping[str, Any]) -> str:
 def build_session(files: StationFiles, programme: Programme, *, previous: Session | None = None) -> Session:
     """Build a programme's audio (clips, ident speech, assembly) and cut it into items; a session built before
     from the same audio is reused. Failure becomes `Session.error` (Vietnamese), never an exception."""
-    from broadcaster.audio.clips import prepare_clip
+    from broadcaster.audio.clips import prepare_clip, prepare_clips
     from broadcaster.audio.programme import build_programme, closing_text, ident_text
     from broadcaster.speech.render import render_text
 
@@ -166,7 +166,7 @@ def build_session(files: StationFiles, programme: Programme, *, previous: Sessio
         if missing:
             return Session(programme, error=f"chưa có âm thanh cho bản tin: {', '.join(missing)} "
                                             "(chạy `broadcaster render`)")
-        clips = {bid: prepare_clip(station, Path(r.path)) for bid, r in renders.items()}
+        clips = prepare_clips(station, {bid: Path(r.path) for bid, r in renders.items()})
         signature = _signature(programme, clips)
         if previous is not None and previous.signature == signature and not previous.error:
             if all(s.wav.exists() for s in previous.segments):

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from broadcaster.audio.clips import Clip, prepare_clip
+from broadcaster.audio.clips import Clip, on_every_cpu, prepare_clip
 from broadcaster.audio.jingles import Sounds, station_sounds
 from broadcaster.audio.programme import (
     BuiltProgramme,
@@ -24,7 +24,7 @@ from broadcaster.audio.programme import (
     programme_stem,
 )
 from broadcaster.errors import BroadcasterError
-from broadcaster.models import Bulletin, Programme, Skip, Station
+from broadcaster.models import Bulletin, Programme, ProgrammeItem, Skip, Station
 
 __all__ = ["DayBuild", "ProgrammeBuild", "build_day", "build_programmes"]
 
@@ -90,16 +90,22 @@ def _overhead_for(station: Station, day: date, slots: list[str], sounds: Sounds)
 
 def _build_one(station: Station, programme: Programme, bulletins: dict[str, Bulletin], sounds: Sounds,
                dictionary: Any, out_dir: Path) -> ProgrammeBuild:
-    clips: dict[str, Clip] = {}
-    dropped: list[Skip] = []
-    for item in programme.items:
+    def clip_of(item: ProgrammeItem) -> Clip | BroadcasterError:
         try:
             bulletin = bulletins.get(item.bulletin_id)
             if bulletin is None:
                 raise BroadcasterError("không tìm thấy tệp bản tin")
-            clips[item.bulletin_id] = _bulletin_clip(station, bulletin, dictionary)
-        except BroadcasterError as exc:
-            dropped.append(Skip(item.bulletin_id, f"không có âm thanh: {exc}", item.zones))
+            return _bulletin_clip(station, bulletin, dictionary)
+        except BroadcasterError as exc:  # this bulletin is left out with its reason; the others still build
+            return exc
+
+    clips: dict[str, Clip] = {}
+    dropped: list[Skip] = []
+    for item, made in zip(programme.items, on_every_cpu(clip_of, programme.items)):
+        if isinstance(made, BroadcasterError):
+            dropped.append(Skip(item.bulletin_id, f"không có âm thanh: {made}", item.zones))
+        else:
+            clips[item.bulletin_id] = made
     if dropped:
         programme = dataclasses.replace(
             programme,

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from broadcaster.audio import loudness
-from broadcaster.audio.clips import prepare_clip
+from broadcaster.audio.clips import prepare_clip, prepare_clips
 from broadcaster.audio.export import read_wav
 from broadcaster.audio.jingles import SOUND_NAMES, station_sounds, synthesize
 from broadcaster.errors import AudioError
@@ -44,6 +44,26 @@ def test_other_audio_settings_make_another_clip(station: Station, tmp_path: Path
     second = prepare_clip(quieter, source)
     assert second.path != first.path and first.path.is_file()
     assert _loudness(second.path) == pytest.approx(-20.0, abs=0.3)
+
+
+def test_clips_prepared_together_are_the_clips_prepared_one_by_one(station: Station, tmp_path: Path) -> None:
+    sources = {f"tin-{i}": write_wav(tmp_path / f"tin-{i}.wav", speechlike(5, seed=10 + i)) for i in range(4)}
+    together = prepare_clips(station, sources)  # one thread per CPU
+    assert list(together) == list(sources)  # in the officer's order
+    for path in (station.cache_dir / "clips").iterdir():
+        path.unlink()
+    alone = {key: prepare_clip(station, src) for key, src in sources.items()}
+    assert together == alone  # the same audio, byte for byte (sha256 of each WAV)
+    assert len({c.sha256 for c in alone.values()}) == 4
+
+
+def test_one_broken_file_among_many_is_named(station: Station, tmp_path: Path) -> None:
+    good = write_wav(tmp_path / "tot.wav", speechlike(3, seed=1))
+    bad = tmp_path / "hong.wav"
+    bad.write_bytes(b"not audio" * 40)
+    with pytest.raises(AudioError, match="hong.wav"):
+        prepare_clips(station, {"tot": good, "hong": bad})
+    assert prepare_clip(station, good).path.is_file()  # the good one was still prepared and cached
 
 
 @pytest.mark.parametrize("content", [b"", b"RIFF\x00\x00garbage that is not audio" * 10])
