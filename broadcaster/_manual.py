@@ -71,8 +71,16 @@ def air_now(station_dir: str | Path, slot_id: str, *, day: date | None = None, o
     clock = SystemClock(station.timezone)
     now = clock.now()
     day = day or now.date()
+    def nothing_to_air() -> BroadcasterError:
+        return BroadcasterError(
+            f"buổi '{slot_id}' ngày {day:%d/%m/%Y} không có chương trình (không có bản tin nào phát được, ngày "
+            f"nghỉ hoặc ngoài khung giờ phát): xem `broadcaster plan --from {day} --to {day}`")
+
     pid = emergency.running_station_pid(station) if output_override is None else None
     if pid is not None:
+        # said here, at once, rather than only in the station's output after the hand-over
+        if not any(p.slot_id == slot_id for p in _station.plan_sessions(files, [], day, day)):
+            raise nothing_to_air()
         request = emergency.submit_air(station, slot_id, day, now)
         if emergency.wait_taken(station, request, HANDOVER_SECONDS) or not emergency.withdraw(station, request):
             notify(f"Đài đang chạy (tiến trình {pid}) đã nhận lệnh phát ngay buổi '{slot_id}' ngày {day:%d/%m/%Y}: "
@@ -83,9 +91,7 @@ def air_now(station_dir: str | Path, slot_id: str, *, day: date | None = None, o
     notify("Đang chuẩn bị âm thanh…")
     sessions = _station.prepare_manual(files, slot_id, day)
     if not sessions:
-        raise BroadcasterError(
-            f"buổi '{slot_id}' ngày {day:%d/%m/%Y} không có chương trình (không có bản tin nào phát được, ngày "
-            f"nghỉ hoặc ngoài khung giờ phát): xem `broadcaster plan --from {day} --to {day}`")
+        raise nothing_to_air()
     broken = [s for s in sessions if s.error]
     if broken:
         raise BroadcasterError(f"không dựng được chương trình buổi '{slot_id}': {broken[0].error}")

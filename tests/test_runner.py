@@ -325,6 +325,19 @@ def test_air_while_the_station_runs_is_handed_to_it_and_aired_once(tmp_path: Pat
     assert not list(emergency.control_dir(rig.runner.station).glob("air-*.json"))
 
 
+def test_air_of_a_session_with_nothing_to_air_is_refused_at_once_while_the_station_runs(tmp_path: Path) -> None:
+    from broadcaster import emergency
+    from broadcaster._manual import air_now
+
+    root = _station_dir(tmp_path)
+    (root / "bulletins" / "tin.yaml").unlink()  # nothing approved to air
+    rig = Rig(tmp_path, DAY.replace(hour=10), files=_station.load(root))
+    emergency.write_heartbeat(rig.runner.station, {"station": str(root)})
+    with pytest.raises(BroadcasterError, match="không có chương trình"):
+        air_now(root, "sang")
+    assert not list(emergency.control_dir(rig.runner.station).glob("air-*"))  # nothing handed over
+
+
 def test_a_bad_air_request_is_reported_and_the_station_goes_on(tmp_path: Path) -> None:
     from broadcaster import emergency
 
