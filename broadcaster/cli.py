@@ -12,10 +12,14 @@ import importlib
 import logging
 import sys
 import traceback
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from broadcaster.errors import BroadcasterError
 
 __all__ = ["main", "build_parser", "COMMANDS"]
+
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"  # log lines' clock (stations in Vietnam; the station's own clock elsewhere)
 
 # Stable names (scripts and tests depend on them), in the order `--help` lists them.
 COMMANDS = (
@@ -63,14 +67,32 @@ def add_station_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
+class _OfficerFormatter(logging.Formatter):
+    """What the officer reads: time of day, a Vietnamese level word, the message (no module names)."""
+
+    _LEVELS = {logging.WARNING: "cảnh báo", logging.ERROR: "lỗi", logging.CRITICAL: "lỗi nghiêm trọng"}
+
+    def format(self, record: logging.LogRecord) -> str:
+        level = self._LEVELS.get(record.levelno)
+        text = record.getMessage() if level is None else f"{level}: {record.getMessage()}"
+        if record.exc_info and record.levelno >= logging.ERROR:
+            text += "\n" + self.formatException(record.exc_info)
+        # the station's clock (Asia/Ho_Chi_Minh by default), whatever the machine's timezone
+        at = datetime.fromtimestamp(record.created, ZoneInfo(DEFAULT_TIMEZONE))
+        return f"{at:%H:%M:%S} {text}"
+
+
+class _DeveloperFormatter(logging.Formatter):
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_DeveloperFormatter() if args.verbose else _OfficerFormatter())
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, handlers=[handler])
     if not getattr(args, "func", None):
         parser.print_help()
         return 2

@@ -49,3 +49,27 @@ def test_unknown_station_dir_is_a_clear_vietnamese_error(tmp_path: Path, capsys:
     assert "station.yaml" in said and "không tồn tại" in said
     assert "--station" in said, "the officer is told how to point at the right folder"
     assert "Traceback" not in said
+
+
+def test_log_lines_read_in_vietnamese_on_the_station_clock() -> None:
+    """A warning from deep inside (e.g. no sound card) reaches the officer as `HH:MM:SS cảnh báo: …`, at the
+    station's time (Asia/Ho_Chi_Minh) whatever the machine's timezone."""
+    import logging
+    import os
+    import time
+
+    record = logging.LogRecord("broadcaster.outputs", logging.WARNING, __file__, 1, "Không có thiết bị âm thanh",
+                               None, None)
+    record.created = 1764403200.0  # 2025-11-29 08:00:00 UTC = 15:00:00 in Vietnam
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = "America/New_York"
+    time.tzset()
+    try:
+        line = cli._OfficerFormatter().format(record)
+    finally:
+        if old is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = old
+        time.tzset()
+    assert line == "15:00:00 cảnh báo: Không có thiết bị âm thanh"
