@@ -9,10 +9,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -63,26 +62,9 @@ def load(station_dir: str | Path) -> StationFiles:
     """Load station.yaml and every bulletin (a bad bulletin file is reported, the others still load)."""
     from broadcaster.config import load_bulletins, load_station
 
-    station = _test_slot_times(load_station(station_dir))
+    station = load_station(station_dir)
     bulletins, problems = load_bulletins(station)
     return StationFiles(station, tuple(bulletins), tuple(problems))
-
-
-TEST_SLOT_TIMES_ENV = "BROADCASTER_TEST_SLOT_TIMES"
-
-
-def _test_slot_times(station: Station) -> Station:
-    """Test hook (end-to-end tests and the benchmark): `BROADCASTER_TEST_SLOT_TIMES="sang=05:30:12,..."` sets slot
-    starts to the second, since station.yaml has minute resolution. Never set in production."""
-    raw = os.environ.get(TEST_SLOT_TIMES_ENV, "").strip()
-    if not raw:
-        return station
-    starts: dict[str, time] = {}
-    for part in raw.split(","):
-        slot_id, _, value = part.partition("=")
-        starts[slot_id.strip()] = time.fromisoformat(value.strip())
-    slots = tuple(dataclasses.replace(s, start=starts.get(s.id, s.start)) for s in station.slots)
-    return dataclasses.replace(station, slots=slots)
 
 
 def watched_mtimes(station: Station) -> dict[str, int]:

@@ -161,9 +161,11 @@ class Station:
         return self.dir.parent / "var"
 
     def env(self) -> dict[str, str]:
-        hook = ",".join(f"{k}={v:%H:%M:%S}" for k, v in self.slot_times.items())
-        return {**os.environ, **(self.rec.env if self.rec else {}), "BROADCASTER_TEST_SLOT_TIMES": hook,
-                "PYTHONUNBUFFERED": "1"}
+        return {**os.environ, **(self.rec.env if self.rec else {}), "PYTHONUNBUFFERED": "1"}
+
+    def slot_spec(self) -> str:
+        """The sessions' start times to the second, for tests/e2e/slot_times.py."""
+        return ",".join(f"{k}={v:%H:%M:%S}" for k, v in self.slot_times.items())
 
     def set_slots(self, **offsets: float) -> None:
         """Slots at now + seconds (station time)."""
@@ -172,18 +174,17 @@ class Station:
 
     def prepare(self) -> None:
         """Render speech and clips in-process first, so the subprocess starts in a second or two."""
-        os.environ["BROADCASTER_TEST_SLOT_TIMES"] = self.env()["BROADCASTER_TEST_SLOT_TIMES"]
-        try:
-            from broadcaster import _station
+        from broadcaster import _station
+        from tests.e2e.slot_times import moved_slots, parse
 
+        with moved_slots(parse(self.slot_spec())):
             files = _station.load(self.dir)
             _station.prepare_ahead(files, [], datetime.now(TZ), hours=2)
-        finally:
-            del os.environ["BROADCASTER_TEST_SLOT_TIMES"]
 
     def start(self, *extra: str) -> subprocess.Popen[str]:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "broadcaster", "run", "--station", str(self.dir), *extra],
+            [sys.executable, str(ROOT / "tests" / "e2e" / "slot_times.py"), self.slot_spec(), "run", "--station",
+             str(self.dir), *extra],
             env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT,
         )
         self.procs.append(proc)

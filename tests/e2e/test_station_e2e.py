@@ -3,7 +3,6 @@ real aplay into a PulseAudio null sink, a relay board on a pty. Each test stays 
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -127,4 +126,3 @@ def test_emergency_preempts_the_running_session_and_it_resumes(station: Station,
     emergency_row = next(r for r in rows if r.session_key.startswith("emergency/"))
     assert emergency_row.started_at.timestamp() - sent < 3.0
     assert set(emergency_row.zones) == {"thon-dong", "thon-tay"}
-    assert os.environ.get("BROADCASTER_TEST_SLOT_TIMES") is None
