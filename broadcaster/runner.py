@@ -35,7 +35,7 @@ from broadcaster.clock import SystemClock
 from broadcaster.models import AiringStatus, Station
 from broadcaster.playout import REASON_SHUTDOWN, EmergencyAudio, record_not_aired
 
-__all__ = ["Runner", "run_station", "apply_output_override", "parse_output_spec", "reason_missed"]
+__all__ = ["Runner", "run_station", "apply_output_override", "parse_output_spec", "reason_missed", "reason_busy"]
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,11 @@ LOOK_BACK_DAYS = 7  # at start-up, sessions missed while the station was off are
 
 def reason_missed(station: Station) -> str:
     return (f"đài không chạy lúc đến giờ phát (trễ quá {station.playout.grace_minutes:g} phút cho phép)")
+
+
+def reason_busy(station: Station) -> str:
+    return (f"loa đang phát nội dung khác (phát ngay hoặc tin khẩn cấp) đến quá {station.playout.grace_minutes:g} "
+            "phút sau giờ phát")
 
 
 def _trim_memory() -> None:
@@ -186,15 +191,18 @@ class Runner:
 
     def _air_or_log(self, session: _station.Session, channel: Channel) -> None:
         key, programme = session.key, session.programme
-        with channel.lock:
+        grace = self.station.playout.grace_minutes * 60
+        fired_late = (self.clock.now() - programme.start).total_seconds()
+        with channel.lock:  # held by whatever airs on this output now (a "phát ngay", an emergency)
             late = (self.clock.now() - programme.start).total_seconds()
             if not self.log.claim_session(key):
                 return  # already aired (or being aired): never twice
-            if late > self.station.playout.grace_minutes * 60:
-                record_not_aired(programme, log=self.log, status=AiringStatus.MISSED,
-                                 reason=reason_missed(self.station), info=session.info)
+            if late > grace:
+                reason = reason_missed(self.station) if fired_late > grace else reason_busy(self.station)
+                record_not_aired(programme, log=self.log, status=AiringStatus.MISSED, reason=reason,
+                                 info=session.info)
                 self.log.mark_session(key, AiringStatus.MISSED.value)
-                self.notify(f"bỏ lỡ buổi phát {key}: {reason_missed(self.station)}")
+                self.notify(f"bỏ lỡ buổi phát {key}: {reason}")
                 return
             if session.error:
                 record_not_aired(programme, log=self.log, status=AiringStatus.FAILED, reason=session.error,

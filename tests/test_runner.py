@@ -120,6 +120,33 @@ def test_a_session_late_beyond_grace_is_logged_missed_not_aired(tmp_path: Path) 
     assert rig.output.plays == []
 
 
+def test_a_session_kept_off_air_by_a_long_manual_airing_says_so(tmp_path: Path) -> None:
+    rig = Rig(tmp_path, DAY.replace(hour=6, minute=29))
+    rig.runner.render_ahead()
+    channel = rig.runner.channels["main"]
+    holding, release = threading.Event(), threading.Event()
+
+    def manual_airing() -> None:  # "phát ngay" of a long session holds the output past 06:30 + grace
+        with channel.lock:
+            holding.set()
+            release.wait(10)
+            rig.clock.advance(12 * 60)
+
+    other = threading.Thread(target=manual_airing)
+    other.start()
+    holding.wait(5)
+    job = threading.Thread(target=rig.runner.session_job, args=["2026-11-28/sang/main"])
+    rig.clock.advance(60)  # the job fires on time, then waits for the output
+    job.start()
+    time.sleep(0.5)  # let the job read the clock and block on the output before the manual airing ends
+    release.set()
+    other.join(10)
+    job.join(10)
+    rows = rig.rows("sang")
+    assert [r.status for r in rows] == [AiringStatus.MISSED]
+    assert "loa đang phát nội dung khác" in rows[0].reason  # not "the station was not running"
+
+
 def test_look_back_logs_past_sessions_missed_and_leaves_recent_ones_to_air(tmp_path: Path) -> None:
     rig = Rig(tmp_path, DAY.replace(hour=9, minute=0))
     assert rig.runner.look_back() == 1
