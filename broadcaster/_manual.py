@@ -18,7 +18,7 @@ from broadcaster._channel import Channel, apply_output_override, describe_output
 from broadcaster.clock import SystemClock
 from broadcaster.errors import BroadcasterError
 from broadcaster.models import Airing, AiringStatus
-from broadcaster.playout import air_emergency
+from broadcaster.playout import air_emergency, emergency_zones
 
 __all__ = ["air_now", "send_emergency", "HANDOVER_SECONDS"]
 
@@ -155,6 +155,8 @@ def send_emergency(
     try:
         with _stoppable(channels, shutdown):
             for ch in channels.values():
+                if emergency_zones(em, station, ch.cfg.id) is None:
+                    continue  # none of its villages is on this output
                 notify(f"Phát tin khẩn cấp {em.repeat} lần: {describe_output(ch.cfg, ch.output, station)}")
                 with ch.lock:
                     rows += air_emergency(em, station=station, output=ch.output, output_id=ch.cfg.id,

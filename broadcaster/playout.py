@@ -31,6 +31,7 @@ __all__ = [
     "air_emergency",
     "record_not_aired",
     "relays_for",
+    "emergency_zones",
     "REASON_EMERGENCY",
     "REASON_SHUTDOWN",
     "Preemption",
@@ -93,6 +94,20 @@ class EmergencyAudio:
     voice: str = ""
     audio_hash: str = ""
     details: dict[str, Any] = field(default_factory=dict)
+
+
+def emergency_zones(emergency: EmergencyAudio, station: Station, output_id: str) -> frozenset[str] | None:
+    """The zones an emergency reaches through output `output_id`, or None when it does not concern that output.
+
+    Each output has its own amplifier chain and relay board: an emergency for a village of another output must
+    neither interrupt this output's session nor close this board's relays (relay numbers repeat across boards).
+    An output with no zones of its own (its loudspeakers always on) takes emergencies for every zone.
+    """
+    own = frozenset(z.id for z in station.zones if z.output == output_id)
+    if not emergency.zones:
+        return own
+    here = emergency.zones & own
+    return here or None
 
 
 def relays_for(station: Station, zones: frozenset[str] | Sequence[str]) -> frozenset[int]:
@@ -394,10 +409,12 @@ def air_emergency(
     Ignores the broadcast window and caps. `in_session`: a programme holds the amplifier on and will re-select
     its own relays afterwards. Aired at most once per output (the log's claim), and audited.
     """
+    zones = emergency_zones(emergency, station, output_id)
+    if zones is None:
+        return []  # none of its villages is on this output
     key = f"emergency/{emergency.id}/{output_id}"
     if not log.claim_session(key):
         return []
-    zones = emergency.zones or frozenset(z.id for z in station.zones)
     log.audit("emergency", emergency.who, {"id": emergency.id, "title": emergency.title, "zones": sorted(zones),
                                             "repeat": emergency.repeat, "output": output_id, **emergency.details})
     results: list[Airing] = []

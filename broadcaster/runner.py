@@ -30,10 +30,16 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from broadcaster import _station, emergency
-from broadcaster._channel import Channel, apply_output_override, describe_output, open_channels, parse_output_spec
+from broadcaster._channel import (
+    Channel,
+    apply_output_override,
+    describe_output,
+    open_channels,
+    parse_output_spec,
+)
 from broadcaster.clock import SystemClock
 from broadcaster.models import AiringStatus, Station
-from broadcaster.playout import REASON_SHUTDOWN, EmergencyAudio, record_not_aired
+from broadcaster.playout import REASON_SHUTDOWN, EmergencyAudio, emergency_zones, record_not_aired
 
 __all__ = ["Runner", "run_station", "apply_output_override", "parse_output_spec", "reason_missed", "reason_busy"]
 
@@ -314,8 +320,9 @@ class Runner:
                 for req in emergency.take_requests(self.station):
                     self.notify(f"TIN KHẨN CẤP từ {req.who}: {req.title}")
                     audio = self._emergency_audio(req)
-                    for channel in self.channels.values():
-                        channel.offer(audio)
+                    for output_id, channel in self.channels.items():
+                        if emergency_zones(audio, self.station, output_id) is not None:
+                            channel.offer(audio)  # interrupts only the outputs that feed its villages
                 for air in emergency.take_air_requests(self.station):
                     self.notify(f"yêu cầu phát ngay buổi '{air.slot}' từ {air.who}: đang chuẩn bị âm thanh")
                     self.scheduler.add_job(self.air_request_job, args=[air], id=f"air:{air.id}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import wave
 from datetime import datetime, timedelta
@@ -23,7 +24,7 @@ from broadcaster.models import (
     Station,
     Zone,
 )
-from broadcaster.playout import EmergencyAudio, air_emergency, air_programme, slice_programme
+from broadcaster.playout import EmergencyAudio, air_emergency, air_programme, emergency_zones, slice_programme
 from tests.fakes import FakeClock, FakeOutput, FakeZoneSwitch
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -218,3 +219,35 @@ def test_emergency_alone_switches_targeted_zones_and_airs_once(env, tmp_path: Pa
     assert switch.calls == [("amplifier", True), ("select", frozenset({2})), ("all_off",), ("amplifier", False)]
     assert air_emergency(em, **kwargs) == []  # the same request never airs twice
     assert len(out.plays) == 3
+
+
+def test_an_emergency_uses_only_the_relays_of_each_outputs_own_villages(env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Two amplifier chains, each with its own relay board: relay 1 is Thôn Đông on one board, Thôn Bắc on the
+    other. An emergency for Thôn Bắc must not sound in Thôn Đông, and "every village" closes each board's own."""
+    _, _, _, clock, log = env
+    station = dataclasses.replace(
+        _station(tmp_path),
+        zones=(Zone("thon-dong", "Thôn Đông", relay=1), Zone("thon-tay", "Thôn Tây", relay=2),
+               Zone("thon-bac", "Thôn Bắc", output="phu", relay=1)),
+        outputs=(OutputConfig(id="main", kind="null"), OutputConfig(id="phu", kind="null")),
+    )
+
+    def air(em: EmergencyAudio, output_id: str) -> tuple[list, FakeZoneSwitch, FakeOutput]:  # type: ignore[type-arg]
+        switch, out = FakeZoneSwitch(), FakeOutput(clock)
+        rows = air_emergency(em, station=station, output=out, output_id=output_id, switch=switch, log=log,
+                             clock=clock, stop=threading.Event())
+        return rows, switch, out
+
+    north = dataclasses.replace(_emergency(tmp_path, frozenset({"thon-bac"})), id="bac")
+    rows, switch, out = air(north, "main")
+    assert rows == [] and switch.calls == [] and out.plays == []  # Thôn Đông's relay 1 stays open
+    rows, switch, _ = air(north, "phu")
+    assert {r.status for r in rows} == {AiringStatus.COMPLETED} and ("select", frozenset({1})) in switch.calls
+    assert all(r.zones == ("thon-bac",) for r in rows)
+
+    everyone = dataclasses.replace(_emergency(tmp_path), id="all")
+    _, switch, _ = air(everyone, "main")
+    assert ("select", frozenset({1, 2})) in switch.calls
+    rows, switch, _ = air(everyone, "phu")
+    assert ("select", frozenset({1})) in switch.calls and all(r.zones == ("thon-bac",) for r in rows)
+    assert emergency_zones(north, station, "main") is None  # the runner does not even interrupt that output
