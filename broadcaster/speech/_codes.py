@@ -68,11 +68,32 @@ def replace_codes(text: str, d: Dictionary) -> str:
 # --- phone numbers ------------------------------------------------------------------------------------------
 
 _PHONE_RE = re.compile(r"(?<![\d,.])(?P<cc>\+84[ .]?|0)(?P<body>\d{2,3}(?:[ .]?\d){6,8})(?![\d])")
-_SERVICE_RE = re.compile(r"(?<![\d,.])1[89]00[ .]?\d{4}(?:\d{2})?(?![\d])")  # 1900 xxxx, 1800 xxxx
+# 1900/1800 service numbers: 1900 1234, 1900 561 563, 1900.561.563, 19001234, 1900561563 (8 or 10 digits)
+_SERVICE_RE = re.compile(r"(?<![\d,.])1[89]00(?:[ .]?\d{2,4}){1,2}(?![\d])")
+_SHORT_NUM = r"\d{3,5}(?![\d.,]\d)"
 _SHORT_PHONE_RE = re.compile(
     r"(?P<key>(?i:\bhotline|\bđường dây nóng|\btổng đài|\bđiện thoại|\bgọi(?: số)?|\bsố máy)|\bSĐT|\bĐT)"
-    r"(?P<gap>\s*:?\s*(?:số\s*)?)(?P<num>\d{3,5})(?![\d.,])"
+    rf"(?P<gap>\s*:?\s*(?:số\s*)?)(?P<num>{_SHORT_NUM}(?:(?:\s*,\s*|\s+(?:hoặc|và)\s+){_SHORT_NUM})*)"
 )
+_SHORT_SEP_RE = re.compile(r"(\s*,\s*|\s+(?:hoặc|và)\s+)")
+
+
+def _read_service(m: re.Match[str]) -> str:
+    raw = m.group(0)
+    digits = re.sub(r"\D", "", raw)
+    if len(digits) not in (8, 10):
+        return raw  # not a service number: left to the number reader
+    groups = [g for g in re.split(r"[ .]", raw) if g]
+    if len(groups) == 1:  # unseparated: 1900 1234 / 1900 561 563
+        groups = [digits[:4], digits[4:]] if len(digits) == 8 else [digits[:4], digits[4:7], digits[7:]]
+    return ", ".join(read_digits(g) for g in groups)
+
+
+def _read_short_list(m: re.Match[str]) -> str:
+    """"gọi 113, 114, 115" -> each number digit by digit, the separators kept."""
+    parts = _SHORT_SEP_RE.split(m.group("num"))
+    spoken = "".join(p if i % 2 else read_digits(p) for i, p in enumerate(parts))
+    return f"{m.group('key')}{m.group('gap')}{spoken}"
 
 
 def _read_phone(m: re.Match[str]) -> str:
@@ -93,8 +114,8 @@ def _read_phone(m: re.Match[str]) -> str:
 def replace_phones(text: str) -> str:
     """Phone numbers digit by digit, grouped as written: "0912 345 678" -> "không chín một hai, ba bốn năm, ..."."""
     text = _PHONE_RE.sub(_read_phone, text)
-    text = _SERVICE_RE.sub(lambda m: ", ".join(read_digits(g) for g in re.split(r"[ .]", m.group(0))), text)
-    return _SHORT_PHONE_RE.sub(lambda m: f"{m.group('key')}{m.group('gap')}{read_digits(m.group('num'))}", text)
+    text = _SERVICE_RE.sub(_read_service, text)
+    return _SHORT_PHONE_RE.sub(_read_short_list, text)
 
 
 # --- web and e-mail addresses -------------------------------------------------------------------------------
