@@ -94,8 +94,11 @@ def _partial_date(m: re.Match[str]) -> str:
     if not _valid_date(d, mo):
         return m.group(0)
     cue = m.group("ngay") or _DATE_CUE.search(m.string, max(0, m.start() - 12), m.start())
-    if not (cue or d.startswith("0") or mo.startswith("0")) and (
-        _RATIO_CUE.search(m.string, max(0, m.start() - 14), m.start()) or _COUNTED_AFTER.match(m.string, m.end())
+    # a comma or bracket before is only a weak cue: ", 3/4 diện tích" counts, ", 3/4 bà con" is a date
+    weak = cue is not None and not m.group("ngay") and cue.group(0).strip()[:1] in ",("
+    if not ((cue and not weak) or d.startswith("0") or mo.startswith("0")) and (
+        (not cue and _RATIO_CUE.search(m.string, max(0, m.start() - 14), m.start()))
+        or _COUNTED_AFTER.match(m.string, m.end())
     ):
         return m.group(0)  # "đạt 5/7 chỉ tiêu", "1/2 số hộ": a ratio, "năm trên bảy"
     return _date(d, mo, None, m.group("ngay") or "ngày ")
