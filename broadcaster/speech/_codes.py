@@ -48,7 +48,7 @@ def _read_code(m: re.Match[str], d: Dictionary) -> str:
     before = m.string[max(0, m.start() - 40) : m.start()].rstrip().lower()
     capital = pre[:1].isupper()
     # the sentence already names the type, in words or abbreviated: "Kế hoạch số 09/KH-UBND", "QĐ số 12/QĐ-UBND"
-    named = type_name and (before.endswith(type_name.lower())
+    named = type_name and (before.endswith((type_name.lower(), "văn bản"))
                            or re.search(rf"(?<!\w){re.escape(parts[0].lower())}$", before))
     if type_name and not named:
         head = (type_name[:1].upper() + type_name[1:] if capital else type_name) + " số"

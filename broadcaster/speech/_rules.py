@@ -259,5 +259,8 @@ def apply(text: str, d: Dictionary) -> str:
     for pattern, repl in steps:
         text = pattern.sub(repl, text)
     text = _PER_RE.sub(" một ", text)
+    # a price or rate per unit: "15.000 đ/kg" -> "... đồng một ki lô gam"
+    per_unit = re.compile(rf"(?<=\w)\s*/\s*(?P<u>{d.units_re})(?![\w²³])")
+    text = per_unit.sub(lambda m: f" một {_unit_word(m.group('u'), d)}", text)
     text = _LETTER_DIGIT_RE.sub(" ", text)
     return _NUM_RE.sub(lambda m: read_number(m.group(0)), text)

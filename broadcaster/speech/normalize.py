@@ -89,6 +89,11 @@ def _unwrap(m: re.Match[str]) -> str:
     return m.group(1) + (" " if m.group(2).islower() else "\n")
 
 
+# a hyphen inside a word joins its syllables ("vắc-xin", "ra-đi-ô", "Cu-ba"); before a capital it separates
+# names ("Đảng ủy-HĐND", a pause): the raw text decides, before abbreviations are expanded
+_WORD_HYPHEN_RE = re.compile(r"(?<=[^\W\d_])-(?=([^\W\d_]))")
+
+
 def _prepare(text: str) -> str:
     # NFKC also folds compatibility forms: full-width and Arabic-Indic digits, "m²" -> "m2", "Ⅻ" -> "XII", "…"
     text = unicodedata.normalize("NFKC", text)
@@ -99,6 +104,7 @@ def _prepare(text: str) -> str:
     text = text.replace("…", "...").replace("“", '"').replace("”", '"').replace("‘", "'").replace("’", "'")
     text = _END_MARK_RE.sub(". ", text)
     text = _MARKUP_RE.sub("", text)
+    text = _WORD_HYPHEN_RE.sub(lambda m: " " if m.group(1).islower() else "-", text)
     return _BULLET_RE.sub("", text)
 
 
@@ -156,6 +162,8 @@ _REPEATED_RE = re.compile(r"([,;:])(?:\s*[,;:])+")
 _WEAK_BEFORE_STRONG_RE = re.compile(r"[,;:]\s*([.!?])")
 _SPACE_AFTER_RE = re.compile(r"([,;:!?])(?=[^\s\d])")
 _MULTISPACE_RE = re.compile(r"[ ]{2,}")
+
+
 
 
 def _tidy(text: str) -> str:
