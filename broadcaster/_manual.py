@@ -18,7 +18,7 @@ from broadcaster._channel import Channel, apply_output_override, describe_output
 from broadcaster.clock import SystemClock
 from broadcaster.errors import BroadcasterError
 from broadcaster.models import Airing, AiringStatus
-from broadcaster.playout import air_emergency, emergency_zones
+from broadcaster.playout import air_emergency, emergency_zones, record_skipped
 
 __all__ = ["air_now", "send_emergency", "HANDOVER_SECONDS"]
 
@@ -108,6 +108,8 @@ def air_now(station_dir: str | Path, slot_id: str, *, day: date | None = None, o
                 key = f"{programme.key}/manual-{started:%H%M%S}"
                 if not log.claim_session(key, at=started):
                     raise BroadcasterError(f"buổi {key} vừa được phát; chờ một giây rồi thử lại")
+                for skip in record_skipped(programme, files.by_id, log=log, session_key=key):
+                    notify(f"  bỏ qua: {skip.title} ({skip.reason})")
                 log.audit("air", emergency.current_user(), {"session": key}, at=started)
                 where = describe_output(channel.cfg, channel.output, station)
                 notify(f"Phát ngay buổi '{slot_id}' ({len(programme.items)} bản tin, "

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from broadcaster.errors import BroadcasterError, Problem
-from broadcaster.models import Bulletin, Programme, Station
+from broadcaster.models import Bulletin, Programme, Skip, Station
 from broadcaster.playout import ItemInfo, Segment, slice_programme
 
 __all__ = [
@@ -26,6 +26,8 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+REASON_NO_AUDIO = "chưa có âm thanh (đọc thành tiếng không được; xem `broadcaster render`), các bản tin khác vẫn phát"
 
 
 @dataclass(frozen=True)
@@ -144,10 +146,16 @@ def build_session(files: StationFiles, programme: Programme, *, previous: Sessio
     by_id = files.by_id
     try:
         renders = _renders(station, (by_id[i.bulletin_id] for i in programme.items if i.bulletin_id in by_id))
-        missing = [i.bulletin_id for i in programme.items if i.bulletin_id not in renders]
-        if missing:
-            return Session(programme, error=f"chưa có âm thanh cho bản tin: {', '.join(missing)} "
-                                            "(chạy `broadcaster render`)")
+        missing = [i for i in programme.items if i.bulletin_id not in renders]
+        if missing:  # a bulletin without audio is left out with its reason; the others still air
+            programme = dataclasses.replace(
+                programme,
+                items=tuple(i for i in programme.items if i.bulletin_id in renders),
+                skipped=(*programme.skipped, *(Skip(i.bulletin_id, REASON_NO_AUDIO, i.zones) for i in missing)),
+            )
+            if not programme.items:
+                return Session(programme, error=f"chưa có âm thanh cho bản tin: "
+                                                f"{', '.join(i.bulletin_id for i in missing)} (chạy `broadcaster render`)")
         clips = prepare_clips(station, {bid: Path(r.path) for bid, r in renders.items()})
         signature = _signature(programme, clips)
         if previous is not None and previous.signature == signature and not previous.error:

@@ -30,6 +30,7 @@ __all__ = [
     "air_programme",
     "air_emergency",
     "record_not_aired",
+    "record_skipped",
     "relays_for",
     "emergency_zones",
     "REASON_EMERGENCY",
@@ -388,6 +389,30 @@ def record_not_aired(
             audio_hash=meta.audio_hash,
         )
         offset += item.duration
+        rows.append(dataclasses.replace(airing, id=log.record(airing)))
+    return rows
+
+
+def record_skipped(
+    programme: Programme, bulletins: Mapping[str, Any], *, log: _Log, session_key: str | None = None,
+) -> list[Airing]:
+    """Log the bulletins planned for this session but left out (did not fit, longer than the session, no audio),
+    each with its reason, so the officer and the district see them in the log and not only in the plan."""
+    rows: list[Airing] = []
+    for skip in programme.skipped:
+        bulletin = bulletins.get(skip.bulletin_id)
+        airing = Airing(
+            session_key=session_key or programme.key,
+            output_id=programme.output_id,
+            zones=tuple(sorted(skip.zones)),
+            bulletin_id=skip.bulletin_id,
+            title=getattr(bulletin, "title", skip.bulletin_id),
+            topic=getattr(bulletin, "topic", ""),
+            priority=getattr(bulletin, "priority", Priority.NORMAL),
+            scheduled_at=programme.start,
+            status=AiringStatus.SKIPPED,
+            reason=skip.reason,
+        )
         rows.append(dataclasses.replace(airing, id=log.record(airing)))
     return rows
 

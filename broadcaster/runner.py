@@ -39,7 +39,13 @@ from broadcaster._channel import (
 )
 from broadcaster.clock import SystemClock
 from broadcaster.models import AiringStatus, Station
-from broadcaster.playout import REASON_SHUTDOWN, EmergencyAudio, emergency_zones, record_not_aired
+from broadcaster.playout import (
+    REASON_SHUTDOWN,
+    EmergencyAudio,
+    emergency_zones,
+    record_not_aired,
+    record_skipped,
+)
 
 __all__ = ["Runner", "run_station", "apply_output_override", "parse_output_spec", "reason_missed", "reason_busy"]
 
@@ -203,6 +209,7 @@ class Runner:
             late = (self.clock.now() - programme.start).total_seconds()
             if not self.log.claim_session(key):
                 return  # already aired (or being aired): never twice
+            record_skipped(programme, self.files.by_id, log=self.log)
             if late > grace:
                 reason = reason_missed(self.station) if fired_late > grace else reason_busy(self.station)
                 record_not_aired(programme, log=self.log, status=AiringStatus.MISSED, reason=reason,
@@ -270,6 +277,7 @@ class Runner:
                     key = f"{session.key}/manual-{started:%H%M%S}"
                     if not self.log.claim_session(key, at=started):
                         continue
+                    record_skipped(session.programme, self.files.by_id, log=self.log, session_key=key)
                     self.notify(f"phát ngay buổi {session.key} theo yêu cầu của {req.who}")
                     rows = channel.air_session(session, session_key=key, start_at=started)
                     done = sum(r.status is AiringStatus.COMPLETED for r in rows)

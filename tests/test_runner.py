@@ -378,3 +378,39 @@ def test_a_bad_air_request_is_reported_and_the_station_goes_on(tmp_path: Path) -
     (emergency.control_dir(rig.runner.station) / "air-broken.json").write_text("{not json", encoding="utf-8")
     assert emergency.take_air_requests(rig.runner.station) == []  # set aside as .bad, never retried
     assert (emergency.control_dir(rig.runner.station) / "air-broken.bad").exists()
+
+
+def test_bulletins_left_out_of_a_session_are_in_the_log_with_their_reason(tmp_path: Path) -> None:
+    from broadcaster.models import Skip
+
+    rig = Rig(tmp_path, DAY.replace(hour=6, minute=29))
+    rig.runner.render_ahead()
+    key = "2026-11-28/sang/main"
+    session = rig.runner.sessions[key]
+    left_out = Skip("tin-dai", "dài hơn cả buổi phát (12:00 > 10:00)", frozenset({"thon-dong"}))
+    rig.runner.sessions[key] = dataclasses.replace(
+        session, programme=dataclasses.replace(session.programme, skipped=(left_out,)))
+    rig.runner.session_job(key)
+    rows = {r.bulletin_id: r for r in rig.rows("sang")}
+    assert rows["tin"].status is AiringStatus.COMPLETED
+    assert rows["tin-dai"].status is AiringStatus.SKIPPED and rows["tin-dai"].reason == left_out.reason
+    assert rows["tin-dai"].zones == ("thon-dong",)
+    rig.runner.session_job(key)  # fired again: nothing is logged twice
+    assert len(rig.rows("sang")) == 2
+
+
+def test_a_bulletin_without_audio_is_left_out_and_the_rest_of_the_session_still_airs(tmp_path: Path) -> None:
+    from broadcaster.speech.render import render_bulletins
+
+    files = _files(tmp_path)
+    silent = dataclasses.replace(files.bulletins[0], id="tin-chua-doc", title="Tin chưa đọc",
+                                 text="Bản tin này chưa được đọc thành tiếng.")
+    files = dataclasses.replace(files, bulletins=(*files.bulletins, silent))
+    render_bulletins(files.station, [files.bulletins[0]])  # only the first one has audio
+    programme = next(p for p in _station.plan_sessions(files, [], DAY.date(), DAY.date()) if p.slot_id == "sang")
+    assert {i.bulletin_id for i in programme.items} == {"tin", "tin-chua-doc"}
+    session = _station.build_session(files, programme)
+    assert not session.error
+    assert [i.bulletin_id for i in session.programme.items] == ["tin"]
+    assert [(s.bulletin_id, s.reason) for s in session.programme.skipped] == [
+        ("tin-chua-doc", _station.REASON_NO_AUDIO)]
