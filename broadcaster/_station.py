@@ -147,15 +147,15 @@ def build_session(files: StationFiles, programme: Programme, *, previous: Sessio
     try:
         renders = _renders(station, (by_id[i.bulletin_id] for i in programme.items if i.bulletin_id in by_id))
         missing = [i for i in programme.items if i.bulletin_id not in renders]
+        if missing and len(missing) == len(programme.items):  # nothing to air: every item is logged `failed`
+            return Session(programme, error=f"chưa có âm thanh cho bản tin: "
+                                            f"{', '.join(i.bulletin_id for i in missing)} (chạy `broadcaster render`)")
         if missing:  # a bulletin without audio is left out with its reason; the others still air
             programme = dataclasses.replace(
                 programme,
                 items=tuple(i for i in programme.items if i.bulletin_id in renders),
                 skipped=(*programme.skipped, *(Skip(i.bulletin_id, REASON_NO_AUDIO, i.zones) for i in missing)),
             )
-            if not programme.items:
-                return Session(programme, error=f"chưa có âm thanh cho bản tin: "
-                                                f"{', '.join(i.bulletin_id for i in missing)} (chạy `broadcaster render`)")
         clips = prepare_clips(station, {bid: Path(r.path) for bid, r in renders.items()})
         signature = _signature(programme, clips)
         if previous is not None and previous.signature == signature and not previous.error:
