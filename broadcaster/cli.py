@@ -10,9 +10,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import re
 import sys
 import traceback
 from datetime import datetime
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
 from broadcaster.errors import BroadcasterError
@@ -38,8 +40,52 @@ COMMANDS = (
 )
 
 
+_ARGPARSE_VI = (
+    (re.compile(r"^the following arguments are required: (.*)$"), r"thiếu tham số bắt buộc: \1"),
+    (re.compile(r"^argument (.*?): invalid choice: (.*?) \(choose from (.*)\)$"),
+     r"tham số \1: giá trị \2 không hợp lệ (chọn một trong: \3)"),
+    (re.compile(r"^unrecognized arguments: (.*)$"), r"không hiểu tham số: \1"),
+    (re.compile(r"^argument (.*?): expected one argument$"), r"tham số \1 cần một giá trị"),
+    (re.compile(r"^argument (.*?): invalid (?:int|float) value: (.*)$"), r"tham số \1: \2 không phải là số"),
+    (re.compile(r"^argument (.*?): not allowed with argument (.*)$"), r"tham số \1 không dùng cùng với \2"),
+    (re.compile(r"^one of the arguments (.*) is required$"), r"cần một trong các tham số \1"),
+    (re.compile(r"^invalid choice: (.*?) \(choose from (.*)\)$"), r"lệnh \1 không có (chọn một trong: \2)"),
+)
+
+
+def vietnamese_usage_error(message: str) -> str:
+    """argparse's English usage errors in the officer's words (unknown ones pass through unchanged)."""
+    for pattern, words in _ARGPARSE_VI:
+        if pattern.match(message):
+            return pattern.sub(words, message)
+    return message
+
+
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+        super().add_usage(usage, actions, groups, prefix if prefix is not None else "cách dùng: ")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with Vietnamese help headings and usage errors; every sub-command's parser is one too."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        add_help = kwargs.pop("add_help", True)
+        super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title = "tham số"
+        self._optionals.title = "tùy chọn"
+        if add_help:
+            self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                              help="hiện hướng dẫn này rồi thoát")
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: lỗi: {vietnamese_usage_error(message)}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="broadcaster",
         description="Đài truyền thanh xã: soạn tin, chuyển văn bản thành giọng nói, lập và phát chương trình.",
     )

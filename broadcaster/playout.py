@@ -362,15 +362,16 @@ def air_programme(
 
 def record_not_aired(
     programme: Programme, *, log: _Log, status: AiringStatus, reason: str, session_key: str | None = None,
-    info: Mapping[str, ItemInfo] | None = None,
+    info: Mapping[str, ItemInfo] | None = None, bulletins: Mapping[str, Any] | None = None,
 ) -> list[Airing]:
     """Log every item of a session that will not air (`missed` beyond the grace time, `failed` when it could
-    not be built), so reports count it."""
+    not be built), so reports count it. `bulletins` (by id) gives the topic when `info` has none."""
     info = info or {}
+    bulletins = bulletins or {}
     rows: list[Airing] = []
     offset = programme.overhead_seconds / 2  # rough: items start after the opening and ident
     for item in programme.items:
-        meta = info.get(item.bulletin_id, ItemInfo())
+        meta = info.get(item.bulletin_id) or ItemInfo(topic=getattr(bulletins.get(item.bulletin_id), "topic", ""))
         airing = Airing(
             session_key=session_key or programme.key,
             output_id=programme.output_id,

@@ -213,13 +213,13 @@ class Runner:
             if late > grace:
                 reason = reason_missed(self.station) if fired_late > grace else reason_busy(self.station)
                 record_not_aired(programme, log=self.log, status=AiringStatus.MISSED, reason=reason,
-                                 info=session.info)
+                                 info=session.info, bulletins=self.files.by_id)
                 self.log.mark_session(key, AiringStatus.MISSED.value)
                 self.notify(f"bỏ lỡ buổi phát {key}: {reason}")
                 return
             if session.error:
                 record_not_aired(programme, log=self.log, status=AiringStatus.FAILED, reason=session.error,
-                                 info=session.info)
+                                 info=session.info, bulletins=self.files.by_id)
                 self.log.mark_session(key, AiringStatus.FAILED.value)
                 self.notify(f"không phát được buổi {key}: {session.error}")
                 return
@@ -301,12 +301,12 @@ class Runner:
                 logged = {r.bulletin_id for r in history if r.session_key == programme.key}
                 rest = tuple(i for i in programme.items if i.bulletin_id not in logged)
                 record_not_aired(dataclasses.replace(programme, items=rest), log=self.log,
-                                 status=AiringStatus.MISSED, reason=REASON_SHUTDOWN)
+                                 status=AiringStatus.MISSED, reason=REASON_SHUTDOWN, bulletins=self.files.by_id)
                 self.log.mark_session(programme.key, "incomplete")
                 continue
             if programme.start < now - grace and self.log.claim_session(programme.key):
                 record_not_aired(programme, log=self.log, status=AiringStatus.MISSED,
-                                 reason=reason_missed(self.station))
+                                 reason=reason_missed(self.station), bulletins=self.files.by_id)
                 self.log.mark_session(programme.key, AiringStatus.MISSED.value)
                 self.notify(f"bỏ lỡ buổi phát {programme.key} ({_fmt_when(programme.start)}): đài không chạy")
                 count += 1

@@ -73,3 +73,28 @@ def test_log_lines_read_in_vietnamese_on_the_station_clock() -> None:
             os.environ["TZ"] = old
         time.tzset()
     assert line == "15:00:00 cảnh báo: Không có thiết bị âm thanh"
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["log", "--status", "xyz"], "tham số --status: giá trị 'xyz' không hợp lệ (chọn một trong:"),
+        (["build"], "thiếu tham số bắt buộc: --date, -o/--output"),
+        (["khong-co"], "giá trị 'khong-co' không hợp lệ"),
+    ],
+)
+def test_usage_mistakes_are_explained_in_vietnamese(argv: list[str], said: str,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(argv)
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2
+    assert said in err and "lỗi:" in err and "cách dùng:" in err
+    assert "error:" not in err and "usage:" not in err
+
+
+def test_help_headings_are_vietnamese(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["air", "--help"])
+    out = capsys.readouterr().out
+    assert "tùy chọn:" in out and "hiện hướng dẫn này rồi thoát" in out and "options:" not in out
