@@ -110,7 +110,7 @@ class Channel:
                 try:
                     action()
                 except BroadcasterError as exc:
-                    log.error("zone switch on close: %s", exc)
+                    log.error("bộ chuyển vùng loa khi dừng đài: %s", exc)
         finally:
             if got:
                 self.lock.release()

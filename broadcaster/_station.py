@@ -96,7 +96,7 @@ def _renders(station: Station, bulletins: Iterable[Bulletin]) -> dict[str, Any]:
         try:
             r = cached_render(station, b)
         except BroadcasterError as exc:
-            log.warning("bulletin %s: no audio yet: %s", b.id, exc)
+            log.warning("bản tin %s: chưa có âm thanh: %s", b.id, exc)
             continue
         if r is not None:
             out[b.id] = r
@@ -122,7 +122,7 @@ def plan_sessions(files: StationFiles, history: Sequence[Any], start: date, end:
 
             overhead = measured_overhead(files.station, start, [s.id for s in files.station.slots])[0]
         except BroadcasterError as exc:
-            log.warning("fixed parts not measured (%s): planning with the estimate", exc)
+            log.warning("chưa đo được nhạc hiệu và lời giới thiệu (%s): lập lịch theo ước tính", exc)
     return list(plan_loaded(files.station, files.bulletins, start, end, overhead=overhead).result.programmes)
 
 
@@ -168,7 +168,7 @@ def build_session(files: StationFiles, programme: Programme, *, previous: Sessio
         built = build_programme(station, programme, clips, out_dir, ident=ident, closing_speech=closing, mp3=False)
         segments = tuple(slice_programme(built, programme))
     except BroadcasterError as exc:
-        log.error("session %s: cannot build: %s", programme.key, exc)
+        log.error("buổi %s: không dựng được âm thanh: %s", programme.key, exc)
         return Session(programme, error=str(exc))
     hashes = {i.bulletin_id: i.audio_hash for i in built.items if i.bulletin_id}
     info = {
@@ -241,7 +241,7 @@ def prepare_with_sounds(
 
         attention: Path | None = Path(station_sounds(files.station).attention.path)
     except BroadcasterError as exc:
-        log.error("attention tone unavailable: %s", exc)
+        log.error("không có tiếng báo hiệu tin khẩn cấp: %s", exc)
         attention = None
     return sessions, attention
 

@@ -176,7 +176,7 @@ def _take(station: Station, kind: str, parse: Any) -> list[Any]:
         try:
             out.append(parse(taken.read_text(encoding="utf-8")))
         except (ValueError, TypeError, KeyError, OSError) as exc:
-            log.error("%s request %s unreadable: %s", kind, path.name, exc)
+            log.error("không đọc được yêu cầu %s (%s), đã để riêng: %s", kind, path.name, exc)
             os.replace(taken, path.with_suffix(".bad"))
     return out
 
@@ -271,7 +271,7 @@ def render_message(station: Station, text: str) -> Any:
         try:
             return render_text(quick, text, engine="gtts")
         except BroadcasterError as exc:
-            log.warning("emergency: online voice unavailable (%s); speaking with eSpeak NG", exc)
+            log.warning("tin khẩn cấp: giọng đọc trực tuyến không dùng được (%s); đọc bằng giọng dự phòng eSpeak NG", exc)
     return render_text(station, text, engine="espeak")
 
 

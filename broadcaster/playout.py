@@ -200,7 +200,7 @@ def _switch(action: Callable[[], None], what: str) -> str:
     try:
         action()
     except BroadcasterError as exc:
-        log.error("zone switch: %s: %s", what, exc)
+        log.error("bộ chuyển vùng loa (%s): %s", what, exc)
         return str(exc)
     return ""
 
@@ -293,7 +293,7 @@ def air_programme(
                 airing = dataclasses.replace(row_for(seg), status=status, started_at=None, reason=reason)
                 results.append(dataclasses.replace(airing, id=log.record(airing)))
 
-    amp_error = _switch(lambda: switch.amplifier(True), "amplifier on")
+    amp_error = _switch(lambda: switch.amplifier(True), "bật ampli")
     try:
         if not amp_error:
             _wait(clock, float(getattr(switch, "warmup_seconds", 0.0) or 0.0), stop)
@@ -301,7 +301,7 @@ def air_programme(
         if segs and not amp_error:  # first zones on and settled before the start: the first sample airs on time
             relays = relays_for(station, segs[0].zones)
             first = relays
-            amp_error = _switch(lambda: switch.select(first), f"select {sorted(first)}")
+            amp_error = _switch(lambda: switch.select(first), f"bật rơ-le {sorted(first)}")
             _wait(clock, settle, stop)
         base = start_at or programme.start
         _wait_until(clock, base, stop)
@@ -318,7 +318,7 @@ def air_programme(
             error = amp_error
             wanted = relays_for(station, seg.zones)
             if wanted != relays:
-                error = error or _switch(lambda: switch.select(wanted), f"select {sorted(wanted)}")
+                error = error or _switch(lambda: switch.select(wanted), f"bật rơ-le {sorted(wanted)}")
                 relays = wanted
                 _wait(clock, settle, stop)
             if paced:  # re-sync on the programme clock: player start-ups never add up
@@ -355,8 +355,8 @@ def air_programme(
                 continue  # resume: the interrupted item airs again from its start
             i += 1
     finally:
-        _switch(switch.all_off, "all off")
-        _switch(lambda: switch.amplifier(False), "amplifier off")
+        _switch(switch.all_off, "tắt mọi rơ-le")
+        _switch(lambda: switch.amplifier(False), "tắt ampli")
     return results
 
 
@@ -447,10 +447,10 @@ def air_emergency(
     error = ""
     try:
         if not in_session:
-            error = _switch(lambda: switch.amplifier(True), "amplifier on")
+            error = _switch(lambda: switch.amplifier(True), "bật ampli")
             if not error:
                 _wait(clock, float(getattr(switch, "warmup_seconds", 0.0) or 0.0), stop)
-        error = error or _switch(lambda: switch.select(relays_for(station, zones)), "select emergency zones")
+        error = error or _switch(lambda: switch.select(relays_for(station, zones)), "bật các thôn nhận tin khẩn cấp")
         _wait(clock, float(getattr(switch, "settle_seconds", 0.0) or 0.0), stop)
         if emergency.attention is not None and not error and not stop.is_set():
             _play(output, emergency.attention, stop, "attention", frozenset(zones))
@@ -489,6 +489,6 @@ def air_emergency(
                 _wait(clock, station.audio.pause_seconds, stop)
     finally:
         if not in_session:
-            _switch(switch.all_off, "all off")
-            _switch(lambda: switch.amplifier(False), "amplifier off")
+            _switch(switch.all_off, "tắt mọi rơ-le")
+            _switch(lambda: switch.amplifier(False), "tắt ampli")
     return results

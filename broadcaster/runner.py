@@ -172,7 +172,7 @@ class Runner:
         except (BrokenProcessPool, OSError, KeyboardInterrupt) as exc:  # child killed, or no process could start
             if self.shutdown.is_set():
                 return list(self.sessions.values()), self._attention
-            log.warning("render-ahead child failed (%s): building in the station process", exc)
+            log.warning("tiến trình dựng âm thanh lỗi (%s): dựng ngay trong tiến trình của đài", exc)
             return _station.prepare_with_sounds(self.files, now, self.sessions)
 
     def _schedule(self, session: _station.Session) -> None:
@@ -251,7 +251,7 @@ class Runner:
                 try:
                     sessions = self._in_child(_station.prepare_manual, self.files, req.slot, req.day)
                 except (BrokenProcessPool, OSError) as exc:
-                    log.warning("air child failed (%s): building in the station process", exc)
+                    log.warning("tiến trình dựng âm thanh lỗi (%s): dựng ngay trong tiến trình của đài", exc)
                     sessions = _station.prepare_manual(self.files, req.slot, req.day)
             else:
                 sessions = _station.prepare_manual(self.files, req.slot, req.day)
