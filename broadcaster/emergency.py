@@ -271,7 +271,8 @@ def render_message(station: Station, text: str) -> Any:
         try:
             return render_text(quick, text, engine="gtts")
         except BroadcasterError as exc:
-            log.warning("tin khẩn cấp: giọng đọc trực tuyến không dùng được (%s); đọc bằng giọng dự phòng eSpeak NG", exc)
+            log.warning("tin khẩn cấp: giọng đọc trực tuyến không dùng được (%s); đọc bằng giọng dự phòng "
+                        "eSpeak NG", exc)
     return render_text(station, text, engine="espeak")
 
 
