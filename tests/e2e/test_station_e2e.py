@@ -126,3 +126,31 @@ def test_emergency_preempts_the_running_session_and_it_resumes(station: Station,
     emergency_row = next(r for r in rows if r.session_key.startswith("emergency/"))
     assert emergency_row.started_at.timestamp() - sent < 3.0
     assert set(emergency_row.zones) == {"thon-dong", "thon-tay"}
+
+
+def test_air_while_the_station_runs_is_aired_by_the_station_after_the_session_on_air(station: Station) -> None:
+    """`broadcaster air` during a scheduled session: the running station takes it (one process owns the sound
+    card and the relay board) and airs it when the session on air has ended, never on top of it."""
+    st = station
+    st.set_slots(s1=8, s2=3600)
+    st.prepare()
+    proc = st.start()
+    st.wait_for(lambda: any(r.status is AiringStatus.STARTED for r in _session_rows(st, "s1")), 30,
+                "the scheduled session to start")
+    cmd = subprocess.run([sys.executable, "-m", "broadcaster", "air", "s2", "--station", str(st.dir)],
+                         env=st.env(), capture_output=True, text=True, timeout=30, cwd=ROOT)
+    assert cmd.returncode == 0, cmd.stdout + cmd.stderr
+    assert "đã nhận lệnh phát ngay buổi 's2'" in cmd.stdout
+
+    def manual_rows() -> list:  # type: ignore[type-arg]
+        return [r for r in st.rows() if "/manual-" in r.session_key]
+
+    st.wait_for(lambda: len(manual_rows()) == 2 and all(r.ended_at for r in manual_rows()), 60,
+                "the station to air the requested session")
+    out = st.stop(proc)
+    scheduled = _session_rows(st, "s1")
+    assert {r.status for r in scheduled} == {AiringStatus.COMPLETED}, out
+    assert {r.status for r in manual_rows()} == {AiringStatus.COMPLETED}, out
+    last_scheduled_end = max(r.ended_at for r in scheduled)
+    assert min(r.started_at for r in manual_rows()) >= last_scheduled_end  # one sound at a time
+    assert "phát ngay buổi" in out and "theo yêu cầu của" in out
