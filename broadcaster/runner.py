@@ -54,6 +54,7 @@ log = logging.getLogger(__name__)
 CONTROL_POLL_SECONDS = 0.2
 WATCH_SECONDS = 5.0
 PREPARE_LEAD_SECONDS = 1.0  # fire this long before warm-up + start: time to cut audio and open the output
+TICK_SECONDS = 1.0  # the scheduler's main thread wakes at least this often (signals, stop)
 LOOK_BACK_DAYS = 7  # at start-up, sessions missed while the station was off are logged this far back at most
 
 
@@ -95,6 +96,8 @@ class Runner:
         self.output_override = output_override
         self.notify = notify or (lambda line: log.info("%s", line))
         self.shutdown = threading.Event()
+        self._stop_lock = threading.Lock()
+        self._stopping = False
         self.sessions: dict[str, _station.Session] = {}
         self._mtimes: dict[str, int] = {}
         self._render_lock = threading.Lock()
@@ -348,17 +351,34 @@ class Runner:
 
     # -- life cycle ---------------------------------------------------------------------------------------------
     def stop(self, *_: Any) -> None:
-        """SIGTERM/SIGINT: stop the playing item (its row becomes `interrupted`), then the scheduler."""
-        if self.shutdown.is_set():
-            return
-        self.notify("đang dừng đài…")
+        """Stop the station: the playing item stops (its row becomes `interrupted`), then the scheduler."""
+        self._on_signal()
+        self._finish_stop()
+
+    def _on_signal(self, *_: Any) -> None:
+        """SIGTERM/SIGINT handler: only flags (no printing, no scheduler locks: the interrupted main thread may
+        hold them). The tick job or the caller of `stop` finishes within a second."""
         self.shutdown.set()
         for channel in self.channels.values():
             channel.stop.set()
+
+    def _finish_stop(self) -> None:
+        with self._stop_lock:
+            if self._stopping:
+                return
+            self._stopping = True
+        self.notify("đang dừng đài…")
         try:
             self.scheduler.shutdown(wait=False)
         except Exception:  # noqa: BLE001 - not started yet
             pass
+
+    def _tick(self) -> None:
+        """Every second: wakes the scheduler's main thread, so a signal the kernel delivered to another thread is
+        handled at once (a sleeping main thread would only see it at its next job, up to an hour later), and
+        finishes a stop asked for by a signal."""
+        if self.shutdown.is_set():
+            self._finish_stop()
 
     def banner(self) -> None:
         st = self.station
@@ -391,14 +411,15 @@ class Runner:
                                                          "outputs": [c.kind for c in self.station.outputs]},
                        at=now)
         if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, self.stop)
-            signal.signal(signal.SIGINT, self.stop)
+            signal.signal(signal.SIGTERM, self._on_signal)
+            signal.signal(signal.SIGINT, self._on_signal)
         emergency.write_heartbeat(self.station, {"station": str(self.station_dir)})
         self.look_back()
         self.notify("Đang chuẩn bị âm thanh cho 24 giờ tới…")
         self.render_ahead()
         self.scheduler.add_job(self.render_ahead, IntervalTrigger(hours=1), id="render-ahead",
                                replace_existing=True)
+        self.scheduler.add_job(self._tick, IntervalTrigger(seconds=TICK_SECONDS), id="tick", replace_existing=True)
         control = threading.Thread(target=self.control_loop, name="control", daemon=True)
         control.start()
         self.banner()
@@ -407,6 +428,7 @@ class Runner:
                 self.scheduler.start()
         finally:
             self.shutdown.set()
+            self._finish_stop()  # says "đang dừng đài…" once, also when a signal came before the scheduler ran
             for channel in self.channels.values():
                 channel.close(timeout=15.0)
             control.join(timeout=2.0)

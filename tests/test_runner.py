@@ -414,3 +414,44 @@ def test_a_bulletin_without_audio_is_left_out_and_the_rest_of_the_session_still_
     assert [i.bulletin_id for i in session.programme.items] == ["tin"]
     assert [(s.bulletin_id, s.reason) for s in session.programme.skipped] == [
         ("tin-chua-doc", _station.REASON_NO_AUDIO)]
+
+
+_SIGNAL_SCRIPT = """
+import signal, sys, threading, time
+from broadcaster.runner import Runner
+
+started = threading.Event()
+
+def notify(line):
+    print(line, flush=True)
+    if "Ctrl+C" in line:
+        started.set()
+
+def poke():  # SIGTERM delivered to this thread, not the main one (the kernel may pick any thread)
+    started.wait(120)
+    time.sleep(1.5)  # the scheduler's main thread is asleep until its next job
+    signal.pthread_kill(threading.get_ident(), signal.SIGTERM)
+
+runner = Runner(sys.argv[1], output_override="null", notify=notify)
+threading.Thread(target=poke, daemon=True).start()
+sys.exit(runner.run())
+"""
+
+
+def test_sigterm_delivered_to_another_thread_still_stops_the_station(tmp_path: Path) -> None:
+    """systemd/kill send SIGTERM to the process; Linux may deliver it to any thread. The station must stop
+    cleanly within seconds, not at its next job (an hour away)."""
+    import subprocess
+    import sys
+
+    root = _station_dir(tmp_path)
+    proc = subprocess.Popen([sys.executable, "-c", _SIGNAL_SCRIPT, str(root)], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, cwd=Path(__file__).resolve().parent.parent)
+    try:
+        out, _ = proc.communicate(timeout=90)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, _ = proc.communicate()
+        pytest.fail(f"the station did not stop after SIGTERM:\n{out}")
+    assert proc.returncode == 0, out
+    assert "đang dừng đài…" in out and "đài đã dừng." in out
