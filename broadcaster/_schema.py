@@ -84,7 +84,7 @@ class Targets(ListOf):
 
 
 ZONE_SWITCH_FIELDS = (
-    Field("kind", Choice(("none", "command", "serial"), {"khong": "none"}), "How zone relays are switched: "
+    Field("kind", Choice(("none", "command", "serial"), {"không": "none"}), "How zone relays are switched: "
           "`none` (all villages always on), `command` (shell commands), `serial` (USB relay board).", "none",
           "cách bật/tắt loa từng thôn", "serial"),
     Field("on_command", Str(), "`command` kind: shell command that switches a relay on; `{relay}` and `{zone}` "
@@ -194,7 +194,7 @@ PLAYOUT_FIELDS = (
           "still airs, once; later it is logged `missed`.", 5.0, "thời gian cho phép trễ (phút)", "5"),
     Field("emergency_repeat", Int(min=1, max=10), "Times an emergency message is aired.", 2,
           "số lần phát tin khẩn", "3"),
-    Field("after_emergency", Choice(("resume", "skip"), {"tiep tuc": "resume", "bo qua": "skip"}),
+    Field("after_emergency", Choice(("resume", "skip"), {"tiếp tục": "resume", "bỏ qua": "skip"}),
           "What happens to the programme an emergency interrupted.", "resume", "sau tin khẩn", "resume"),
     Field("render_ahead_hours", Int(min=1, max=168), "How far ahead programmes are built.", 24,
           "chuẩn bị trước (giờ)", "24"),
@@ -255,10 +255,11 @@ REPEAT_FIELDS = (
           "10", nullable=True),
 )
 
-_PRIORITY_ALIASES = {"thuong": "normal", "binh thuong": "normal", "uu tien": "priority", "khan cap": "emergency",
-                     "khan": "emergency"}
-_STATUS_ALIASES = {"nhap": "draft", "ban nhap": "draft", "du thao": "draft", "da duyet": "approved",
-                   "duyet": "approved"}
+# written as the officer writes them; matched without diacritics or case ('khan cap', 'KHẨN CẤP')
+_PRIORITY_ALIASES = {"thường": "normal", "bình thường": "normal", "ưu tiên": "priority", "khẩn cấp": "emergency",
+                     "khẩn": "emergency"}
+_STATUS_ALIASES = {"nháp": "draft", "bản nháp": "draft", "dự thảo": "draft", "đã duyệt": "approved",
+                   "duyệt": "approved"}
 
 BULLETIN_FIELDS = (
     Field("title", Str(), "Title, shown in plans and the log (not read aloud).", REQUIRED, "tiêu đề",

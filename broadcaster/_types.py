@@ -346,14 +346,15 @@ class Choice(FieldType):
         for value in self.values:
             if key == fold(value):
                 return self.convert(value)
-        if key in self.aliases:
-            return self.convert(self.aliases[key])
+        folded = {fold(alias): alias for alias in self.aliases}  # aliases are written with diacritics
+        if key in folded:
+            return self.convert(self.aliases[folded[key]])
         shown = [
             f"{v} ({a})" if (a := next((k for k, t in self.aliases.items() if t == v), None)) else v
             for v in self.values
         ]
-        close = difflib.get_close_matches(key, [*self.values, *self.aliases], n=1, cutoff=0.6)
-        hint = f"; có phải ý bạn là '{close[0]}'?" if close else ""
+        close = difflib.get_close_matches(key, [*(fold(v) for v in self.values), *folded], n=1, cutoff=0.6)
+        hint = f"; có phải ý bạn là '{folded.get(close[0], close[0])}'?" if close else ""
         raise Invalid(f"'{raw}' không hợp lệ, chọn một trong: {', '.join(shown)}{hint}")
 
 

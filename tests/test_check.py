@@ -200,7 +200,7 @@ CASES = [
         PAPI,
         "priority: gấp",
         "priority",
-        "'gấp' không hợp lệ, chọn một trong: normal (thuong), priority (uu tien), emergency (khan cap)",
+        "'gấp' không hợp lệ, chọn một trong: normal (thường), priority (ưu tiên), emergency (khẩn cấp)",
     ),
     (
         "bad-weekday",
