@@ -44,10 +44,14 @@ class Known:
         if station is None:
             return cls(None, None)
         declared = declared or {}
+        parsed = {s.id for s in station.slots}
+        # a session that station.yaml declares but could not read: which villages it serves is unknown, so no
+        # "never reaches this village" notice (it would only echo the station.yaml error)
+        served = None if declared.get("slots", set()) - parsed else {s.id: frozenset(s.zones) for s in station.slots}
         return cls(
             frozenset({z.id for z in station.zones} | declared.get("zones", set())),
-            frozenset({s.id for s in station.slots} | declared.get("slots", set())),
-            {s.id: frozenset(s.zones) for s in station.slots},
+            frozenset(parsed | declared.get("slots", set())),
+            served,
         )
 
     def unserved(self, zones: tuple[str, ...], slots: tuple[str, ...] | None) -> list[str]:

@@ -395,6 +395,15 @@ def test_a_broken_station_file_still_checks_bulletins(
     assert "valid_untill" in out
 
 
+def test_a_broken_session_does_not_echo_as_notices_on_every_bulletin(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sub("station.yaml", 'start: "06:30"', 'start: "25:00"')(project)
+    code, out = run_check(capsys)
+    assert code == 1 and "slots.sang.start: '25:00' không phải giờ hợp lệ" in out
+    assert "không buổi phát nào được phép phát tới" not in out  # one mistake, one line to fix
+
+
 def test_missing_station_directory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
