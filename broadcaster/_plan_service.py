@@ -165,7 +165,10 @@ def _fixed_parts(station: Station, day: date) -> tuple[Overhead, str]:
     try:
         from broadcaster.audio.overhead import measured_overhead
 
-        overhead, measured = measured_overhead(station, day, [s.id for s in station.slots], render=False)
+        default = Overhead()
+        figures, measured = measured_overhead(station, day, [s.id for s in station.slots], render=False,
+                                              estimate=(default.ident, default.closing))
+        overhead = Overhead(**figures)
     except Exception as exc:  # noqa: BLE001 - a broken jingle file must not stop the plan: estimate instead
         return (Overhead(pause=station.audio.pause_seconds),
                 f"chưa đo được nhạc hiệu/chuông của đài ({exc}); thời lượng phần mở đầu và kết thúc là ước tính")

@@ -118,9 +118,10 @@ def plan_sessions(files: StationFiles, history: Sequence[Any], start: date, end:
     overhead = None
     if measured:
         try:
+            from broadcaster._plan_rules import Overhead
             from broadcaster.audio.overhead import measured_overhead
 
-            overhead = measured_overhead(files.station, start, [s.id for s in files.station.slots])[0]
+            overhead = Overhead(**measured_overhead(files.station, start, [s.id for s in files.station.slots])[0])
         except BroadcasterError as exc:
             log.warning("chưa đo được nhạc hiệu và lời giới thiệu (%s): lập lịch theo ước tính", exc)
     return list(plan_loaded(files.station, files.bulletins, start, end, overhead=overhead).result.programmes)

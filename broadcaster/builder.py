@@ -83,9 +83,10 @@ def _spoken_parts(station: Station, programme: Programme) -> tuple[Clip, Clip]:
 
 def _overhead_for(station: Station, day: date, slots: list[str], sounds: Sounds) -> Any:
     """The planner's Overhead from real rendered idents/closings of this day's sessions (the longest)."""
+    from broadcaster._plan_rules import Overhead
     from broadcaster.audio.overhead import measured_overhead
 
-    return measured_overhead(station, day, slots, sounds, render=True)[0]
+    return Overhead(**measured_overhead(station, day, slots, sounds, render=True)[0])
 
 
 def _build_one(station: Station, programme: Programme, bulletins: dict[str, Bulletin], sounds: Sounds,

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from broadcaster._plan_rules import Overhead
 from broadcaster.audio.clips import prepare_clip
 from broadcaster.audio.jingles import Sounds, station_sounds
 from broadcaster.audio.programme import closing_text, ident_text, overhead
@@ -28,24 +27,24 @@ def measured_overhead(
     sounds: Sounds | None = None,
     *,
     render: bool = True,
-) -> tuple[Overhead, bool]:
-    """The planner's `Overhead` for `day`'s sessions `slot_ids` (the longest ident and closing among them).
+    estimate: tuple[float, float] = (8.0, 10.0),
+) -> tuple[dict[str, float], bool]:
+    """The fixed parts' seconds for `day`'s sessions `slot_ids` (the longest ident and closing among them), with
+    the field names of the planner's `Overhead` (`Overhead(**figures)`; audio does not import the planner).
 
     With `render=False` no speech engine is called: an ident or closing not yet in the render cache counts
-    with the planner's estimate, and the second value is False ("partly estimated").
+    with `estimate` (the planner's default ident and closing seconds), and the second value is False.
     """
     from broadcaster.speech.render import cached_text_render, render_text
 
     sounds = sounds or station_sounds(station)
-    estimate = Overhead()
     measured = True
     ident_s = closing_s = 0.0
     for slot_id in slot_ids:
         start = datetime.combine(day, station.slot(slot_id).start, tzinfo=ZoneInfo(station.timezone))
         probe = Programme(day, slot_id, "", start=start, max_seconds=0)
         spoken = []
-        for text, guess in ((ident_text(station, probe), estimate.ident),
-                            (closing_text(station, probe), estimate.closing)):
+        for text, guess in ((ident_text(station, probe), estimate[0]), (closing_text(station, probe), estimate[1])):
             made = render_text(station, text) if render else cached_text_render(station, text)
             if made is None:
                 measured = False
@@ -53,4 +52,4 @@ def measured_overhead(
             else:
                 spoken.append(prepare_clip(station, made.path).duration)
         ident_s, closing_s = max(ident_s, spoken[0]), max(closing_s, spoken[1])
-    return Overhead(**overhead(station, sounds, ident_s, closing_s)), measured
+    return overhead(station, sounds, ident_s, closing_s), measured
