@@ -96,6 +96,7 @@ class Runner:
         self.output_override = output_override
         self.notify = notify or (lambda line: log.info("%s", line))
         self.shutdown = threading.Event()
+        self._started_at: datetime | None = None
         self._stop_lock = threading.Lock()
         self._stopping = False
         self.sessions: dict[str, _station.Session] = {}
@@ -232,17 +233,18 @@ class Runner:
             self.log.mark_session(key, "completed" if rows and done == len(rows) else "incomplete")
             self.notify(f"xong buổi phát {key}: {done}/{len(rows)} bản tin phát trọn vẹn")
 
-    def _look_back_from(self, now: datetime) -> date:
-        """The first day look-back checks: the first day the station showed life (a start, a stop or an airing
-        in the log), at most LOOK_BACK_DAYS back; today for a station that never ran, so a new
-        station does not log the days before it was installed as missed. Every unlogged session between then
-        and now was missed (sessions the station handled are claimed in the log and are not logged twice)."""
-        since = now.date() - timedelta(days=LOOK_BACK_DAYS)
-        seen = [e.at for e in self.log.audit_events() if e.event in ("run", "stop") and e.at < now]
-        seen += [r.scheduled_at for r in self.log.history(since=since) if r.scheduled_at < now]
+    def _look_back_since(self, now: datetime) -> datetime | None:
+        """From when look-back logs unaired sessions as missed: the station's first sign of life in the log (a
+        start, a stop or an airing before this start), at most LOOK_BACK_DAYS back; None for a station that
+        never ran, so a new installation does not log the sessions before it existed. Every unlogged session
+        after that instant was missed (sessions the station handled are claimed and never logged twice)."""
+        started = self._started_at or now
+        floor = datetime.combine(now.date() - timedelta(days=LOOK_BACK_DAYS), datetime.min.time(), self.clock.tz)
+        seen = [e.at for e in self.log.audit_events() if e.event in ("run", "stop") and e.at < started]
+        seen += [r.scheduled_at for r in self.log.history(since=floor.date()) if r.scheduled_at < started]
         if not seen:
-            return now.date()
-        return max(min(seen).astimezone(self.clock.tz).date(), since)
+            return None
+        return max(min(seen), floor)
 
     def air_request_job(self, req: emergency.AirRequest) -> None:
         """"Phát ngay" handed over by `broadcaster air`: build the session as `air` would and air it as soon as
@@ -299,7 +301,9 @@ class Runner:
         grace = timedelta(minutes=self.station.playout.grace_minutes)
         history = self.log.history(since=now.date() - timedelta(days=31))
         count = 0
-        for programme in _station.plan_sessions(self.files, history, self._look_back_from(now), now.date()):
+        since = self._look_back_since(now)
+        first_day = since.astimezone(self.clock.tz).date() if since is not None else now.date()
+        for programme in _station.plan_sessions(self.files, history, first_day, now.date()):
             if self.log.session_status(programme.key) == "claimed":  # a crash cut this session short
                 logged = {r.bulletin_id for r in history if r.session_key == programme.key}
                 rest = tuple(i for i in programme.items if i.bulletin_id not in logged)
@@ -307,6 +311,8 @@ class Runner:
                                  status=AiringStatus.MISSED, reason=REASON_SHUTDOWN, bulletins=self.files.by_id)
                 self.log.mark_session(programme.key, "incomplete")
                 continue
+            if since is None or programme.start < since:
+                continue  # before the station existed (or before the look-back window)
             if programme.start < now - grace and self.log.claim_session(programme.key):
                 record_not_aired(programme, log=self.log, status=AiringStatus.MISSED,
                                  reason=reason_missed(self.station), bulletins=self.files.by_id)
@@ -403,7 +409,7 @@ class Runner:
 
     def run(self) -> int:
         """Blocking: recover, look back, render ahead, schedule, serve until a signal. Returns the exit code."""
-        now = self.clock.now()
+        now = self._started_at = self.clock.now()
         recovered = self.log.recover_interrupted(now)
         if recovered:
             self.notify(f"{recovered} bản tin đang phát dở khi đài tắt đột ngột: đã ghi là bị gián đoạn")

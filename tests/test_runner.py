@@ -149,11 +149,18 @@ def test_a_session_kept_off_air_by_a_long_manual_airing_says_so(tmp_path: Path) 
 
 def test_look_back_logs_past_sessions_missed_and_leaves_recent_ones_to_air(tmp_path: Path) -> None:
     rig = Rig(tmp_path, DAY.replace(hour=9, minute=0))
+    rig.runner.log.audit("stop", "tester", {}, at=DAY - timedelta(hours=3))  # ran until 21:00 last night
     assert rig.runner.look_back() == 1
     assert [(r.status, r.topic) for r in rig.rows("sang")] == [(AiringStatus.MISSED, "thu")]  # reports group by topic
     assert rig.rows("trua") == []  # 2 minutes ago: within grace, scheduled to air now
     assert [s.key for s in rig.runner.render_ahead()][0] == "2026-11-28/trua/main"
     assert rig.runner.look_back() == 0  # a second start-up logs nothing twice
+
+
+def test_a_new_station_does_not_log_the_sessions_before_it_existed(tmp_path: Path) -> None:
+    rig = Rig(tmp_path, DAY.replace(hour=9, minute=0))  # installed this morning: the log is empty
+    assert rig.runner.look_back() == 0
+    assert rig.runner.log.history() == []  # no "missed" 06:30 session in the first report to the district
 
 
 def test_look_back_covers_the_days_the_station_was_off(tmp_path: Path) -> None:
