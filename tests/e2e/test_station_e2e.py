@@ -24,6 +24,16 @@ def _done(st: Station, slot: str) -> bool:
     return st.session_status(slot) in ("completed", "incomplete")
 
 
+def _on_air(st: Station, s2: float) -> subprocess.Popen[str]:
+    """Start the station with s1 8 s ahead (s2 `s2` s ahead) and return once s1's first bulletin is airing."""
+    st.set_slots(s1=8, s2=s2)
+    st.prepare()
+    proc = st.start()
+    st.wait_for(lambda: any(r.status is AiringStatus.STARTED for r in _session_rows(st, "s1")), 30,
+                "the first bulletin of s1 to start")
+    return proc
+
+
 def _built_wav(st: Station, slot: str) -> np.ndarray:
     from broadcaster._ffmpeg import decode_pcm
 
@@ -80,11 +90,7 @@ def test_session_airs_on_time_through_the_sink_with_relays_and_log(station: Stat
 
 def test_kill_mid_session_then_restart_nothing_lost_nothing_twice(station: Station) -> None:
     st = station
-    st.set_slots(s1=8, s2=34)
-    st.prepare()
-    proc = st.start()
-    st.wait_for(lambda: any(r.status is AiringStatus.STARTED for r in _session_rows(st, "s1")), 30,
-                "the first bulletin to start")
+    proc = _on_air(st, 34)
     time.sleep(0.5)
     proc.send_signal(signal.SIGKILL)  # power cut
     proc.wait()
@@ -103,11 +109,7 @@ def test_kill_mid_session_then_restart_nothing_lost_nothing_twice(station: Stati
 
 def test_emergency_preempts_the_running_session_and_it_resumes(station: Station, tmp_path: Path) -> None:
     st = station
-    st.set_slots(s1=8, s2=3600)
-    st.prepare()
-    proc = st.start()
-    st.wait_for(lambda: any(r.status is AiringStatus.STARTED for r in _session_rows(st, "s1")), 30,
-                "the first bulletin to start")
+    proc = _on_air(st, 3600)
     message = tone(tmp_path / "khan.wav", 1.5, 1200)
     sent = time.time()
     cmd = subprocess.run(
@@ -132,11 +134,7 @@ def test_air_while_the_station_runs_is_aired_by_the_station_after_the_session_on
     """`broadcaster air` during a scheduled session: the running station takes it (one process owns the sound
     card and the relay board) and airs it when the session on air has ended, never on top of it."""
     st = station
-    st.set_slots(s1=8, s2=3600)
-    st.prepare()
-    proc = st.start()
-    st.wait_for(lambda: any(r.status is AiringStatus.STARTED for r in _session_rows(st, "s1")), 30,
-                "the scheduled session to start")
+    proc = _on_air(st, 3600)
     cmd = subprocess.run([sys.executable, "-m", "broadcaster", "air", "s2", "--station", str(st.dir)],
                          env=st.env(), capture_output=True, text=True, timeout=30, cwd=ROOT)
     assert cmd.returncode == 0, cmd.stdout + cmd.stderr
