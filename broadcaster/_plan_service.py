@@ -11,12 +11,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from broadcaster._plan_rules import Overhead
 from broadcaster.models import Airing, Bulletin, Station
 from broadcaster.plan import PlanError, PlanResult, make_plan
 
-__all__ = ["StationPlan", "plan_station", "plan_loaded", "parse_day", "default_range"]
+__all__ = ["StationPlan", "plan_station", "plan_loaded", "parse_day", "default_range", "measured_overhead"]
 
 
 @dataclass(frozen=True)
@@ -157,18 +158,28 @@ def plan_station(
     return plan_loaded(station, bulletins, first, last, overhead=overhead, warnings=warnings)
 
 
+def measured_overhead(station: Station, day: date, slot_ids: Sequence[str] | None = None, *, render: bool,
+                      sounds: Any = None) -> tuple[Overhead, bool]:
+    """The planner's `Overhead` from the audio `build` and the station really use (jingles, chime, the day's
+    spoken ident and closing): the one bridge from `audio.overhead` figures to the planner. `render=False` calls
+    no speech engine (unrendered parts count with the planner's estimate; the second value is then False).
+    Imports the audio stack."""
+    from broadcaster.audio.overhead import measured_overhead as audio_figures
+
+    default = Overhead()
+    slots = [s.id for s in station.slots] if slot_ids is None else list(slot_ids)
+    figures, measured = audio_figures(station, day, slots, sounds, render=render,
+                                      estimate=(default.ident, default.closing))
+    return Overhead(**figures), measured
+
+
 def _fixed_parts(station: Station, day: date) -> tuple[Overhead, str]:
     """The jingles, chime and spoken ident/closing as `build` will measure them (no speech engine call).
 
     An ident or closing not rendered yet counts with the planner's estimate, and the plan says so.
     """
     try:
-        from broadcaster.audio.overhead import measured_overhead
-
-        default = Overhead()
-        figures, measured = measured_overhead(station, day, [s.id for s in station.slots], render=False,
-                                              estimate=(default.ident, default.closing))
-        overhead = Overhead(**figures)
+        overhead, measured = measured_overhead(station, day, render=False)
     except Exception as exc:  # noqa: BLE001 - a broken jingle file must not stop the plan: estimate instead
         return (Overhead(pause=station.audio.pause_seconds),
                 f"chưa đo được nhạc hiệu/chuông của đài ({exc}); thời lượng phần mở đầu và kết thúc là ước tính")

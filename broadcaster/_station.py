@@ -112,16 +112,13 @@ def plan_sessions(files: StationFiles, history: Sequence[Any], start: date, end:
     rendered if needed), as `broadcaster build` does; used where the audio is built (it loads the audio stack).
     Without it (the station process's look-back) the planner's estimate is used, which only decides which
     sessions exist."""
-    from broadcaster._plan_service import plan_loaded
+    from broadcaster._plan_service import measured_overhead, plan_loaded
 
     del history  # the plan service reads the log itself (read-only), like `broadcaster plan`
     overhead = None
     if measured:
         try:
-            from broadcaster._plan_rules import Overhead
-            from broadcaster.audio.overhead import measured_overhead
-
-            overhead = Overhead(**measured_overhead(files.station, start, [s.id for s in files.station.slots])[0])
+            overhead = measured_overhead(files.station, start, render=True)[0]
         except BroadcasterError as exc:
             log.warning("chưa đo được nhạc hiệu và lời giới thiệu (%s): lập lịch theo ước tính", exc)
     return list(plan_loaded(files.station, files.bulletins, start, end, overhead=overhead).result.programmes)

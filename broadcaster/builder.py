@@ -81,14 +81,6 @@ def _spoken_parts(station: Station, programme: Programme) -> tuple[Clip, Clip]:
     return _speech_clip(station, ident_text(station, programme)), _speech_clip(station, closing_text(station, programme))
 
 
-def _overhead_for(station: Station, day: date, slots: list[str], sounds: Sounds) -> Any:
-    """The planner's Overhead from real rendered idents/closings of this day's sessions (the longest)."""
-    from broadcaster._plan_rules import Overhead
-    from broadcaster.audio.overhead import measured_overhead
-
-    return Overhead(**measured_overhead(station, day, slots, sounds, render=True)[0])
-
-
 def _build_one(station: Station, programme: Programme, bulletins: dict[str, Bulletin], sounds: Sounds,
                dictionary: Any, out_dir: Path) -> ProgrammeBuild:
     def clip_of(item: ProgrammeItem) -> Clip | BroadcasterError:
@@ -125,7 +117,7 @@ def build_day(station_dir: str | Path, day: date, out_dir: Path, *, slot: str | 
               zone: str | None = None) -> DayBuild:
     """Plan `day` and build the audio of each programme (optionally one session, or those reaching one zone)."""
     from broadcaster._plan_report import resolve_zone
-    from broadcaster._plan_service import plan_loaded
+    from broadcaster._plan_service import measured_overhead, plan_loaded
     from broadcaster.config import is_error, load_bulletins, load_station
 
     station = load_station(station_dir)
@@ -134,8 +126,8 @@ def build_day(station_dir: str | Path, day: date, out_dir: Path, *, slot: str | 
     bulletins, problems = load_bulletins(station)
     warnings = [f"{p} (bản tin này không được dựng)" for p in problems if is_error(p)]
     sounds = station_sounds(station)
-    sp = plan_loaded(station, bulletins, day, day, overhead=_overhead_for(station, day, slots, sounds),
-                     warnings=warnings)
+    overhead = measured_overhead(station, day, slots, render=True, sounds=sounds)[0]
+    sp = plan_loaded(station, bulletins, day, day, overhead=overhead, warnings=warnings)
     chosen = [p for p in sp.result.programmes
               if p.slot_id in slots and (zone_id is None or zone_id in p.zones)]
     results = build_programmes(station, chosen, bulletins, Path(out_dir), sounds=sounds)

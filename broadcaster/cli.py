@@ -15,13 +15,11 @@ import sys
 import traceback
 from datetime import datetime
 from typing import Any, NoReturn
-from zoneinfo import ZoneInfo
 
+from broadcaster.clock import SystemClock
 from broadcaster.errors import BroadcasterError
 
 __all__ = ["main", "build_parser", "COMMANDS"]
-
-DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"  # log lines' clock (stations in Vietnam; the station's own clock elsewhere)
 
 # Stable names (scripts and tests depend on them), in the order `--help` lists them.
 COMMANDS = (
@@ -123,8 +121,8 @@ class _OfficerFormatter(logging.Formatter):
         text = record.getMessage() if level is None else f"{level}: {record.getMessage()}"
         if record.exc_info and record.levelno >= logging.ERROR:
             text += "\n" + self.formatException(record.exc_info)
-        # the station's clock (Asia/Ho_Chi_Minh by default), whatever the machine's timezone
-        at = datetime.fromtimestamp(record.created, ZoneInfo(DEFAULT_TIMEZONE))
+        # the station clock's default zone (Asia/Ho_Chi_Minh), whatever the machine's timezone
+        at = datetime.fromtimestamp(record.created, SystemClock().tz)
         return f"{at:%H:%M:%S} {text}"
 
 

@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -170,6 +170,16 @@ class Runner:
         with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_station.child_init) as pool:
             return pool.submit(fn, *args).result()
 
+    def _build(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """`fn(*args)` in a child process when builds are isolated; in this process if no child could run it."""
+        if not self.isolate_builds:
+            return fn(*args)
+        try:
+            return self._in_child(fn, *args)
+        except (BrokenProcessPool, OSError) as exc:  # child killed, or no process could start
+            log.warning("tiến trình dựng âm thanh lỗi (%s): dựng ngay trong tiến trình của đài", exc)
+            return fn(*args)
+
     def _prepare_in_child(self, now: datetime) -> tuple[list[_station.Session], Path | None]:
         try:
             return self._in_child(_station.prepare_with_sounds, self.files, now, self.sessions)
@@ -252,14 +262,7 @@ class Runner:
         self.log.audit("air", req.who, {"slot": req.slot, "day": req.day.isoformat(), "request": req.id},
                        at=self.clock.now())
         try:
-            if self.isolate_builds:
-                try:
-                    sessions = self._in_child(_station.prepare_manual, self.files, req.slot, req.day)
-                except (BrokenProcessPool, OSError) as exc:
-                    log.warning("tiến trình dựng âm thanh lỗi (%s): dựng ngay trong tiến trình của đài", exc)
-                    sessions = _station.prepare_manual(self.files, req.slot, req.day)
-            else:
-                sessions = _station.prepare_manual(self.files, req.slot, req.day)
+            sessions = self._build(_station.prepare_manual, self.files, req.slot, req.day)
         except Exception as exc:  # noqa: BLE001 - a bad request or build must not stop the station
             self.notify(f"không phát ngay được buổi '{req.slot}' ngày {req.day:%d/%m/%Y}: {exc}")
             return

@@ -27,13 +27,13 @@ def measured_overhead(
     sounds: Sounds | None = None,
     *,
     render: bool = True,
-    estimate: tuple[float, float] = (8.0, 10.0),
+    estimate: tuple[float, float],
 ) -> tuple[dict[str, float], bool]:
     """The fixed parts' seconds for `day`'s sessions `slot_ids` (the longest ident and closing among them), with
     the field names of the planner's `Overhead` (`Overhead(**figures)`; audio does not import the planner).
 
     With `render=False` no speech engine is called: an ident or closing not yet in the render cache counts
-    with `estimate` (the planner's default ident and closing seconds), and the second value is False.
+    with `estimate` (ident, closing seconds), and the second value is False.
     """
     from broadcaster.speech.render import cached_text_render, render_text
 

@@ -154,16 +154,18 @@ _PER_RE = re.compile(rf"/(?=(?:{_PER_WORDS})(?!\w))")
 _CURRENCY = ("đồng", "đ", "VNĐ", "VND", "vnđ")
 
 
-def _quantity_res(d: Dictionary) -> tuple[re.Pattern[str], re.Pattern[str]]:
+def _quantity_res(d: Dictionary) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     unit = rf"(?P<u>%|(?:{d.units_re})(?![\w²³]))"
     money_or_unit = rf"(?P<u>%|(?:{d.units_re}|{'|'.join(_CURRENCY)})(?![\w²³]))"
     return (
         re.compile(rf"(?<![\d])(?P<a>{_NUM}){_DASH}(?P<b>{_NUM})\s*{money_or_unit}"),
         re.compile(rf"(?<![\d])(?P<a>{_NUM})\s*{unit}"),
+        # a price or rate per unit: "15.000 đ/kg" -> "... đồng một ki lô gam"
+        re.compile(rf"(?<=\w)\s*/\s*(?P<u>{d.units_re})(?![\w²³])"),
     )
 
 
-_QUANTITY_CACHE: dict[int, tuple[Dictionary, tuple[re.Pattern[str], re.Pattern[str]]]] = {}
+_QUANTITY_CACHE: dict[int, tuple[Dictionary, tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]]] = {}
 
 
 def _unit_word(u: str, d: Dictionary) -> str:
@@ -233,7 +235,7 @@ def apply(text: str, d: Dictionary) -> str:
         if len(_QUANTITY_CACHE) > 32:  # dictionaries come and go as station files are edited
             _QUANTITY_CACHE.clear()
         _QUANTITY_CACHE[id(d)] = cached
-    qrange_re, quantity_re = cached[1]
+    qrange_re, quantity_re, per_unit_re = cached[1]
 
     steps: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
         (_DATE_RANGE_RE, _date_range),
@@ -259,8 +261,6 @@ def apply(text: str, d: Dictionary) -> str:
     for pattern, repl in steps:
         text = pattern.sub(repl, text)
     text = _PER_RE.sub(" một ", text)
-    # a price or rate per unit: "15.000 đ/kg" -> "... đồng một ki lô gam"
-    per_unit = re.compile(rf"(?<=\w)\s*/\s*(?P<u>{d.units_re})(?![\w²³])")
-    text = per_unit.sub(lambda m: f" một {_unit_word(m.group('u'), d)}", text)
+    text = per_unit_re.sub(lambda m: f" một {_unit_word(m.group('u'), d)}", text)
     text = _LETTER_DIGIT_RE.sub(" ", text)
     return _NUM_RE.sub(lambda m: read_number(m.group(0)), text)

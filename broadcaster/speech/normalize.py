@@ -164,8 +164,6 @@ _SPACE_AFTER_RE = re.compile(r"([,;:!?])(?=[^\s\d])")
 _MULTISPACE_RE = re.compile(r"[ ]{2,}")
 
 
-
-
 def _tidy(text: str) -> str:
     for symbol, word in _SYMBOL_WORDS:
         text = text.replace(symbol, word)
