@@ -69,3 +69,7 @@ class ZoneSwitchError(BroadcasterError):
 
 class LogError(BroadcasterError):
     """The airing log could not be read or written."""
+
+
+class InputError(BroadcasterError):
+    """What the officer typed (a date, a village, a session) is not something the station knows."""

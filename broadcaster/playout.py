@@ -1,6 +1,6 @@
 """Air one built programme (or one emergency) through an output and a zone switch, logging every item.
 
-Item by item: the programme WAV is cut at the manifest offsets into one WAV per item (its own sound only); each
+Item by item: the programme WAV is cut at the manifest offsets into one WAV per item (`audio.slicing`); each
 item starts at programme start + its manifest offset, so the silence between items is waited rather than played
 and a player's start-up time (tens of ms for aplay) never accumulates over a programme. Per-item play calls give
 exact relay timing and per-item log rows (measured figures in docs/runner.md).
@@ -12,21 +12,19 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
-import wave
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
+from broadcaster.audio.slicing import Segment, slice_programme
 from broadcaster.errors import BroadcasterError
 from broadcaster.models import Airing, AiringStatus, Priority, Programme, Station
 
 __all__ = [
-    "Segment",
     "ItemInfo",
     "EmergencyAudio",
-    "slice_programme",
     "air_programme",
     "air_emergency",
     "record_not_aired",
@@ -62,20 +60,6 @@ class ItemInfo:
     engine: str = ""
     voice: str = ""
     audio_hash: str = ""
-
-
-@dataclass(frozen=True)
-class Segment:
-    """One playable slice of a programme: an opening, ident, chime, bulletin or closing (plus its pause)."""
-
-    kind: str
-    bulletin_id: str | None
-    title: str
-    zones: frozenset[str]
-    offset: float  # seconds from the programme's start
-    duration: float  # seconds of audio in `wav`
-    content_hash: str
-    wav: Path
 
 
 @dataclass(frozen=True)
@@ -122,68 +106,6 @@ def relays_for(station: Station, zones: frozenset[str] | Sequence[str]) -> froze
         if relay is not None:
             out.add(relay)
     return frozenset(out)
-
-
-def slice_programme(built: Any, programme: Programme, out_dir: Path | None = None) -> list[Segment]:
-    """Cut the built programme WAV into one WAV per manifest item; reuse slices already cut from the same WAV."""
-    wav_path = Path(built.wav)
-    out_dir = out_dir or wav_path.parent / "segments"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    all_zones = programme.zones
-    stamp = wav_path.stat().st_mtime_ns
-    segments: list[Segment] = []
-    try:
-        with wave.open(str(wav_path), "rb") as src:
-            rate, width, channels, total = src.getframerate(), src.getsampwidth(), src.getnchannels(), src.getnframes()
-            for n, group in enumerate(_play_groups(built.items, all_zones)):
-                head, tail = group[0], group[-1]
-                first = min(total, max(0, round(head.offset * rate)))
-                last = min(total, round((tail.offset + tail.duration) * rate))  # the pause after: waited, not played
-                kind = "+".join(i.kind for i in group)
-                path = out_dir / f"{n:02d}-{kind}-{stamp}.wav"
-                if not path.exists():
-                    src.setpos(first)
-                    frames = src.readframes(max(0, last - first))
-                    tmp = path.with_suffix(".part")
-                    with wave.open(str(tmp), "wb") as dst:
-                        dst.setnchannels(channels)
-                        dst.setsampwidth(width)
-                        dst.setframerate(rate)
-                        dst.writeframes(frames)
-                    tmp.replace(path)
-                segments.append(
-                    Segment(
-                        kind=kind,
-                        bulletin_id=head.bulletin_id,
-                        title=" + ".join(i.title for i in group),
-                        zones=frozenset(head.zones) or all_zones,  # opening, ident, closing: every zone
-                        offset=float(head.offset),
-                        duration=(last - first) / rate,
-                        content_hash=getattr(head, "content_hash", "") or "",
-                        wav=path,
-                    )
-                )
-    except (wave.Error, EOFError, OSError) as exc:
-        raise BroadcasterError(f"{wav_path}: không đọc được âm thanh chương trình để phát ({exc})") from exc
-    return segments
-
-
-def _play_groups(items: Sequence[Any], all_zones: frozenset[str]) -> list[list[Any]]:
-    """Manifest items in air order, joined where one sound follows another with no silence between and the same
-    zones, and neither is a bulletin (opening + ident, closing speech + closing jingle): a player's stop and
-    restart there would be an audible gap (~0.3 s with aplay), while in a pause it is absorbed."""
-    groups: list[list[Any]] = []
-    for item in sorted(items, key=lambda i: i.offset):
-        if groups:
-            prev = groups[-1][-1]
-            joined = (prev.bulletin_id is None and item.bulletin_id is None
-                      and abs(prev.offset + prev.duration - item.offset) < 1e-3
-                      and (frozenset(prev.zones) or all_zones) == (frozenset(item.zones) or all_zones))
-            if joined:
-                groups[-1].append(item)
-                continue
-        groups.append([item])
-    return groups
 
 
 def _wait_until(clock: Any, when: datetime, stop: threading.Event) -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from broadcaster._schema import BULLETIN_FIELDS, STATION_FIELDS, walk
-from broadcaster._sections import Field
-from broadcaster._types import Str
+from broadcaster.config._schema import BULLETIN_FIELDS, STATION_FIELDS, walk
+from broadcaster.config._sections import Field
+from broadcaster.config._values import Str
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
 KEYS = [(f"station:{path}", path, f) for path, f in walk(STATION_FIELDS)] + [

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from broadcaster._ffmpeg import configure_pydub, decode_pcm, ffmpeg_exe
+from broadcaster.ffmpeg import configure_pydub, decode_pcm, ffmpeg_exe
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORDING = ROOT / "audio" / "recordings" / "thong-bao-tiem-chung.mp3"

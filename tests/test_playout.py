@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
-from broadcaster._channel import Channel
 from broadcaster.airlog import AirLog
 from broadcaster.audio.programme import BuiltProgramme, ManifestItem
+from broadcaster.audio.slicing import slice_programme
 from broadcaster.models import (
     AiringStatus,
     OutputConfig,
@@ -24,7 +24,8 @@ from broadcaster.models import (
     Station,
     Zone,
 )
-from broadcaster.playout import EmergencyAudio, air_emergency, air_programme, emergency_zones, slice_programme
+from broadcaster.playout import EmergencyAudio, air_emergency, air_programme, emergency_zones
+from broadcaster.station._chains import Channel
 from tests.fakes import FakeClock, FakeOutput, FakeZoneSwitch
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -186,7 +187,7 @@ def test_emergency_preempts_then_resumes_or_skips(env, tmp_path: Path, after: st
     out = FakeOutput(clock, during=during)
     channel = Channel(station, station.outputs[0], out, switch, log, clock, threading.Event())
     channel_box.append(channel)
-    from broadcaster._station import Session
+    from broadcaster.station._sessions import Session
 
     rows = channel.air_session(Session(programme, built, tuple(slice_programme(built, programme))))
     labels = [p["label"] for p in out.plays]

@@ -18,11 +18,12 @@ from typing import TypeVar
 
 import numpy as np
 
-from broadcaster._ffmpeg import decode_pcm
 from broadcaster.audio import loudness
-from broadcaster.audio.export import write_json, write_wav
+from broadcaster.audio.export import write_json
 from broadcaster.errors import AudioError
+from broadcaster.ffmpeg import decode_pcm
 from broadcaster.models import AudioSettings, Station
+from broadcaster.wav import write_wav
 
 __all__ = ["HEADROOM_DB", "Clip", "clip_ceiling_db", "clips_dir", "on_every_cpu", "prepare_clip", "prepare_clips",
            "process", "sha256_file"]

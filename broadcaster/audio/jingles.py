@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from broadcaster.audio.clips import Clip, clips_dir, prepare_clip
-from broadcaster.audio.export import write_wav
 from broadcaster.models import Station
+from broadcaster.wav import write_wav
 
 __all__ = ["SOUND_NAMES", "Sounds", "station_sounds", "synthesize"]
 

@@ -7,7 +7,6 @@ re-encoding, no loudness pass, memory of one clip. Layout and manifest schema: d
 
 from __future__ import annotations
 
-import wave
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,10 +14,12 @@ from pathlib import Path
 import numpy as np
 
 from broadcaster.audio.clips import Clip
-from broadcaster.audio.export import encode_mp3, read_wav, stream_wav, write_json, write_text
+from broadcaster.audio.export import encode_mp3, write_json, write_text
 from broadcaster.audio.jingles import Sounds
 from broadcaster.errors import AudioError
 from broadcaster.models import Programme, Station
+from broadcaster.wav import WAV_ERRORS, read_mono16, stream_wav, wav_info
+from broadcaster.words import weekday
 
 __all__ = [
     "MANIFEST_SCHEMA",
@@ -32,7 +33,6 @@ __all__ = [
 ]
 
 MANIFEST_SCHEMA = 1
-_WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def _session_words(station: Station, programme: Programme) -> str:
     day = programme.day
     slot_name = slot_name[:1].lower() + slot_name[1:]
     return (
-        f"chương trình phát thanh {slot_name} {_WEEKDAYS[day.weekday()]}, "
+        f"chương trình phát thanh {slot_name} {weekday(day, capital=False)}, "
         f"ngày {day.day} tháng {day.month} năm {day.year}"
     )
 
@@ -126,14 +126,12 @@ class _Segment:
 
 def _clip_samples(clip: Clip, rate: int) -> int:
     try:
-        with wave.open(str(clip.path), "rb") as w:
-            if w.getframerate() != rate or w.getnchannels() != 1 or w.getsampwidth() != 2:
-                raise AudioError(
-                    f"{clip.path}: âm thanh chưa được chuẩn hoá cho đài (cần WAV đơn kênh 16-bit {rate} Hz)"
-                )
-            return w.getnframes()
-    except (OSError, EOFError, wave.Error) as exc:
+        info = wav_info(clip.path)
+    except WAV_ERRORS as exc:
         raise AudioError(f"{clip.path}: không đọc được tệp âm thanh ({exc})") from exc
+    if info.rate != rate or info.channels != 1 or info.sample_width != 2:
+        raise AudioError(f"{clip.path}: âm thanh chưa được chuẩn hoá cho đài (cần WAV đơn kênh 16-bit {rate} Hz)")
+    return info.frames
 
 
 def _layout(
@@ -181,7 +179,7 @@ def _pcm(segments: list[_Segment]) -> Iterator[np.ndarray]:
         if seg.clip is None:
             yield silence[: seg.samples]
         else:
-            samples, _rate = read_wav(seg.clip.path)
+            samples, _rate = read_mono16(seg.clip.path)
             yield samples[: seg.samples]
 
 

@@ -27,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def run(args: argparse.Namespace) -> int:
     from broadcaster.errors import BroadcasterError
-    from broadcaster._manual import air_now
+    from broadcaster.services.air import air_now
 
     try:
         day = date.fromisoformat(args.date) if args.date else None

@@ -28,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def run(args: argparse.Namespace) -> int:
-    from broadcaster._manual import send_emergency
+    from broadcaster.services.air import send_emergency
 
     zones = tuple(z.strip() for z in args.zones.split(",") if z.strip())
     send_emergency(args.station, text=args.text, audio=args.audio, zones=zones, repeat=args.repeat,

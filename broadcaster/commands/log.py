@@ -108,8 +108,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _filters(args: argparse.Namespace, station: Station) -> dict[str, Any]:
-    from broadcaster._plan_report import resolve_zone
-    from broadcaster._plan_service import parse_day
+    from broadcaster.config import parse_day, resolve_zone
 
     filters: dict[str, Any] = {
         "from_date": parse_day(args.start, "từ ngày (--from)") if args.start else None,

@@ -40,8 +40,8 @@ def _today(station: Station) -> date:
 
 
 def run(args: argparse.Namespace) -> int:
-    from broadcaster._plan_report import format_plan, plan_json, resolve_zone
-    from broadcaster._plan_service import parse_day, plan_station
+    from broadcaster.config import parse_day, resolve_zone
+    from broadcaster.services.plan import format_plan, plan_json, plan_station
 
     start = parse_day(args.start, "ngày bắt đầu (--from)") if args.start else None
     end = parse_day(args.end, "ngày kết thúc (--to)") if args.end else None

@@ -34,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def run(args: argparse.Namespace) -> int:
     import logging
 
-    from broadcaster.runner import run_station
+    from broadcaster.station import run_station
 
     if not getattr(args, "verbose", False):  # the officer reads our lines, not the scheduler's bookkeeping
         logging.getLogger("apscheduler").setLevel(logging.WARNING)

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from broadcaster._ffmpeg import run_ffmpeg
 from broadcaster.cli import add_station_argument
 from broadcaster.errors import BroadcasterError
+from broadcaster.ffmpeg import run_ffmpeg
 from broadcaster.models import Station
 from broadcaster.speech.engines import ENGINE_LABELS
 from broadcaster.speech.render import render_text

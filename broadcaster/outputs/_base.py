@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import threading
-import wave
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-import numpy as np
+from broadcaster.wav import WAV_ERRORS, WavInfo, wav_info
 
 __all__ = [
-    "WAV_ERRORS",
     "BaseOutput",
     "Output",
     "PlayResult",
-    "WavInfo",
-    "read_wav",
     "unreadable",
-    "wav_info",
 ]
 
 
@@ -46,51 +41,6 @@ class Output(Protocol):
     ) -> PlayResult:
         """Play `wav` to the end, or until `stop` is set (returns within ~100 ms)."""
         ...
-
-
-@dataclass(frozen=True)
-class WavInfo:
-    frames: int
-    rate: int
-    channels: int
-    sample_width: int  # bytes per sample
-
-    @property
-    def duration(self) -> float:
-        return self.frames / self.rate if self.rate else 0.0
-
-
-WAV_ERRORS = (OSError, EOFError, wave.Error)  # what reading a missing, truncated or non-PCM file raises
-
-
-def wav_info(path: Path) -> WavInfo:
-    """Header of a PCM WAV file; raises OSError / wave.Error / EOFError when it is not one."""
-    with wave.open(str(path), "rb") as w:
-        return WavInfo(w.getnframes(), w.getframerate(), w.getnchannels(), w.getsampwidth())
-
-
-def read_wav(path: Path) -> tuple[np.ndarray, WavInfo]:
-    """All frames as an (n, channels) array: int16 for 16-bit files, int32 for 24/32-bit, uint8 -> int16."""
-    with wave.open(str(path), "rb") as w:
-        info = WavInfo(w.getnframes(), w.getframerate(), w.getnchannels(), w.getsampwidth())
-        raw = w.readframes(info.frames)
-    if info.sample_width == 2:
-        data = np.frombuffer(raw, dtype="<i2")
-    elif info.sample_width == 4:
-        data = np.frombuffer(raw, dtype="<i4")
-    elif info.sample_width == 3:
-        b = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 3)
-        data = (
-            (b[:, 0].astype(np.int32) << 8)
-            | (b[:, 1].astype(np.int32) << 16)
-            | (b[:, 2].astype(np.int32) << 24)
-        )
-    elif info.sample_width == 1:
-        data = ((np.frombuffer(raw, dtype=np.uint8).astype(np.int16) - 128) << 8).astype(np.int16)
-    else:
-        raise wave.Error(f"unsupported sample width {info.sample_width}")
-    frames = len(data) // info.channels
-    return data[: frames * info.channels].reshape(frames, info.channels), info
 
 
 def unreadable(wav: Path, exc: BaseException) -> str:

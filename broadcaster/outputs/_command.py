@@ -18,7 +18,8 @@ import time
 from pathlib import Path
 
 from broadcaster.errors import OutputError
-from broadcaster.outputs._base import BaseOutput, PlayResult, WavInfo
+from broadcaster.outputs._base import BaseOutput, PlayResult
+from broadcaster.wav import WavInfo
 
 __all__ = ["DEFAULT_COMMAND", "CommandOutput"]
 

@@ -19,7 +19,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from broadcaster.errors import OutputError
-from broadcaster.outputs._base import BaseOutput, PlayResult, WavInfo
+from broadcaster.outputs._base import BaseOutput, PlayResult
+from broadcaster.wav import WavInfo
 
 __all__ = ["FileOutput", "slug"]
 

@@ -7,7 +7,8 @@ import threading
 import time
 from pathlib import Path
 
-from broadcaster.outputs._base import BaseOutput, PlayResult, WavInfo
+from broadcaster.outputs._base import BaseOutput, PlayResult
+from broadcaster.wav import WavInfo
 
 __all__ = ["NullOutput"]
 

@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from broadcaster.errors import OutputError
-from broadcaster.outputs._base import WAV_ERRORS, BaseOutput, PlayResult, WavInfo, read_wav, unreadable
+from broadcaster.outputs._base import BaseOutput, PlayResult, unreadable
+from broadcaster.wav import WAV_ERRORS, WavInfo, read_pcm
 
 __all__ = ["SoundDeviceOutput", "load_portaudio", "output_devices"]
 
@@ -74,7 +75,7 @@ class SoundDeviceOutput(BaseOutput):
         self, wav: Path, info: WavInfo, *, stop: threading.Event, label: str, zones: frozenset[str]
     ) -> PlayResult:
         try:
-            data, info = read_wav(wav)
+            data, info = read_pcm(wav)
         except WAV_ERRORS as exc:
             return PlayResult(False, 0.0, unreadable(wav, exc))
         try:

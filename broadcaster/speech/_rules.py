@@ -11,7 +11,14 @@ import re
 from collections.abc import Callable
 
 from broadcaster.speech._dictionary import Dictionary
-from broadcaster.speech._numbers import read_decimal, read_int, read_month, read_numeral, read_ordinal, roman_to_int
+from broadcaster.speech._numbers import (
+    read_decimal,
+    read_int,
+    read_month,
+    read_numeral,
+    read_ordinal,
+    roman_to_int,
+)
 
 __all__ = ["apply", "read_number"]
 

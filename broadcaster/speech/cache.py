@@ -13,13 +13,12 @@ import json
 import os
 import tempfile
 import threading
-import wave
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from broadcaster.errors import AudioError
+from broadcaster.wav import wav_duration
 
 __all__ = ["RenderCache", "CacheEntry", "cache_key", "wav_duration"]
 
@@ -28,15 +27,6 @@ def cache_key(engine: str, voice: str, text: str, settings_key: str) -> str:
     """The cache key: any change of engine, voice, speakable text or engine settings gives a new one."""
     payload = json.dumps([engine, voice, text, settings_key], ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-def wav_duration(path: Path) -> float:
-    """Length of a PCM WAV file in seconds, from its header."""
-    try:
-        with wave.open(str(path), "rb") as w:
-            return w.getnframes() / float(w.getframerate())
-    except (OSError, EOFError, wave.Error) as exc:
-        raise AudioError(f"{path}: tệp WAV hỏng ({exc})") from exc
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from broadcaster._ffmpeg import decode_pcm
 from broadcaster.errors import AudioError, BroadcasterError, EngineUnavailable, SpeechError
+from broadcaster.ffmpeg import decode_pcm
 from broadcaster.models import Bulletin, Station
 from broadcaster.speech.cache import RenderCache, cache_key
 from broadcaster.speech.engines import ENGINE_LABELS, SpeechEngine, create_engine
-from broadcaster.speech.engines._espeak import write_wav
+from broadcaster.wav import write_wav
 
 if TYPE_CHECKING:
     from broadcaster.speech.normalize import Dictionary

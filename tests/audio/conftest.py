@@ -75,7 +75,7 @@ def ebur128(path: Path) -> tuple[float, float]:
     import re
     import subprocess
 
-    from broadcaster._ffmpeg import ffmpeg_exe
+    from broadcaster.ffmpeg import ffmpeg_exe
 
     proc = subprocess.run(
         [ffmpeg_exe(), "-hide_banner", "-nostats", "-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"],

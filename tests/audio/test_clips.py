@@ -10,10 +10,10 @@ import pytest
 
 from broadcaster.audio import loudness
 from broadcaster.audio.clips import prepare_clip, prepare_clips
-from broadcaster.audio.export import read_wav
 from broadcaster.audio.jingles import SOUND_NAMES, station_sounds, synthesize
 from broadcaster.errors import AudioError
 from broadcaster.models import Station
+from broadcaster.wav import read_mono16 as read_wav
 from tests.audio.conftest import speechlike, tone, write_wav
 
 

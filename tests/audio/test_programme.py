@@ -12,13 +12,13 @@ import numpy as np
 import pytest
 from scipy import signal
 
-from broadcaster._ffmpeg import decode_pcm
 from broadcaster.audio.clips import Clip, prepare_clip
-from broadcaster.audio.export import read_wav
 from broadcaster.audio.jingles import station_sounds
 from broadcaster.audio.programme import BuiltProgramme, build_programme, closing_text, ident_text, overhead
 from broadcaster.errors import AudioError
+from broadcaster.ffmpeg import decode_pcm
 from broadcaster.models import Programme, ProgrammeItem, Slot, Station
+from broadcaster.wav import read_mono16 as read_wav
 from tests.audio.conftest import ebur128, make_station, speechlike, write_wav
 
 RATE = 44100

@@ -174,12 +174,13 @@ class Station:
 
     def prepare(self) -> None:
         """Render speech and clips in-process first, so the subprocess starts in a second or two."""
-        from broadcaster import _station
+        from broadcaster.station import _sessions as _station
+        from broadcaster.station import prepare
         from tests.e2e.slot_times import moved_slots, parse
 
         with moved_slots(parse(self.slot_spec())):
             files = _station.load(self.dir)
-            _station.prepare_ahead(files, [], datetime.now(TZ), hours=2)
+            prepare.prepare_ahead(files, [], datetime.now(TZ), hours=2)
 
     def start(self, *extra: str) -> subprocess.Popen[str]:
         proc = subprocess.Popen(

@@ -1,7 +1,7 @@
 """Run the broadcaster CLI with some sessions moved to times of day given to the second.
 
 End-to-end tests and `scripts/bench_playout` need sessions seconds apart, which station.yaml (whole minutes, no
-overlapping sessions) cannot say. Only `broadcaster._station.load` is wrapped, in this process alone; everything
+overlapping sessions) cannot say. Only the station's `load` is wrapped, in this process alone; everything
 else is the real command in a real process. Production code has no hook for it.
 
     python tests/e2e/slot_times.py s1=13:05:10,s2=13:05:40 run --station DIR [...]
@@ -18,7 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from broadcaster import _station  # noqa: E402
+import broadcaster.station
+from broadcaster.station import _sessions as _station
 
 
 def parse(spec: str) -> dict[str, time]:
@@ -40,11 +41,12 @@ def moved_slots(starts: Mapping[str, time]) -> Iterator[None]:
         slots = tuple(dataclasses.replace(s, start=starts.get(s.id, s.start)) for s in files.station.slots)
         return dataclasses.replace(files, station=dataclasses.replace(files.station, slots=slots))
 
-    _station.load = load  # type: ignore[assignment]
+    # the runner calls `_sessions.load`, the services `broadcaster.station.load`: the same function, two names
+    _station.load = broadcaster.station.load = load  # type: ignore[assignment]
     try:
         yield
     finally:
-        _station.load = original  # type: ignore[assignment]
+        _station.load = broadcaster.station.load = original  # type: ignore[assignment]
 
 
 def main(argv: list[str]) -> int:

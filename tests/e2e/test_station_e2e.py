@@ -35,7 +35,7 @@ def _on_air(st: Station, s2: float) -> subprocess.Popen[str]:
 
 
 def _built_wav(st: Station, slot: str) -> np.ndarray:
-    from broadcaster._ffmpeg import decode_pcm
+    from broadcaster.ffmpeg import decode_pcm
 
     wavs = sorted((st.var / "programmes").glob(f"*/{slot}-main/*.wav"))
     assert wavs, "no built programme"

@@ -32,7 +32,7 @@ from broadcaster.outputs import (
     SoundDeviceOutput,
     create_output,
 )
-from broadcaster.outputs._base import read_wav
+from broadcaster.wav import read_pcm as read_wav
 from tests import sink
 from tests.sink import dominant_hz, write_tone
 

@@ -18,7 +18,7 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
-from broadcaster._ffmpeg import run_ffmpeg
+from broadcaster.ffmpeg import run_ffmpeg
 
 PATH = "/_/TranslateWebserverUi/data/batchexecute"
 SECONDS_PER_CHAR = 0.05

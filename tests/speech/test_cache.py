@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from broadcaster.speech.cache import RenderCache, cache_key
-from broadcaster.speech.engines._espeak import write_wav
+from broadcaster.wav import write_wav
 
 BASE = ("espeak", "vi", "xin chào bà con", '{"rate": 175}')
 

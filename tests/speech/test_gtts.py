@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from speech_helpers import read_wav
 from gtts_fake import SECONDS_PER_CHAR, FakeGoogle, closed_port_url
+from speech_helpers import read_wav
 
 from broadcaster.errors import EngineUnavailable, SpeechError
 from broadcaster.models import SpeechSettings

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from speech_helpers import make_station, read_wav
 
-from broadcaster._ffmpeg import decode_pcm, run_ffmpeg
 from broadcaster.cli import main
 from broadcaster.errors import BroadcasterError
+from broadcaster.ffmpeg import decode_pcm, run_ffmpeg
 from broadcaster.models import Bulletin, Station, Status
 from broadcaster.speech.render import (
     cached_render,

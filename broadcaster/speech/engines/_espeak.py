@@ -10,13 +10,13 @@ from __future__ import annotations
 import ctypes
 import json
 import threading
-import wave
 from pathlib import Path
 
 import numpy as np
 
 from broadcaster.errors import EngineUnavailable, SpeechError
 from broadcaster.models import SpeechSettings
+from broadcaster.wav import write_wav
 
 __all__ = ["EspeakEngine", "ESPEAK_SAMPLE_RATE", "DEFAULT_RATE_WPM"]
 
@@ -161,13 +161,3 @@ class EspeakEngine:
         """Write `text` as a mono 16-bit WAV at 22050 Hz."""
         write_wav(out_path, self.synthesize_samples(text), _State.sample_rate)
 
-
-def write_wav(path: Path, samples: np.ndarray, sample_rate: int) -> None:
-    """Write mono samples (int16, or float in [-1, 1]) as 16-bit PCM WAV."""
-    if samples.dtype != np.int16:
-        samples = (np.clip(samples, -1.0, 1.0) * 32767.0).astype("<i2")
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(sample_rate)
-        w.writeframes(samples.astype("<i2").tobytes())

@@ -25,11 +25,11 @@ import numpy as np
 from gtts import gTTS, gTTSError
 from gtts.utils import _translate_url
 
-from broadcaster._ffmpeg import decode_pcm
 from broadcaster.errors import AudioError, EngineUnavailable, SpeechError
+from broadcaster.ffmpeg import decode_pcm
 from broadcaster.models import SpeechSettings
-from broadcaster.speech.engines._espeak import write_wav
 from broadcaster.speech.engines._join import join_chunks, trim_silence
+from broadcaster.wav import write_wav
 
 __all__ = ["GttsEngine", "GTTS_SAMPLE_RATE", "ENDPOINT_ENV", "Chunk", "split_text"]
 

@@ -1,0 +1,163 @@
+"""What the officer starts by hand: air a session now ("phát ngay") and send an emergency (tin khẩn cấp).
+
+Service functions behind `broadcaster air` and `broadcaster emergency` (and later the web UI). They report
+progress through `notify` (Vietnamese lines); they never print.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+from broadcaster import station as _station
+from broadcaster.airlog import AirLog
+from broadcaster.build import plan_loaded
+from broadcaster.clock import SystemClock
+from broadcaster.config import load_station, resolve_slot
+from broadcaster.errors import BroadcasterError
+from broadcaster.models import Airing, AiringStatus
+from broadcaster.playout import air_emergency, emergency_zones, record_skipped
+from broadcaster.station import Channel, apply_output_override, describe_output, open_channels
+from broadcaster.station.prepare import prepare_manual
+from broadcaster.words import fmt_date, status_label
+
+__all__ = ["air_now", "send_emergency", "HANDOVER_SECONDS"]
+
+HANDOVER_SECONDS = 2.0  # how long the command waits for a running station to take an emergency
+
+
+@contextmanager
+def _stoppable(channels: dict[str, Channel], shutdown: threading.Event) -> Iterator[None]:
+    """Ctrl+C / SIGTERM while airing by hand: stop the item cleanly (row `interrupted`, relays off)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(*_: object) -> None:
+        shutdown.set()
+        for ch in channels.values():
+            ch.stop.set()
+
+    old = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+
+
+def air_now(station_dir: str | Path, slot_id: str, *, day: date | None = None, output_override: str | None = None,
+            notify: Callable[[str], None] = lambda _: None) -> list[Airing] | None:
+    """Build (if needed) and air the session `slot_id` of `day` (today) now, under its own session key
+    (`<date>/<slot>/<output>/manual-<HHMMSS>`), so the scheduled airing still happens at its time.
+
+    When the station is running on the same state directory (and no other output is asked for), it owns the
+    sound card and the relays: the request is handed to it and None is returned; the station airs the session
+    as soon as its output is free, and logs it like any airing."""
+    files = _station.load(station_dir)
+    station = apply_output_override(files.station, output_override)
+    files = _station.StationFiles(station, files.bulletins, files.problems)
+    slot_id = resolve_slot(station, slot_id).id  # 'sáng', 'Buổi sáng' and 'sang' are the same session
+    clock = SystemClock(station.timezone)
+    now = clock.now()
+    day = day or now.date()
+
+    def nothing_to_air() -> BroadcasterError:
+        return BroadcasterError(
+            f"buổi '{slot_id}' ngày {fmt_date(day)} không có chương trình (không có bản tin nào phát được, ngày "
+            f"nghỉ hoặc ngoài khung giờ phát): xem `broadcaster plan --from {day} --to {day}`")
+
+    pid = _station.running_station_pid(station) if output_override is None else None
+    if pid is not None:
+        # said here, at once, rather than only in the station's output after the hand-over
+        if not any(p.slot_id == slot_id for p in plan_loaded(station, files.bulletins, day, day).result.programmes):
+            raise nothing_to_air()
+        request = _station.submit_air(station, slot_id, day, now)
+        if _station.wait_taken(station, request, HANDOVER_SECONDS) or not _station.withdraw(station, request):
+            notify(f"Đài đang chạy (tiến trình {pid}) đã nhận lệnh phát ngay buổi '{slot_id}' ngày {fmt_date(day)}: "
+                   "đài dựng âm thanh rồi phát ngay khi loa rảnh (sau buổi đang phát, nếu có). "
+                   f"Xem kết quả: broadcaster log --from {day}")
+            return None
+        notify("Đài đang chạy không nhận lệnh trong 2 giây: lệnh này tự phát.")
+    notify("Đang chuẩn bị âm thanh…")
+    sessions = prepare_manual(files, slot_id, day)
+    if not sessions:
+        raise nothing_to_air()
+    broken = [s for s in sessions if s.error]
+    if broken:
+        raise BroadcasterError(f"không dựng được chương trình buổi '{slot_id}': {broken[0].error}")
+    log = AirLog(station.database, tz=station.timezone)
+    shutdown = threading.Event()
+    channels = open_channels(station, log, clock, shutdown)
+    rows: list[Airing] = []
+    try:
+        with _stoppable(channels, shutdown):
+            for session in sessions:
+                programme = session.programme
+                channel = channels[programme.output_id]
+                started = clock.now()
+                key = f"{programme.key}/manual-{started:%H%M%S}"
+                if not log.claim_session(key, at=started):
+                    raise BroadcasterError(f"buổi {key} vừa được phát; chờ một giây rồi thử lại")
+                for skip in record_skipped(programme, files.by_id, log=log, session_key=key):
+                    notify(f"  bỏ qua: {skip.title} ({skip.reason})")
+                log.audit("air", _station.current_user(), {"session": key}, at=started)
+                where = describe_output(channel.cfg, channel.output, station)
+                notify(f"Phát ngay buổi '{slot_id}' ({len(programme.items)} bản tin, "
+                       f"{programme.total_seconds / 60:.1f} phút): {where}")
+                aired = channel.air_session(session, session_key=key, start_at=started)
+                done = sum(r.status is AiringStatus.COMPLETED for r in aired)
+                log.mark_session(key, "completed" if aired and done == len(aired) else "incomplete")
+                rows += aired
+    finally:
+        for ch in channels.values():
+            ch.close(timeout=5.0)
+    for row in rows:
+        extra = f" ({row.reason})" if row.reason else ""
+        notify(f"  {status_label(row.status)}: {row.title}{extra}")
+    return rows
+
+
+def send_emergency(
+    station_dir: str | Path, *, text: str | None = None, audio: str | None = None, zones: tuple[str, ...] = (),
+    repeat: int | None = None, output_override: str | None = None, notify: Callable[[str], None] = lambda _: None,
+) -> list[Airing]:
+    """Prepare the message, hand it to the running station (within a second); with no station running, air it
+    here. Returns the rows aired here (empty when the running station took it)."""
+    station = apply_output_override(load_station(station_dir), output_override)
+    clock = SystemClock(station.timezone)
+    request = _station.prepare_request(station, now=clock.now(), text=text, audio=audio, zones=zones,
+                                        repeat=repeat)
+    pid = _station.running_station_pid(station)
+    if pid is not None:
+        _station.submit(station, request)
+        if _station.wait_taken(station, request, HANDOVER_SECONDS) or not _station.withdraw(station, request):
+            notify(f"Đã chuyển tin khẩn cấp tới đài đang chạy (tiến trình {pid}); đài phát ngay.")
+            return []
+        notify("Đài đang chạy không nhận tin trong 2 giây: lệnh này tự phát.")
+    else:
+        notify("Đài không chạy: lệnh này tự phát tin khẩn cấp ngay.")
+    log = AirLog(station.database, tz=station.timezone)
+    shutdown = threading.Event()
+    channels = open_channels(station, log, clock, shutdown)
+    em = _station.to_air(request, station, _station.attention_tone(station))
+    rows: list[Airing] = []
+    try:
+        with _stoppable(channels, shutdown):
+            for ch in channels.values():
+                if emergency_zones(em, station, ch.cfg.id) is None:
+                    continue  # none of its villages is on this output
+                notify(f"Phát tin khẩn cấp {em.repeat} lần: {describe_output(ch.cfg, ch.output, station)}")
+                with ch.lock:
+                    rows += air_emergency(em, station=station, output=ch.output, output_id=ch.cfg.id,
+                                          switch=ch.switch, log=log, clock=clock, stop=ch.stop)
+    finally:
+        for ch in channels.values():
+            ch.close(timeout=5.0)
+    done = sum(r.status is AiringStatus.COMPLETED for r in rows)
+    notify(f"Xong: {done}/{len(rows)} lần phát trọn vẹn.")
+    return rows

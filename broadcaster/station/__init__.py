@@ -1,0 +1,54 @@
+"""The always-on station: prepared sessions, output chains (output + relays + amplifier), the control channel
+(air now, emergencies) and the runner, the only APScheduler importer.
+
+Private modules: `_sessions` (prepared sessions, light), `_chains` (one output with its zone switch), `_control`
+(requests handed to the running station, its heartbeat), `_runner` (the scheduler). Public module `prepare`
+(render, plan, build, cut: imports the audio stack; the station runs it in a child process).
+"""
+
+from broadcaster.station._chains import (
+    Channel,
+    apply_output_override,
+    describe_output,
+    open_channels,
+    parse_output_spec,
+)
+from broadcaster.station._control import (
+    AirRequest,
+    EmergencyRequest,
+    attention_tone,
+    current_user,
+    prepare_request,
+    running_station_pid,
+    submit,
+    submit_air,
+    to_air,
+    wait_taken,
+    withdraw,
+)
+from broadcaster.station._runner import Runner, run_station
+from broadcaster.station._sessions import Session, StationFiles, load
+
+__all__ = [
+    "AirRequest",
+    "Channel",
+    "EmergencyRequest",
+    "Runner",
+    "Session",
+    "StationFiles",
+    "apply_output_override",
+    "attention_tone",
+    "current_user",
+    "describe_output",
+    "load",
+    "open_channels",
+    "parse_output_spec",
+    "prepare_request",
+    "run_station",
+    "running_station_pid",
+    "submit",
+    "submit_air",
+    "to_air",
+    "wait_taken",
+    "withdraw",
+]

@@ -1,0 +1,99 @@
+"""The runner's view of a station, light to import: its files, and the sessions prepared for air.
+
+Preparing them (render, plan, build: the audio stack) is `station.prepare`, which the always-on station runs in a
+short-lived child process through `in_child`, so numpy/scipy never stay resident in it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from broadcaster.audio.slicing import Segment
+from broadcaster.config import load_bulletins, load_station
+from broadcaster.errors import Problem
+from broadcaster.models import Bulletin, Programme, Station
+from broadcaster.playout import ItemInfo
+
+if TYPE_CHECKING:
+    from broadcaster.audio.programme import BuiltProgramme
+
+__all__ = ["Session", "StationFiles", "child_init", "in_child", "load", "watched_mtimes"]
+
+log = logging.getLogger(__name__)
+
+
+
+@dataclass(frozen=True)
+class StationFiles:
+    """A loaded station: its settings, its bulletins, and the problems found in bulletin files."""
+
+    station: Station
+    bulletins: tuple[Bulletin, ...]
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def by_id(self) -> dict[str, Bulletin]:
+        return {b.id: b for b in self.bulletins}
+
+
+@dataclass(frozen=True)
+class Session:
+    """One session occurrence ready to air: its programme, built audio cut into items, and log details.
+    `error` says why it could not be built (then it is logged `failed` at its time)."""
+
+    programme: Programme
+    built: BuiltProgramme | None = None
+    segments: tuple[Segment, ...] = ()
+    info: Mapping[str, ItemInfo] = field(default_factory=dict)
+    error: str = ""
+    signature: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.programme.key
+
+
+def load(station_dir: str | Path) -> StationFiles:
+    """Load station.yaml and every bulletin (a bad bulletin file is reported, the others still load)."""
+    station = load_station(station_dir)
+    bulletins, problems = load_bulletins(station)
+    return StationFiles(station, tuple(bulletins), tuple(problems))
+
+
+def watched_mtimes(station: Station) -> dict[str, int]:
+    """Modification times of the files that change what airs; a difference means: plan and build again."""
+    root = Path(station.root)
+    paths: list[Path] = [root / "station.yaml"]
+    if station.speech.pronunciations:
+        paths.append(root / station.speech.pronunciations)
+    bulletins_dir = root / "bulletins"
+    if bulletins_dir.is_dir():
+        paths.extend(sorted(bulletins_dir.glob("*.y*ml")))
+    out: dict[str, int] = {}
+    for p in paths:
+        try:
+            out[str(p)] = p.stat().st_mtime_ns
+        except OSError:
+            out[str(p)] = -1
+    return out
+
+
+def child_init() -> None:
+    """In the render-ahead child: Ctrl+C is the station's to handle (it stops cleanly), not the builder's."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def in_child(name: str, *args: Any, **kwargs: Any) -> Any:
+    """Call `station.prepare.<name>(*args, **kwargs)`: the entry point a render-ahead child process is given. By
+    name, so that the station process never imports `prepare` (and the audio stack) to hand the child a function.
+    Called in-process only when no child could run (then the audio stack loads here)."""
+    # lazy: the child-process boundary; this import is what loads the audio stack, in the child only
+    from broadcaster.station import prepare
+
+    return getattr(prepare, name)(*args, **kwargs)

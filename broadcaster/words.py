@@ -1,0 +1,104 @@
+"""Every Vietnamese word, date and duration format an officer reads in more than one place: the one source.
+
+The CLI, the station's log lines, the plan, the airing log's table/CSV and (later) the web desk and the reports all
+take their status names, weekday names and formats from here, so the same airing never reads "bị ngắt" in one
+place and "bị gián đoạn" in another.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime, time
+
+from broadcaster.models import AiringStatus, Priority
+
+__all__ = [
+    "PRIORITY_LABELS",
+    "STATUS_LABELS",
+    "WEEKDAYS",
+    "WEEKDAY_SHORT",
+    "fmt_date",
+    "fmt_duration",
+    "fmt_seconds",
+    "fmt_spoken_duration",
+    "fmt_time",
+    "fmt_when",
+    "status_label",
+    "weekday",
+]
+
+# Monday first, as `date.weekday()` counts.
+WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+WEEKDAY_SHORT = ("T2", "T3", "T4", "T5", "T6", "T7", "CN")
+
+STATUS_LABELS: dict[AiringStatus, str] = {
+    AiringStatus.STARTED: "đang phát",
+    AiringStatus.COMPLETED: "đã phát",
+    AiringStatus.INTERRUPTED: "bị gián đoạn",
+    AiringStatus.FAILED: "không phát được",
+    AiringStatus.MISSED: "bị lỡ",
+    AiringStatus.SKIPPED: "bỏ qua",
+}
+
+PRIORITY_LABELS: dict[Priority, str] = {
+    Priority.NORMAL: "thường",
+    Priority.PRIORITY: "ưu tiên",
+    Priority.EMERGENCY: "khẩn cấp",
+}
+
+
+def status_label(status: AiringStatus | str) -> str:
+    """'interrupted' -> 'bị gián đoạn' (an unknown value is shown as it is, never hidden)."""
+    try:
+        return STATUS_LABELS[AiringStatus(status)]
+    except ValueError:
+        return str(status)
+
+
+def weekday(d: date | int, *, capital: bool = True) -> str:
+    """'Thứ Hai' at the start of a line, 'thứ Hai' inside a sentence ('buổi sáng thứ Hai'); `d` a date or a
+    weekday number (0 = Monday)."""
+    name = WEEKDAYS[d if isinstance(d, int) else d.weekday()]
+    return name if capital or not name.startswith("Thứ") else "t" + name[1:]  # "Chủ nhật" keeps its capital
+
+
+def fmt_date(d: date) -> str:
+    """30/11/2026."""
+    return d.strftime("%d/%m/%Y")
+
+
+def fmt_time(t: time | datetime) -> str:
+    """06:30."""
+    return t.strftime("%H:%M")
+
+
+def fmt_when(dt: datetime) -> str:
+    """A moment in a log line: '06:30:00 thứ Hai 30/11/2026'."""
+    return f"{dt:%H:%M:%S} {weekday(dt.date(), capital=False)} {fmt_date(dt.date())}"
+
+
+def fmt_duration(seconds: float) -> str:
+    """Durations in tables: 95 -> '1:35'; an hour or more -> '1:02:05'. Rounded up, so a programme of 59.5 s is
+    never shown shorter than it is."""
+    total = max(0, math.ceil(seconds - 1e-9))
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def fmt_seconds(seconds: float) -> str:
+    """Whole seconds in reasons: '95 giây'."""
+    return f"{max(0, round(seconds))} giây"
+
+
+def fmt_spoken_duration(seconds: float) -> str:
+    """Durations in prose: '8 phút 10 giây', '45 giây', '1 giờ 5 phút'."""
+    total = max(0, round(seconds))
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    parts = [f"{h} giờ"] if h else []
+    if m:
+        parts.append(f"{m} phút")
+    if s and not h:
+        parts.append(f"{s} giây")
+    return " ".join(parts) or "0 giây"

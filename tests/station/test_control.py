@@ -1,0 +1,98 @@
+"""Emergency requests: the control channel between the command and a running station, and message rendering."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from broadcaster.errors import BroadcasterError
+from broadcaster.models import SpeechSettings, Station, Zone
+from broadcaster.station import _control as emergency
+
+NOW = datetime(2026, 11, 28, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+
+
+@pytest.fixture
+def station(tmp_path: Path) -> Station:
+    return Station(name="Đài thử", commune="Thử", zones=(Zone("thon-dong", "Thôn Đông", relay=1),),
+                   root=tmp_path, state_dir=tmp_path / "var",
+                   speech=SpeechSettings(engines=("gtts", "espeak"), gtts_retries=1))
+
+
+def _request(station: Station, tmp_path: Path) -> emergency.EmergencyRequest:
+    return emergency.new_request(station, message=tmp_path / "m.wav", message_seconds=3.0, title="Bão", now=NOW,
+                                 zones=("thon-dong",), repeat=3, text="Bão số năm")
+
+
+def test_request_reaches_the_station_once_and_the_sender_sees_it_taken(station: Station, tmp_path: Path) -> None:
+    req = _request(station, tmp_path)
+    emergency.submit(station, req)
+    assert not emergency.wait_taken(station, req, 0.05)
+    taken = emergency.take_requests(station)
+    assert taken == [req]  # round-trips through JSON exactly
+    assert emergency.wait_taken(station, req, 0.05)
+    assert emergency.take_requests(station) == []
+    assert not emergency.withdraw(station, req)  # too late: the station has it
+
+
+def test_withdrawn_request_is_never_taken(station: Station, tmp_path: Path) -> None:
+    req = _request(station, tmp_path)
+    emergency.submit(station, req)
+    assert emergency.withdraw(station, req)
+    assert emergency.take_requests(station) == []
+
+
+def test_unreadable_request_is_set_aside(station: Station, tmp_path: Path) -> None:
+    directory = emergency.control_dir(station)
+    directory.mkdir(parents=True)
+    (directory / "emergency-x.json").write_text("{not json", encoding="utf-8")
+    good = _request(station, tmp_path)
+    emergency.submit(station, good)
+    assert emergency.take_requests(station) == [good]
+    assert (directory / "emergency-x.bad").exists()
+
+
+def test_running_station_is_seen_only_while_its_heartbeat_is_fresh(station: Station) -> None:
+    assert emergency.running_station_pid(station) is None
+    emergency.write_heartbeat(station, {})
+    assert emergency.running_station_pid(station) == os.getpid()
+    beat = emergency.control_dir(station) / "runner.json"
+    old = time.time() - 10 * emergency.HEARTBEAT_SECONDS
+    os.utime(beat, (old, old))
+    assert emergency.running_station_pid(station) is None
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    beat.write_text(json.dumps({"pid": dead.pid}), encoding="utf-8")
+    assert emergency.running_station_pid(station) is None
+    emergency.clear_heartbeat(station)
+    assert not beat.exists()
+
+
+def test_unknown_zone_and_bad_repeat_are_refused_in_vietnamese(station: Station, tmp_path: Path) -> None:
+    with pytest.raises(BroadcasterError, match="không có vùng.*thon-bac.*thon-dong"):
+        emergency.new_request(station, message=tmp_path / "m.wav", message_seconds=1, title="x", now=NOW,
+                              zones=("thon-bac",))
+    with pytest.raises(BroadcasterError, match="từ 1 đến 10"):
+        emergency.new_request(station, message=tmp_path / "m.wav", message_seconds=1, title="x", now=NOW, repeat=0)
+
+
+def test_text_is_spoken_offline_when_the_online_voice_does_not_answer(station: Station) -> None:
+    start = time.monotonic()
+    req = emergency.prepare_request(station, now=NOW, text="Khẩn cấp: bão số 5 sắp đổ bộ, bà con vào nơi an toàn.")
+    assert time.monotonic() - start < 15
+    assert req.engine == "espeak"
+    assert Path(req.message).is_file() and req.message_seconds > 2
+    assert req.title.startswith("Khẩn cấp: bão số 5")
+    assert req.who
+
+
+def test_audio_file_must_exist(station: Station, tmp_path: Path) -> None:
+    with pytest.raises(BroadcasterError, match="không có tệp âm thanh"):
+        emergency.prepare_request(station, now=NOW, audio=tmp_path / "khong-co.wav")
