@@ -2,13 +2,13 @@
 
 Errors are translated here, in one place: a `BroadcasterError` prints `lỗi: ...` and exits 1; a traceback is
 shown only with `--debug`. Each command lives in `broadcaster/commands/<name>.py` and exposes
-`register(subparsers)`, which adds its parser and sets `func=run` where `run(args) -> int`.
+`register(subparsers)`, which adds its parser and sets `func=run` where `run(args) -> int`; `COMMANDS` lists
+them all, explicitly.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import re
 import sys
@@ -17,25 +17,13 @@ from datetime import datetime
 from typing import Any, NoReturn
 
 from broadcaster.clock import SystemClock
+from broadcaster.commands import air, build, check, emergency, log, normalize, plan, render, run, say
 from broadcaster.errors import BroadcasterError
 
-__all__ = ["main", "build_parser", "COMMANDS"]
+__all__ = ["COMMANDS", "build_parser", "main"]
 
 # Stable names (scripts and tests depend on them), in the order `--help` lists them.
-COMMANDS = (
-    "check",
-    "normalize",
-    "say",
-    "render",
-    "plan",
-    "build",
-    "run",
-    "air",
-    "emergency",
-    "log",
-    "report",
-    "serve",
-)
+COMMANDS = (check, normalize, say, render, plan, build, run, air, emergency, log)
 
 
 _ARGPARSE_VI = (
@@ -90,25 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="hiện chi tiết lỗi (traceback) cho kỹ thuật viên")
     parser.add_argument("-v", "--verbose", action="store_true", help="ghi nhật ký chi tiết")
     sub = parser.add_subparsers(dest="command", metavar="LỆNH")
-    for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"broadcaster.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"broadcaster.commands.{name}":
-                continue  # command not built yet
-            raise
-        module.register(sub)
+    for command in COMMANDS:
+        command.register(sub)
     return parser
-
-
-def add_station_argument(parser: argparse.ArgumentParser) -> None:
-    """Every command accepts --station DIR (default: schedules/)."""
-    parser.add_argument(
-        "--station",
-        default="schedules",
-        metavar="THƯ_MỤC",
-        help="thư mục của đài (chứa station.yaml), mặc định: schedules/",
-    )
 
 
 class _OfficerFormatter(logging.Formatter):

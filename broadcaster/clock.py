@@ -7,7 +7,9 @@ from datetime import datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-__all__ = ["Clock", "SystemClock"]
+__all__ = ["DEFAULT_TIMEZONE", "Clock", "SystemClock"]
+
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"  # a station's `timezone` unless station.yaml says otherwise
 
 
 class Clock(Protocol):
@@ -23,7 +25,7 @@ class Clock(Protocol):
 class SystemClock:
     """The real clock, read in the station's timezone."""
 
-    def __init__(self, tz: str | ZoneInfo = "Asia/Ho_Chi_Minh"):
+    def __init__(self, tz: str | ZoneInfo = DEFAULT_TIMEZONE):
         self.tz = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
 
     def now(self) -> datetime:

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import imageio_ffmpeg
 import numpy as np
 
 from broadcaster.errors import AudioError
@@ -26,10 +27,8 @@ def ffmpeg_exe() -> str:
     if env:
         return env
     try:
-        import imageio_ffmpeg
-
         return imageio_ffmpeg.get_ffmpeg_exe()
-    except Exception:  # noqa: BLE001 - wheel missing or broken: try the system's
+    except Exception:  # noqa: BLE001 - the wheel's binary missing or broken: try the system's
         found = shutil.which("ffmpeg")
         if found:
             return found

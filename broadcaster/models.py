@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
+from broadcaster.clock import DEFAULT_TIMEZONE
+
 __all__ = [
     "Priority",
     "Status",
@@ -186,7 +188,7 @@ class Station:
     commune: str  # "Tiền Phong"
     district: str = ""
     province: str = ""
-    timezone: str = "Asia/Ho_Chi_Minh"
+    timezone: str = DEFAULT_TIMEZONE
     zones: tuple[Zone, ...] = ()
     outputs: tuple[OutputConfig, ...] = (OutputConfig(),)
     slots: tuple[Slot, ...] = ()

@@ -31,6 +31,7 @@ from broadcaster.airlog._schema import (
     to_row,
 )
 from broadcaster.airlog._verify import VerifyResult, verify_rows
+from broadcaster.clock import DEFAULT_TIMEZONE
 from broadcaster.errors import LogError
 from broadcaster.models import Airing, AiringStatus
 
@@ -74,7 +75,7 @@ def _statements(script: str) -> Iterator[str]:
 class AirLog:
     """The station's airing log at `path` (created with its directories when missing)."""
 
-    def __init__(self, path: Path | str, *, tz: str | ZoneInfo = "Asia/Ho_Chi_Minh"):
+    def __init__(self, path: Path | str, *, tz: str | ZoneInfo = DEFAULT_TIMEZONE):
         self.path = Path(path)
         self.tz = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
         self._lock = threading.RLock()

@@ -16,6 +16,7 @@ from broadcaster.audio.clips import prepare_clip
 from broadcaster.audio.jingles import Sounds, station_sounds
 from broadcaster.audio.programme import closing_text, ident_text, overhead
 from broadcaster.models import Programme, Station
+from broadcaster.speech.render import cached_text_render, render_text
 
 __all__ = ["measured_overhead"]
 
@@ -35,8 +36,6 @@ def measured_overhead(
     With `render=False` no speech engine is called: an ident or closing not yet in the render cache counts
     with `estimate` (ident, closing seconds), and the second value is False.
     """
-    from broadcaster.speech.render import cached_text_render, render_text
-
     sounds = sounds or station_sounds(station)
     measured = True
     ident_s = closing_s = 0.0

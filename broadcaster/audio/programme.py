@@ -15,7 +15,7 @@ import numpy as np
 
 from broadcaster.audio.clips import Clip
 from broadcaster.audio.export import encode_mp3, write_json, write_text
-from broadcaster.audio.jingles import Sounds
+from broadcaster.audio.jingles import Sounds, station_sounds
 from broadcaster.errors import AudioError
 from broadcaster.models import Programme, Station
 from broadcaster.wav import WAV_ERRORS, read_mono16, stream_wav, wav_info
@@ -263,8 +263,6 @@ def build_programme(
     if not programme.items:
         raise AudioError(f"chương trình {programme.key} không có tin nào để phát: không dựng âm thanh")
     if sounds is None:
-        from broadcaster.audio.jingles import station_sounds
-
         sounds = station_sounds(station)
     rate = station.audio.sample_rate
     segments = _layout(station, programme, clips, sounds, ident, closing_speech)

@@ -12,8 +12,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from broadcaster.airlog import AirLog
 from broadcaster.models import Airing, Bulletin, Station
 from broadcaster.plan import Overhead, PlanResult, make_plan
+from broadcaster.speech.normalize import load_dictionary
+from broadcaster.speech.render import cached_render, content_hash
 
 __all__ = ["StationPlan", "measured_overhead", "plan_loaded"]
 
@@ -33,11 +36,6 @@ class StationPlan:
 
 def _durations(station: Station, bulletins: Sequence[Bulletin]) -> tuple[dict[str, float], dict[str, str], list[str]]:
     """Rendered durations and content hashes, where renders exist; the rest is estimated by the planner."""
-    try:
-        from broadcaster.speech.normalize import load_dictionary
-        from broadcaster.speech.render import cached_render, content_hash
-    except Exception as exc:  # noqa: BLE001 - missing or broken speech modules leave estimates, never a crash
-        return {}, {}, [f"chưa dùng được mô-đun giọng đọc ({exc}): thời lượng là ước tính"]
     durations: dict[str, float] = {}
     hashes: dict[str, str] = {}
     warnings: list[str] = []
@@ -64,17 +62,8 @@ def _history(station: Station) -> tuple[list[Airing], list[str]]:
     if not Path(station.database).exists():
         return [], []
     try:
-        from broadcaster.airlog import AirLog
-    except Exception:  # noqa: BLE001 - missing or broken log module: plan without history, with a warning
-        return [], ["chưa có mô-đun nhật ký phát: kế hoạch không tính lịch sử phát"]
-    try:
-        log = AirLog(station.database, tz=station.timezone)
-        try:
+        with AirLog(station.database, tz=station.timezone) as log:
             return list(log.history()), []
-        finally:
-            close = getattr(log, "close", None)
-            if callable(close):
-                close()
     except Exception as exc:  # noqa: BLE001 - an unreadable log still allows a plan, with a warning
         return [], [f"không đọc được nhật ký phát ({exc}): kế hoạch không tính lịch sử phát"]
 
@@ -109,6 +98,7 @@ def measured_overhead(station: Station, day: date, slot_ids: Sequence[str] | Non
     spoken ident and closing): the one bridge from `audio.overhead` figures to the planner. `render=False` calls
     no speech engine (unrendered parts count with the planner's estimate; the second value is then False).
     Imports the audio stack."""
+    # lazy: the audio stack (numpy/scipy DSP); the always-on station plans its look-back without it
     from broadcaster.audio.overhead import measured_overhead as audio_figures
 
     default = Overhead()

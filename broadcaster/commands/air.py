@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from broadcaster.cli import add_station_argument
-from broadcaster.commands.run import add_output_argument
+from broadcaster.commands import add_output_argument, add_station_argument
+from broadcaster.errors import BroadcasterError
 
 __all__ = ["register", "run"]
 
@@ -26,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def run(args: argparse.Namespace) -> int:
-    from broadcaster.errors import BroadcasterError
+    # lazy: the build stack (numpy, scipy) loads only when `air` runs
     from broadcaster.services.air import air_now
 
     try:

@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from broadcaster.cli import add_station_argument
+from broadcaster.commands import add_station_argument
 
 if TYPE_CHECKING:
     from broadcaster.services.build import DayBuild

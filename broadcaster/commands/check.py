@@ -6,7 +6,8 @@ import argparse
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from broadcaster.cli import add_station_argument
+from broadcaster.clock import DEFAULT_TIMEZONE
+from broadcaster.commands import add_station_argument
 from broadcaster.config import check_station, is_error, load_bulletins, load_station
 from broadcaster.models import Status
 
@@ -28,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    today = datetime.now(ZoneInfo(DEFAULT_TIMEZONE)).date()
     problems = check_station(args.station, today=today, decode_audio=not args.no_audio)
     errors = [p for p in problems if is_error(p)]
     notices = [p for p in problems if not is_error(p)]

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from broadcaster.cli import add_station_argument
-from broadcaster.commands.run import add_output_argument
+from broadcaster.commands import add_output_argument, add_station_argument
 
 __all__ = ["register", "run"]
 
@@ -28,6 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def run(args: argparse.Namespace) -> int:
+    # lazy: the build stack (numpy, scipy) loads only when `emergency` runs
     from broadcaster.services.air import send_emergency
 
     zones = tuple(z.strip() for z in args.zones.split(",") if z.strip())

@@ -9,7 +9,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from broadcaster.cli import add_station_argument
+from broadcaster.commands import add_station_argument
+from broadcaster.config import load_station
 from broadcaster.errors import ConfigError
 from broadcaster.models import Station
 from broadcaster.speech.normalize import load_dictionary, normalize
@@ -34,7 +35,6 @@ def _station(station_dir: str) -> Station:
     with the same directory, because `check` is where station problems are reported."""
     root = Path(station_dir)
     try:
-        from broadcaster.config import load_station
 
         return load_station(root)
     except (ConfigError, ImportError, OSError):

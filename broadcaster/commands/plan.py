@@ -8,7 +8,9 @@ import sys
 from datetime import date
 from typing import Any
 
-from broadcaster.cli import add_station_argument
+from broadcaster.clock import SystemClock
+from broadcaster.commands import add_station_argument
+from broadcaster.config import parse_day, resolve_zone
 from broadcaster.models import Station
 
 __all__ = ["register", "run"]
@@ -34,13 +36,12 @@ def register(subparsers: Any) -> None:
 
 def _today(station: Station) -> date:
     """The clock is read here, in the station's timezone, never in the planner."""
-    from broadcaster.clock import SystemClock
 
     return SystemClock(station.timezone).now().date()
 
 
 def run(args: argparse.Namespace) -> int:
-    from broadcaster.config import parse_day, resolve_zone
+    # lazy: the plan view reads the speech cache and the log; loaded only for `plan`
     from broadcaster.services.plan import format_plan, plan_json, plan_station
 
     start = parse_day(args.start, "ngày bắt đầu (--from)") if args.start else None

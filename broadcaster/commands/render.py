@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from broadcaster.cli import add_station_argument
+from broadcaster.commands import add_station_argument
+from broadcaster.config import is_error, load_bulletins, load_station
 from broadcaster.errors import BroadcasterError
 from broadcaster.speech.engines import ENGINE_LABELS
 from broadcaster.speech.render import STATUS_LABELS, RenderSummary, render_bulletins
@@ -84,7 +85,6 @@ def format_summary(summary: RenderSummary) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from broadcaster.config import is_error, load_bulletins, load_station  # lazily: keeps `--help` light
 
     station = load_station(args.station)
     bulletins, problems = load_bulletins(station)

@@ -3,21 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import logging
 
-from broadcaster.cli import add_station_argument
+from broadcaster.commands import add_output_argument, add_station_argument
 
-__all__ = ["register", "run", "add_output_argument"]
-
-OUTPUT_HELP = (
-    "nơi phát âm thanh, ghi đè station.yaml: auto | sounddevice[:THIẾT_BỊ] | command:'aplay -q {file}' | "
-    "file:THƯ_MỤC (chạy thử, ghi ra tệp) | null"
-)
-
-
-def add_output_argument(parser: argparse.ArgumentParser) -> None:
-    """--output KIND[:ARG], shared by run, air and emergency."""
-    parser.add_argument("--output", metavar="LOẠI[:THAM_SỐ]", default=None, help=OUTPUT_HELP)
-
+__all__ = ["register", "run"]
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = subparsers.add_parser(
@@ -32,8 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def run(args: argparse.Namespace) -> int:
-    import logging
-
+    # lazy: the scheduler (APScheduler) and the station load only for `run`
     from broadcaster.station import run_station
 
     if not getattr(args, "verbose", False):  # the officer reads our lines, not the scheduler's bookkeeping

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from broadcaster.cli import add_station_argument
+from broadcaster.commands import add_station_argument
+from broadcaster.config import load_station
 from broadcaster.errors import BroadcasterError
 from broadcaster.ffmpeg import run_ffmpeg
 from broadcaster.models import Station
@@ -39,7 +40,6 @@ def _station(station_dir: str) -> Station:
     """The station's speech settings; without a station.yaml, the defaults (cache beside the directory)."""
     root = Path(station_dir)
     if (root / "station.yaml").is_file():
-        from broadcaster.config import load_station  # lazily: keeps `--help` light
 
         return load_station(root)
     return Station(name="", commune="", root=root, state_dir=root.absolute().parent / "var")

@@ -16,6 +16,7 @@ from typing import Any
 from broadcaster.config._values import Context, suggest
 from broadcaster.config._yaml import YNode
 from broadcaster.errors import AudioError, Problem
+from broadcaster.ffmpeg import decode_pcm
 from broadcaster.models import Priority, Station, Status
 from broadcaster.words import fmt_date, fmt_time, weekday
 
@@ -228,8 +229,6 @@ def check_station_rules(station: Station, node: YNode, ctx: Context) -> None:
 
 def check_audio_file(path: Path, file: str, line: int | None, key: str) -> list[Problem]:
     """Decode an audio file completely (at a low rate: cheap) so a corrupt file is found before air time."""
-    from broadcaster.ffmpeg import decode_pcm
-
     try:
         decode_pcm(path, sample_rate=8000)
     except AudioError as exc:

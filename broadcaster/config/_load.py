@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from broadcaster.clock import DEFAULT_TIMEZONE
 from broadcaster.config import _crosschecks as _rules
 from broadcaster.config._schema import BULLETIN_FIELDS, STATION_FIELDS
 from broadcaster.config._sections import parse_fields
@@ -171,7 +172,7 @@ def _load_bulletins(
     decode_audio: bool = False,
     notices: bool = False,
 ) -> tuple[list[Bulletin], list[Problem]]:
-    tz = ZoneInfo(station.timezone) if station else ZoneInfo("Asia/Ho_Chi_Minh")
+    tz = ZoneInfo(station.timezone) if station else ZoneInfo(DEFAULT_TIMEZONE)
     bulletins: list[Bulletin] = []
     problems: list[Problem] = []
     seen: dict[str, Path] = {}

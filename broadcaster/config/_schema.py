@@ -12,6 +12,8 @@ from datetime import time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from broadcaster.clock import DEFAULT_TIMEZONE
+from broadcaster.config._calendar import DateList, DateTimeValue, DateValue, TimeOfDay, Weekdays
 from broadcaster.config._sections import Field, MapOf, Section
 from broadcaster.config._values import (
     REQUIRED,
@@ -19,9 +21,6 @@ from broadcaster.config._values import (
     Bool,
     Choice,
     Context,
-    DateList,
-    DateTimeValue,
-    DateValue,
     FieldType,
     Float,
     Identifier,
@@ -30,8 +29,6 @@ from broadcaster.config._values import (
     ListOf,
     Str,
     Text,
-    TimeOfDay,
-    Weekdays,
     fold,
 )
 from broadcaster.config._yaml import YNode
@@ -68,7 +65,7 @@ class Timezone(FieldType):
         try:
             ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
-            raise Invalid(f"'{name}' không phải múi giờ (ở Việt Nam dùng Asia/Ho_Chi_Minh)") from None
+            raise Invalid(f"'{name}' không phải múi giờ (ở Việt Nam dùng {DEFAULT_TIMEZONE})") from None
         return name
 
 
@@ -222,8 +219,8 @@ STATION_FIELDS = (
     Field("commune", Str(), "Commune name.", REQUIRED, "tên xã", "Tiền Phong"),
     Field("district", Str(), "District.", "", "huyện", "Ân Thi"),
     Field("province", Str(), "Province.", "", "tỉnh", "Hưng Yên"),
-    Field("timezone", Timezone(), "Timezone of all times in these files.", "Asia/Ho_Chi_Minh", "múi giờ",
-          "Asia/Ho_Chi_Minh"),
+    Field("timezone", Timezone(), "Timezone of all times in these files.", DEFAULT_TIMEZONE, "múi giờ",
+          DEFAULT_TIMEZONE),
     Field("state_dir", Str(), "Where the log database, caches and built programmes live (relative to the "
           "station directory); default `../var`.", None, "thư mục dữ liệu", "../var", nullable=True),
     Field("outputs", MapOf(OUTPUT_FIELDS, _output), "Amplifier chains by id; default one output `main` of kind "

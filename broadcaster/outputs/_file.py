@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from broadcaster.clock import DEFAULT_TIMEZONE
 from broadcaster.errors import OutputError
 from broadcaster.outputs._base import BaseOutput, PlayResult
 from broadcaster.wav import WavInfo
@@ -39,7 +40,7 @@ class FileOutput(BaseOutput):
         self,
         directory: Path,
         *,
-        tz: str = "Asia/Ho_Chi_Minh",
+        tz: str = DEFAULT_TIMEZONE,
         name: str = "file",
         now: Callable[[], datetime] | None = None,
     ):

@@ -15,17 +15,14 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from broadcaster.errors import AudioError, BroadcasterError, EngineUnavailable, SpeechError
 from broadcaster.ffmpeg import decode_pcm
 from broadcaster.models import Bulletin, Station
 from broadcaster.speech.cache import RenderCache, cache_key
 from broadcaster.speech.engines import ENGINE_LABELS, SpeechEngine, create_engine
+from broadcaster.speech.normalize import Dictionary, load_dictionary, normalize
 from broadcaster.wav import write_wav
-
-if TYPE_CHECKING:
-    from broadcaster.speech.normalize import Dictionary
 
 __all__ = [
     "Render",
@@ -105,14 +102,10 @@ def speech_cache(station: Station) -> RenderCache:
 
 
 def _normalize(text: str, dictionary: Dictionary | None) -> str:
-    from broadcaster.speech.normalize import normalize
-
     return normalize(text, dictionary)
 
 
 def _load_dictionary(station: Station) -> Dictionary:
-    from broadcaster.speech.normalize import load_dictionary
-
     return load_dictionary(station)
 
 

@@ -8,11 +8,17 @@ import dataclasses
 import logging
 import threading
 from collections import deque
+from datetime import datetime
 from typing import Any
 
+from broadcaster.airlog import AirLog
+from broadcaster.clock import Clock
 from broadcaster.errors import BroadcasterError
 from broadcaster.models import Airing, OutputConfig, Station
+from broadcaster.outputs import CommandOutput, FileOutput, NullOutput, Output, aired_directory, create_output
 from broadcaster.playout import EmergencyAudio, air_emergency, air_programme
+from broadcaster.station._sessions import Session
+from broadcaster.zones import ZoneSwitch, create_zone_switch
 
 __all__ = ["Channel", "open_channels", "describe_output", "parse_output_spec", "apply_output_override"]
 
@@ -23,7 +29,7 @@ class Channel:
     """An output chain: `lock` is held while anything airs; `stop` stops the playing item (emergency or
     shutdown); queued emergencies air in the session that holds the lock (pre-emption) or on their own."""
 
-    def __init__(self, station: Station, cfg: OutputConfig, output: Any, switch: Any, log: Any, clock: Any,
+    def __init__(self, station: Station, cfg: OutputConfig, output: Output, switch: ZoneSwitch, log: AirLog, clock: Clock,
                  shutdown: threading.Event):
         self.station = station
         self.cfg = cfg
@@ -41,8 +47,6 @@ class Channel:
     @property
     def paced(self) -> bool:
         """False for the file output (dry run): it writes each item at once, so pauses are not waited out."""
-        from broadcaster.outputs import FileOutput
-
         return not isinstance(self.output, FileOutput)
 
     @property
@@ -87,7 +91,8 @@ class Channel:
             finally:
                 self.lock.release()
 
-    def air_session(self, session: Any, *, session_key: str | None = None, start_at: Any = None) -> list[Airing]:
+    def air_session(self, session: Session, *, session_key: str | None = None, start_at: datetime | None = None
+                    ) -> list[Airing]:
         """Air a built session (caller holds `lock`): pre-emptable by `offer`, stoppable by shutdown."""
         with self.lock:
             if not self.shutdown.is_set():
@@ -116,11 +121,8 @@ class Channel:
                 self.lock.release()
 
 
-def open_channels(station: Station, log: Any, clock: Any, shutdown: threading.Event) -> dict[str, Channel]:
+def open_channels(station: Station, log: AirLog, clock: Clock, shutdown: threading.Event) -> dict[str, Channel]:
     """One channel per configured output: its output (auto falls back to files) and its zone switch."""
-    from broadcaster.outputs import create_output
-    from broadcaster.zones import create_zone_switch
-
     channels: dict[str, Channel] = {}
     for cfg in station.outputs:
         output = create_output(cfg, station)
@@ -129,10 +131,8 @@ def open_channels(station: Station, log: Any, clock: Any, shutdown: threading.Ev
     return channels
 
 
-def describe_output(cfg: OutputConfig, output: Any, station: Station) -> str:
+def describe_output(cfg: OutputConfig, output: Output, station: Station) -> str:
     """Where the audio goes, in the officer's words."""
-    from broadcaster.outputs import CommandOutput, FileOutput, NullOutput, aired_directory
-
     if isinstance(output, FileOutput):
         note = " (không tìm thấy card âm thanh)" if cfg.kind == "auto" else ""
         return f"ghi ra tệp trong thư mục {aired_directory(cfg, station)}{note} — không phát ra loa"

@@ -18,13 +18,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from broadcaster.errors import BroadcasterError
 from broadcaster.models import Station
-
-if TYPE_CHECKING:
-    from broadcaster.playout import EmergencyAudio
+from broadcaster.playout import EmergencyAudio
 
 __all__ = [
     "EmergencyRequest",
@@ -258,6 +256,7 @@ def running_station_pid(station: Station) -> int | None:
 def render_message(station: Station, text: str) -> Any:
     """Speak an emergency with the fastest engine that works: the online voice only if it answers within a few
     seconds, else offline eSpeak NG. Returns the speech module's `Render`."""
+    # lazy: speech engines load in the process that sends an emergency, not in the always-on station
     from broadcaster.speech.render import render_text
 
     engines = station.speech.engines
@@ -278,6 +277,7 @@ def render_message(station: Station, text: str) -> Any:
 
 def attention_tone(station: Station) -> Path:
     """The station's attention tone (its own file, or the generated one), ready to air."""
+    # lazy: the audio stack (numpy/scipy) stays out of the always-on station; it builds in a child
     from broadcaster.audio.jingles import station_sounds
 
     return Path(station_sounds(station).attention.path)
@@ -288,6 +288,7 @@ def prepare_request(
     zones: tuple[str, ...] = (), repeat: int | None = None,
 ) -> EmergencyRequest:
     """Render the message (text: fastest engine; audio: the officer's file), ready to air, as a new request."""
+    # lazy: the audio stack (numpy/scipy) stays out of the always-on station; it builds in a child
     from broadcaster.audio.clips import prepare_clip
 
     if bool(text and text.strip()) == (audio is not None):
@@ -313,8 +314,6 @@ def prepare_request(
 
 def to_air(request: EmergencyRequest, station: Station, attention: Path | None) -> EmergencyAudio:
     """What playout needs to air a request."""
-    from broadcaster.playout import EmergencyAudio
-
     return EmergencyAudio(
         id=request.id, message=Path(request.message), message_seconds=request.message_seconds, attention=attention,
         zones=frozenset(request.zones), repeat=request.repeat or station.playout.emergency_repeat,

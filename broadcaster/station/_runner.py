@@ -14,12 +14,10 @@ import ctypes
 import dataclasses
 import gc
 import logging
-import multiprocessing
 import os
 import signal
 import threading
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -29,11 +27,10 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from broadcaster.build import plan_loaded
-from broadcaster.clock import SystemClock
+from broadcaster.airlog import AirLog
+from broadcaster.clock import Clock, SystemClock
 from broadcaster.models import AiringStatus, Station
 from broadcaster.playout import (
-    REASON_SHUTDOWN,
     EmergencyAudio,
     emergency_zones,
     record_not_aired,
@@ -47,6 +44,7 @@ from broadcaster.station._chains import (
     open_channels,
     parse_output_spec,
 )
+from broadcaster.station._lookback import log_missed_sessions, reason_missed
 from broadcaster.words import fmt_date, fmt_when
 
 __all__ = ["Runner", "run_station", "apply_output_override", "parse_output_spec", "reason_missed", "reason_busy"]
@@ -57,11 +55,6 @@ CONTROL_POLL_SECONDS = 0.2
 WATCH_SECONDS = 5.0
 PREPARE_LEAD_SECONDS = 1.0  # fire this long before warm-up + start: time to cut audio and open the output
 TICK_SECONDS = 1.0  # the scheduler's main thread wakes at least this often (signals, stop)
-LOOK_BACK_DAYS = 7  # at start-up, sessions missed while the station was off are logged this far back at most
-
-
-def reason_missed(station: Station) -> str:
-    return (f"đài không chạy lúc đến giờ phát (trễ quá {station.playout.grace_minutes:g} phút cho phép)")
 
 
 def reason_busy(station: Station) -> str:
@@ -83,7 +76,7 @@ class Runner:
 
     def __init__(self, station_dir: str | Path, *, output_override: str | None = None,
                  notify: Callable[[str], None] | None = None, files: _sessions.StationFiles | None = None,
-                 clock: Any = None, make_channels: Callable[..., dict[str, Channel]] | None = None,
+                 clock: Clock | None = None, make_channels: Callable[..., dict[str, Channel]] | None = None,
                  isolate_builds: bool = False):
         """`files`, `clock`, `make_channels(station, log, clock, shutdown)`: injected parts (tests, benchmarks);
         by default everything comes from the station directory. `isolate_builds`: build audio in a child
@@ -105,8 +98,6 @@ class Runner:
         if files is not None:
             self._mtimes = _sessions.watched_mtimes(self.station)
         self.clock = clock or SystemClock(self.station.timezone)
-        from broadcaster.airlog import AirLog
-
         self.log = AirLog(self.station.database, tz=self.station.timezone)
         self.channels: dict[str, Channel] = (make_channels or open_channels)(
             self.station, self.log, self.clock, self.shutdown)
@@ -145,7 +136,7 @@ class Runner:
             if self.isolate_builds:
                 sessions, self._attention = self._prepare_in_child(now)
             else:
-                sessions = _sessions.in_child("prepare_ahead", self.files, [], now, previous=self.sessions)
+                sessions = _sessions.call_prepare("prepare_ahead", self.files, [], now, previous=self.sessions)
             fresh = {s.key: s for s in sessions}
             for key in set(self.sessions) - set(fresh):
                 job = self.scheduler.get_job(f"session:{key}")
@@ -159,32 +150,25 @@ class Runner:
         _trim_memory()
         return sessions
 
-    def _in_child(self, fn: Callable[..., Any], *args: Any) -> Any:
-        """Run `fn(*args)` (render and build) in a short-lived child process: the numpy/scipy audio stack
-        (~70 MB) never stays resident in the always-on station. Results come back pickled (frozen dataclasses).
-        Raises BrokenProcessPool/OSError when no child could run it."""
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_sessions.child_init) as pool:
-            return pool.submit(fn, *args).result()
-
-    def _build(self, fn: Callable[..., Any], *args: Any) -> Any:
-        """`fn(*args)` in a child process when builds are isolated; in this process if no child could run it."""
+    def _build(self, name: str, *args: Any) -> Any:
+        """`station.prepare.<name>(*args)` in a child process when builds are isolated; in this process if no
+        child could run it."""
         if not self.isolate_builds:
-            return fn(*args)
+            return _sessions.call_prepare(name, *args)
         try:
-            return self._in_child(fn, *args)
+            return _sessions.prepare_in_child(name, *args)
         except (BrokenProcessPool, OSError) as exc:  # child killed, or no process could start
             log.warning("tiến trình dựng âm thanh lỗi (%s): dựng ngay trong tiến trình của đài", exc)
-            return fn(*args)
+            return _sessions.call_prepare(name, *args)
 
     def _prepare_in_child(self, now: datetime) -> tuple[list[_sessions.Session], Path | None]:
         try:
-            return self._in_child(_sessions.in_child, "prepare_with_sounds", self.files, now, self.sessions)
+            return _sessions.prepare_in_child("prepare_with_sounds", self.files, now, self.sessions)
         except (BrokenProcessPool, OSError, KeyboardInterrupt) as exc:  # child killed, or no process could start
             if self.shutdown.is_set():
                 return list(self.sessions.values()), self._attention
             log.warning("tiến trình dựng âm thanh lỗi (%s): dựng ngay trong tiến trình của đài", exc)
-            return _sessions.in_child("prepare_with_sounds", self.files, now, self.sessions)
+            return _sessions.call_prepare("prepare_with_sounds", self.files, now, self.sessions)
 
     def _schedule(self, session: _sessions.Session) -> None:
         if self.log.session_aired(session.key):
@@ -240,26 +224,13 @@ class Runner:
             self.log.mark_session(key, "completed" if rows and done == len(rows) else "incomplete")
             self.notify(f"xong buổi phát {key}: {done}/{len(rows)} bản tin phát trọn vẹn")
 
-    def _look_back_since(self, now: datetime) -> datetime | None:
-        """From when look-back logs unaired sessions as missed: the station's first sign of life in the log (a
-        start, a stop or an airing before this start), at most LOOK_BACK_DAYS back; None for a station that
-        never ran, so a new installation does not log the sessions before it existed. Every unlogged session
-        after that instant was missed (sessions the station handled are claimed and never logged twice)."""
-        started = self._started_at or now
-        floor = datetime.combine(now.date() - timedelta(days=LOOK_BACK_DAYS), datetime.min.time(), self.clock.tz)
-        seen = [e.at for e in self.log.audit_events() if e.event in ("run", "stop") and e.at < started]
-        seen += [r.scheduled_at for r in self.log.history(since=floor.date()) if r.scheduled_at < started]
-        if not seen:
-            return None
-        return max(min(seen), floor)
-
     def air_request_job(self, req: _control.AirRequest) -> None:
         """"Phát ngay" handed over by `broadcaster air`: build the session as `air` would and air it as soon as
         its output is free (after the item or session on air; an emergency still pre-empts it). Never dies."""
         self.log.audit("air", req.who, {"slot": req.slot, "day": req.day.isoformat(), "request": req.id},
                        at=self.clock.now())
         try:
-            sessions = self._build(_sessions.in_child, "prepare_manual", self.files, req.slot, req.day)
+            sessions = self._build("prepare_manual", self.files, req.slot, req.day)
         except Exception as exc:  # noqa: BLE001 - a bad request or build must not stop the station
             self.notify(f"không phát ngay được buổi '{req.slot}' ngày {fmt_date(req.day)}: {exc}")
             return
@@ -292,34 +263,8 @@ class Runner:
                 channel.try_drain()
 
     def look_back(self) -> int:
-        """At start-up: sessions already past and not in the log are `missed` when late beyond the grace time
-        (within it, render-ahead schedules them to air now), from the day the station last ran (a power cut
-        overnight or over a weekend is in the log, up to LOOK_BACK_DAYS); the items a crash kept from airing in
-        a session it cut short are `missed` too (that session is not re-aired). Returns how many sessions were
-        logged missed."""
-        now = self.clock.now()
-        grace = timedelta(minutes=self.station.playout.grace_minutes)
-        history = self.log.history(since=now.date() - timedelta(days=31))
-        count = 0
-        since = self._look_back_since(now)
-        first_day = since.astimezone(self.clock.tz).date() if since is not None else now.date()
-        for programme in plan_loaded(self.files.station, self.files.bulletins, first_day, now.date()).result.programmes:
-            if self.log.session_status(programme.key) == "claimed":  # a crash cut this session short
-                logged = {r.bulletin_id for r in history if r.session_key == programme.key}
-                rest = tuple(i for i in programme.items if i.bulletin_id not in logged)
-                record_not_aired(dataclasses.replace(programme, items=rest), log=self.log,
-                                 status=AiringStatus.MISSED, reason=REASON_SHUTDOWN, bulletins=self.files.by_id)
-                self.log.mark_session(programme.key, "incomplete")
-                continue
-            if since is None or programme.start < since:
-                continue  # before the station existed (or before the look-back window)
-            if programme.start < now - grace and self.log.claim_session(programme.key):
-                record_not_aired(programme, log=self.log, status=AiringStatus.MISSED,
-                                 reason=reason_missed(self.station), bulletins=self.files.by_id)
-                self.log.mark_session(programme.key, AiringStatus.MISSED.value)
-                self.notify(f"bỏ lỡ buổi phát {programme.key} ({fmt_when(programme.start)}): đài không chạy")
-                count += 1
-        return count
+        """At start-up: log the sessions the station missed while it was off (see `_lookback`)."""
+        return log_missed_sessions(self.files, self.log, self.clock.now(), self._started_at, self.notify)
 
     # -- control channel ----------------------------------------------------------------------------------------
     def _emergency_audio(self, req: _control.EmergencyRequest) -> EmergencyAudio:

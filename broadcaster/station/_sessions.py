@@ -1,13 +1,15 @@
 """The runner's view of a station, light to import: its files, and the sessions prepared for air.
 
 Preparing them (render, plan, build: the audio stack) is `station.prepare`, which the always-on station runs in a
-short-lived child process through `in_child`, so numpy/scipy never stay resident in it.
+short-lived child process through `prepare_in_child`, so numpy/scipy never stay resident in it.
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
 from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +23,15 @@ from broadcaster.playout import ItemInfo
 if TYPE_CHECKING:
     from broadcaster.audio.programme import BuiltProgramme
 
-__all__ = ["Session", "StationFiles", "child_init", "in_child", "load", "watched_mtimes"]
+__all__ = [
+    "Session",
+    "StationFiles",
+    "call_prepare",
+    "child_init",
+    "load",
+    "prepare_in_child",
+    "watched_mtimes",
+]
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +99,7 @@ def child_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def in_child(name: str, *args: Any, **kwargs: Any) -> Any:
+def call_prepare(name: str, *args: Any, **kwargs: Any) -> Any:
     """Call `station.prepare.<name>(*args, **kwargs)`: the entry point a render-ahead child process is given. By
     name, so that the station process never imports `prepare` (and the audio stack) to hand the child a function.
     Called in-process only when no child could run (then the audio stack loads here)."""
@@ -97,3 +107,12 @@ def in_child(name: str, *args: Any, **kwargs: Any) -> Any:
     from broadcaster.station import prepare
 
     return getattr(prepare, name)(*args, **kwargs)
+
+
+def prepare_in_child(name: str, *args: Any) -> Any:
+    """Run `station.prepare.<name>(*args)` (render and build) in a short-lived child process: the numpy/scipy
+    audio stack (~70 MB) never stays resident in the always-on station. Results come back pickled (frozen
+    dataclasses). Raises BrokenProcessPool/OSError when no child could run it."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=child_init) as pool:
+        return pool.submit(call_prepare, name, *args).result()

@@ -2,7 +2,7 @@
 items ("render-ahead"), so that at air time there is only playing left to do.
 
 Imports the audio stack: import this module only where audio is built. The always-on station runs these in a
-short-lived child (`_sessions.in_child`); `air` without a running station calls them directly.
+short-lived child (`_sessions.prepare_in_child`); `air` without a running station calls them directly.
 """
 
 from __future__ import annotations

@@ -448,10 +448,10 @@ def test_log_table_in_vietnamese(
     assert header.split("  ")[0] == "Số" and "Giờ dự kiến" in header and "Trạng thái" in header
     assert len(lines) == 4
     assert "28/11/2026 06:31" in lines[1] and "Thôn Tây" in lines[1] and "Dịch vụ công trực tuyến" in lines[1]
-    assert "đã phát" in lines[0] and "bị ngắt" in lines[2] and "bị lỡ" in lines[3]
+    assert "đã phát" in lines[0] and "bị gián đoạn" in lines[2] and "bị lỡ" in lines[3]
     assert "1:00/1:00" in lines[0]  # played 59.5 s of a planned 60 s
     assert "đài tắt máy quá giờ cho phép" in lines[3]
-    assert total == "Tổng: 4 lượt (đã phát: 2, bị ngắt: 1, bị lỡ: 1)"
+    assert total == "Tổng: 4 lượt (đã phát: 2, bị gián đoạn: 1, bị lỡ: 1)"
 
 
 @pytest.mark.parametrize(
@@ -480,7 +480,7 @@ def test_log_filters(
 def test_log_csv_opens_in_excel_with_diacritics(
     filled: AirLog, station_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from broadcaster.commands.log import CSV_HEADERS
+    from broadcaster.airlog import CSV_HEADERS
 
     code, out, _ = cli(capsys, "log", "--station", str(station_dir), "--format", "csv")
     assert code == 0 and out.startswith("\ufeff")

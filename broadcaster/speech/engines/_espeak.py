@@ -12,6 +12,7 @@ import json
 import threading
 from pathlib import Path
 
+import espeakng_loader
 import numpy as np
 
 from broadcaster.errors import EngineUnavailable, SpeechError
@@ -63,8 +64,6 @@ def _load() -> ctypes.CDLL:
         if _State.load_error:
             raise EngineUnavailable(_State.load_error)
         try:
-            import espeakng_loader
-
             lib = ctypes.CDLL(espeakng_loader.get_library_path())
             data_path = espeakng_loader.get_data_path()
         except Exception as exc:  # noqa: BLE001 - wheel missing, broken or wrong platform

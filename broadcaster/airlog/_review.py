@@ -1,0 +1,114 @@
+"""The airing log as the officer and the level above read it: an aligned table, CSV for Excel, JSON for programs.
+
+Shared by `broadcaster log`, the web desk and the reports, so every view names statuses and durations alike
+(`broadcaster.words`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from broadcaster.models import Airing, Station
+from broadcaster.words import PRIORITY_LABELS, fmt_duration, status_label
+
+__all__ = ["CSV_HEADERS", "FORMATS", "TABLE_HEADERS", "export", "format_csv", "format_json", "format_table"]
+
+CSV_HEADERS = (
+    "Số", "Buổi phát", "Đầu ra", "Thôn", "Mã bản tin", "Tiêu đề", "Chủ đề", "Mức ưu tiên", "Giờ dự kiến",
+    "Bắt đầu", "Kết thúc", "Thời lượng dự kiến (giây)", "Đã phát (giây)", "Trạng thái", "Lý do", "Công cụ đọc",
+    "Giọng đọc", "Mã nội dung", "Mã âm thanh",
+)  # fmt: skip
+TABLE_HEADERS = (
+    "Số",
+    "Giờ dự kiến",
+    "Bắt đầu",
+    "Kết thúc",
+    "Thôn",
+    "Bản tin",
+    "Trạng thái",
+    "Đã phát",
+    "Lý do",
+)
+
+
+def _clock(value: Any, fmt: str) -> str:
+    return value.strftime(fmt) if value is not None else ""
+
+
+def _zone_names(row: Airing, station: Station) -> str:
+    names = {z.id: z.name for z in station.zones}
+    return ", ".join(names.get(z, z) for z in row.zones) or "tất cả"
+
+
+def format_table(rows: list[Airing], station: Station) -> str:
+    if not rows:
+        return "Không có lượt phát nào khớp điều kiện lọc.\n"
+    lines = [
+        (
+            str(r.id),
+            _clock(r.scheduled_at, "%d/%m/%Y %H:%M"),
+            _clock(r.started_at, "%H:%M:%S"),
+            _clock(r.ended_at, "%H:%M:%S"),
+            _zone_names(r, station),
+            _cut(r.title or r.bulletin_id or "", 40),
+            status_label(r.status),
+            f"{fmt_duration(r.played_seconds)}/{fmt_duration(r.planned_seconds)}",
+            _cut(r.reason, 50),
+        )
+        for r in rows
+    ]
+    widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(TABLE_HEADERS)]
+    out = ["  ".join(h.ljust(w) for h, w in zip(TABLE_HEADERS, widths, strict=True)).rstrip()]
+    out.append("  ".join("-" * w for w in widths))
+    out += ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in lines]
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[status_label(r.status)] = counts.get(status_label(r.status), 0) + 1
+    out.append(f"Tổng: {len(rows)} lượt (" + ", ".join(f"{k}: {v}" for k, v in counts.items()) + ")")
+    return "\n".join(out) + "\n"
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def format_csv(rows: list[Airing], station: Station) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_HEADERS)
+    stamp = "%Y-%m-%d %H:%M:%S"
+    for r in rows:
+        writer.writerow((
+            r.id, r.session_key, r.output_id, _zone_names(r, station), r.bulletin_id or "", r.title, r.topic,
+            PRIORITY_LABELS[r.priority], _clock(r.scheduled_at, stamp), _clock(r.started_at, stamp),
+            _clock(r.ended_at, stamp), f"{r.planned_seconds:.1f}", f"{r.played_seconds:.1f}",
+            status_label(r.status), r.reason, r.engine, r.voice, r.content_hash, r.audio_hash,
+        ))  # fmt: skip
+    return buffer.getvalue()
+
+
+def format_json(rows: list[Airing], station: Station) -> str:
+    def one(r: Airing) -> dict[str, Any]:
+        return {
+            "id": r.id, "session_key": r.session_key, "output": r.output_id, "zones": list(r.zones),
+            "bulletin_id": r.bulletin_id, "title": r.title, "topic": r.topic, "priority": r.priority.value,
+            "scheduled_at": r.scheduled_at.isoformat(),
+            "started_at": r.started_at.isoformat() if r.started_at else None,
+            "ended_at": r.ended_at.isoformat() if r.ended_at else None,
+            "planned_seconds": r.planned_seconds, "played_seconds": r.played_seconds, "status": r.status.value,
+            "reason": r.reason, "engine": r.engine, "voice": r.voice, "content_hash": r.content_hash,
+            "audio_hash": r.audio_hash,
+        }  # fmt: skip
+
+    return json.dumps([one(r) for r in rows], ensure_ascii=False, indent=2) + "\n"
+
+
+FORMATS = {"table": format_table, "csv": format_csv, "json": format_json}
+
+
+def export(rows: list[Airing], station: Station, fmt: str) -> str:
+    """Rows in one of `FORMATS` (table, csv, json)."""
+    return FORMATS[fmt](rows, station)

@@ -1,0 +1,75 @@
+"""Rows for what did not air: a session missed or failed as a whole, bulletins left out of a session."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from broadcaster.models import Airing, AiringStatus, Priority, Programme
+
+if TYPE_CHECKING:
+    pass
+
+from broadcaster.playout._common import ItemInfo, LogWriter
+
+__all__ = ["record_not_aired", "record_skipped"]
+
+
+def record_not_aired(
+    programme: Programme, *, log: LogWriter, status: AiringStatus, reason: str, session_key: str | None = None,
+    info: Mapping[str, ItemInfo] | None = None, bulletins: Mapping[str, Any] | None = None,
+) -> list[Airing]:
+    """Log every item of a session that will not air (`missed` beyond the grace time, `failed` when it could
+    not be built), so reports count it. `bulletins` (by id) gives the topic when `info` has none."""
+    info = info or {}
+    bulletins = bulletins or {}
+    rows: list[Airing] = []
+    offset = programme.overhead_seconds / 2  # rough: items start after the opening and ident
+    for item in programme.items:
+        meta = info.get(item.bulletin_id) or ItemInfo(topic=getattr(bulletins.get(item.bulletin_id), "topic", ""))
+        airing = Airing(
+            session_key=session_key or programme.key,
+            output_id=programme.output_id,
+            zones=tuple(sorted(item.zones)),
+            bulletin_id=item.bulletin_id,
+            title=item.title,
+            topic=meta.topic,
+            priority=item.priority,
+            scheduled_at=programme.start + timedelta(seconds=offset),
+            status=status,
+            content_hash=item.content_hash,
+            planned_seconds=item.duration,
+            reason=reason,
+            engine=meta.engine,
+            voice=meta.voice,
+            audio_hash=meta.audio_hash,
+        )
+        offset += item.duration
+        rows.append(dataclasses.replace(airing, id=log.record(airing)))
+    return rows
+
+
+def record_skipped(
+    programme: Programme, bulletins: Mapping[str, Any], *, log: LogWriter, session_key: str | None = None,
+) -> list[Airing]:
+    """Log the bulletins planned for this session but left out (did not fit, longer than the session, no audio),
+    each with its reason, so the officer and the district see them in the log and not only in the plan."""
+    rows: list[Airing] = []
+    for skip in programme.skipped:
+        bulletin = bulletins.get(skip.bulletin_id)
+        airing = Airing(
+            session_key=session_key or programme.key,
+            output_id=programme.output_id,
+            zones=tuple(sorted(skip.zones)),
+            bulletin_id=skip.bulletin_id,
+            title=getattr(bulletin, "title", skip.bulletin_id),
+            topic=getattr(bulletin, "topic", ""),
+            priority=getattr(bulletin, "priority", Priority.NORMAL),
+            scheduled_at=programme.start,
+            status=AiringStatus.SKIPPED,
+            reason=skip.reason,
+        )
+        rows.append(dataclasses.replace(airing, id=log.record(airing)))
+    return rows

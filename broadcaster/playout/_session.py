@@ -1,0 +1,173 @@
+"""One built programme on air: relays per item, a log row before each first sample, pre-emption by emergencies."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Protocol
+
+from broadcaster.audio.slicing import Segment, slice_programme
+from broadcaster.clock import Clock
+from broadcaster.models import Airing, AiringStatus, Priority, Programme, Station
+from broadcaster.outputs import Output
+from broadcaster.zones import ZoneSwitch
+
+if TYPE_CHECKING:
+    from broadcaster.audio.programme import BuiltProgramme
+
+from broadcaster.playout._common import (
+    REASON_EMERGENCY,
+    REASON_SHUTDOWN,
+    REASON_SKIPPED_AFTER_EMERGENCY,
+    ItemInfo,
+    LogWriter,
+    play,
+    relays_for,
+    switch_safely,
+    wait,
+    wait_until,
+)
+
+__all__ = ["Preemption", "air_programme"]
+
+
+class Preemption(Protocol):
+    """How a running programme hands the output to an emergency (implemented by the runner)."""
+
+    def pending(self) -> bool:
+        """True when an emergency waits to air."""
+        ...
+
+    def air_pending(self) -> bool:
+        """Air the waiting emergencies now, on this output; clear the item stop; True if any aired."""
+        ...
+
+
+def air_programme(
+    built: BuiltProgramme | None,
+    programme: Programme,
+    *,
+    station: Station,
+    output: Output,
+    switch: ZoneSwitch,
+    log: LogWriter,
+    clock: Clock,
+    stop: threading.Event,
+    emergency_check: Preemption | None = None,
+    session_key: str | None = None,
+    info: Mapping[str, ItemInfo] | None = None,
+    segments: Sequence[Segment] | None = None,
+    start_at: datetime | None = None,
+    paced: bool = True,
+) -> list[Airing]:
+    """Air one session: amplifier on, warm-up, wait for the start, each item with its zones and a log row
+    written before its first sample and completed after its last; relays and amplifier off at the end, always.
+
+    `stop` set without a pending emergency ends the session (shutdown): the playing item is `interrupted` and
+    the ones not reached are `missed`. An emergency interrupts the item, airs, then the programme resumes from
+    that item or skips the rest (`station.playout.after_emergency`). `paced=False` (an output that writes
+    files instead of playing) goes from item to item without waiting out the pauses.
+    """
+    # long: the session's state machine (warm-up, relays, log row, play, pre-emption, resume) reads top to bottom
+    # in one place; its steps' order is what the as-played log and the relays depend on
+    key = session_key or programme.key
+    segs = list(segments) if segments is not None else slice_programme(built, programme)
+    info = info or {}
+    priorities = {i.bulletin_id: i.priority for i in programme.items}
+    results: list[Airing] = []
+    output_id = programme.output_id
+    settle = float(getattr(switch, "settle_seconds", 0.0) or 0.0)
+
+    def row_for(seg: Segment) -> Airing:
+        meta = info.get(seg.bulletin_id or "", ItemInfo())
+        return Airing(
+            session_key=key,
+            output_id=output_id,
+            zones=tuple(sorted(seg.zones)),
+            bulletin_id=seg.bulletin_id,
+            title=seg.title,
+            topic=meta.topic,
+            priority=priorities.get(seg.bulletin_id or "", Priority.NORMAL),
+            scheduled_at=(start_at or programme.start) + timedelta(seconds=seg.offset),
+            status=AiringStatus.STARTED,
+            content_hash=seg.content_hash,
+            started_at=clock.now(),
+            planned_seconds=seg.duration,
+            engine=meta.engine,
+            voice=meta.voice,
+            audio_hash=meta.audio_hash,
+        )
+
+    def close_rest(start: int, status: AiringStatus, reason: str) -> None:
+        for seg in segs[start:]:
+            if seg.bulletin_id:
+                airing = dataclasses.replace(row_for(seg), status=status, started_at=None, reason=reason)
+                results.append(dataclasses.replace(airing, id=log.record(airing)))
+
+    amp_error = switch_safely(lambda: switch.amplifier(True), "bật ampli")
+    try:
+        if not amp_error:
+            wait(clock, float(getattr(switch, "warmup_seconds", 0.0) or 0.0), stop)
+        relays: frozenset[int] | None = None
+        if segs and not amp_error:  # first zones on and settled before the start: the first sample airs on time
+            relays = relays_for(station, segs[0].zones)
+            first = relays
+            amp_error = switch_safely(lambda: switch.select(first), f"bật rơ-le {sorted(first)}")
+            wait(clock, settle, stop)
+        base = start_at or programme.start
+        wait_until(clock, base, stop)
+        i = 0
+        while i < len(segs):
+            if emergency_check is not None and emergency_check.pending():
+                emergency_check.air_pending()
+                relays = None  # the emergency switched its own zones
+                wait_until(clock, start_at or programme.start, stop)  # aired during warm-up: keep the start time
+            if stop.is_set():
+                close_rest(i, AiringStatus.MISSED, REASON_SHUTDOWN)
+                break
+            seg = segs[i]
+            error = amp_error
+            wanted = relays_for(station, seg.zones)
+            if wanted != relays:
+                error = error or switch_safely(lambda: switch.select(wanted), f"bật rơ-le {sorted(wanted)}")
+                relays = wanted
+                wait(clock, settle, stop)
+            if paced:  # re-sync on the programme clock: player start-ups never add up
+                wait_until(clock, base + timedelta(seconds=seg.offset), stop)
+            airing = row_for(seg) if seg.bulletin_id else None
+            if airing is not None and error:
+                airing = dataclasses.replace(airing, status=AiringStatus.FAILED, started_at=None, reason=error)
+                results.append(dataclasses.replace(airing, id=log.record(airing)))
+                i += 1
+                continue
+            row_id = log.start_item(airing) if airing is not None else None
+            ok, played, play_error = play(output, seg.wav, stop, seg.title, seg.zones)
+            preempted = not ok and stop.is_set() and emergency_check is not None and emergency_check.pending()
+            if ok:
+                status, reason = AiringStatus.COMPLETED, ""
+            elif stop.is_set():
+                status, reason = AiringStatus.INTERRUPTED, REASON_EMERGENCY if preempted else REASON_SHUTDOWN
+            else:
+                status, reason = AiringStatus.FAILED, play_error or "đầu ra âm thanh không phát được"
+            if airing is not None and row_id is not None:
+                ended = clock.now()
+                log.finish_item(row_id, status, ended, played, reason)
+                results.append(dataclasses.replace(
+                    airing, id=row_id, status=status, ended_at=ended, played_seconds=played, reason=reason))
+            if status is AiringStatus.INTERRUPTED:
+                if not preempted:
+                    close_rest(i + 1, AiringStatus.MISSED, REASON_SHUTDOWN)
+                    break
+                emergency_check.air_pending()  # type: ignore[union-attr]
+                relays = None
+                if station.playout.after_emergency == "skip":
+                    close_rest(i + 1, AiringStatus.SKIPPED, REASON_SKIPPED_AFTER_EMERGENCY)
+                    break
+                continue  # resume: the interrupted item airs again from its start
+            i += 1
+    finally:
+        switch_safely(switch.all_off, "tắt mọi rơ-le")
+        switch_safely(lambda: switch.amplifier(False), "tắt ampli")
+    return results
