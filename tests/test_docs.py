@@ -61,3 +61,34 @@ def test_an_undocumented_key_would_be_caught() -> None:
 def test_documented_keys_all_exist() -> None:
     """No stale rows: every key in the reference tables is in the schema."""
     assert set(documented_rows()) <= {k[0] for k in KEYS}
+
+
+def _cli_arguments() -> list[tuple[str, str]]:
+    """(command, option or positional metavar) for every argument the CLI parser accepts."""
+    import argparse
+
+    from broadcaster.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    out = []
+    for name, parser in sub.choices.items():
+        out.append((name, ""))
+        for action in parser._actions:
+            if isinstance(action, argparse._HelpAction):
+                continue
+            for label in action.option_strings or [action.metavar or action.dest]:
+                out.append((name, label))
+    return out
+
+
+CLI_DOC = DOC.parent / "cli.md"
+
+
+@pytest.mark.parametrize(("command", "argument"), _cli_arguments(), ids=lambda v: v or "command")
+def test_every_cli_command_and_option_is_documented(command: str, argument: str) -> None:
+    sections = re.split(r"^## ", CLI_DOC.read_text(encoding="utf-8"), flags=re.M)
+    section = next((s for s in sections if s.startswith(f"`broadcaster {command}`")), None)
+    assert section is not None, f"`broadcaster {command}` has no section in docs/cli.md"
+    if argument:
+        assert re.search(rf"`[^`]*(?<![\w-]){re.escape(argument)}(?![\w-])[^`]*`", section), (
+            f"`broadcaster {command} {argument}` is not documented in docs/cli.md")

@@ -47,12 +47,16 @@ from broadcaster.models import (
     Zone,
     ZoneSwitchConfig,
 )
+from broadcaster.outputs import KINDS as OUTPUT_KINDS
+from broadcaster.zones import SWITCHES
 
 __all__ = ["BULLETIN_FIELDS", "KNOWN_ENGINES", "MAX_TEXT_CHARS", "STATION_FIELDS", "walk"]
 
 # fmt: off
 # The tables below are data, one key per entry: kept compact on purpose (a formatter would triple them).
-KNOWN_ENGINES = ("gtts", "espeak")  # names in broadcaster.speech.engines.ENGINES; add new engines here too
+# Speech sits above config, so the engine names are written here once; tests/speech/test_engines.py fails when
+# they differ from the registry (broadcaster.speech.engines.ENGINES).
+KNOWN_ENGINES = ("gtts", "espeak")
 MAX_TEXT_CHARS = 20000  # about 20 minutes read aloud: longer texts should be split
 
 
@@ -81,7 +85,7 @@ class Targets(ListOf):
 
 
 ZONE_SWITCH_FIELDS = (
-    Field("kind", Choice(("none", "command", "serial"), {"không": "none"}), "How zone relays are switched: "
+    Field("kind", Choice(tuple(SWITCHES), {"không": "none"}), "How zone relays are switched: "
           "`none` (all villages always on), `command` (shell commands), `serial` (USB relay board).", "none",
           "cách bật/tắt loa từng thôn", "serial"),
     Field("on_command", Str(), "`command` kind: shell command that switches a relay on; `{relay}` and `{zone}` "
@@ -104,7 +108,7 @@ ZONE_SWITCH_FIELDS = (
 )
 
 OUTPUT_FIELDS = (
-    Field("kind", Choice(("auto", "sounddevice", "command", "file", "null")), "Where the sound goes: `auto` (the "
+    Field("kind", Choice(OUTPUT_KINDS), "Where the sound goes: `auto` (the "
           "sound card, or files when there is none), `sounddevice`, `command`, `file` (dry run), `null`.", "auto",
           "đầu ra âm thanh", "auto"),
     Field("device", Str(), "Sound device name or number (`sounddevice`), or `{device}` in `command`.", None,

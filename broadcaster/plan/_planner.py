@@ -27,7 +27,6 @@ from broadcaster.words import fmt_date, fmt_seconds, fmt_time
 __all__ = [
     "Overhead",
     "estimate_seconds",
-    "plan",
     "make_plan",
     "PlanResult",
     "Unplanned",
@@ -69,31 +68,6 @@ class PlanResult:
     excluded: tuple[Skip, ...] = ()  # bulletins that cannot air at all in the range (draft, expired, ...)
 
 
-def plan(
-    station: Station,
-    bulletins: Sequence[Bulletin],
-    history: Sequence[Airing],
-    start: date,
-    end: date,
-    *,
-    durations: Mapping[str, float] = _EMPTY,
-    overhead: Overhead = Overhead(),
-    content_hashes: Mapping[str, str] = {},  # noqa: B006 - read-only default, never mutated
-) -> list[Programme]:
-    """Programmes that air from `start` to `end` (inclusive), in air order (start time, then output)."""
-    result = make_plan(
-        station,
-        bulletins,
-        history,
-        start,
-        end,
-        durations=durations,
-        overhead=overhead,
-        content_hashes=content_hashes,
-    )
-    return list(result.programmes)
-
-
 def make_plan(
     station: Station,
     bulletins: Sequence[Bulletin],
@@ -105,7 +79,8 @@ def make_plan(
     overhead: Overhead = Overhead(),
     content_hashes: Mapping[str, str] = {},  # noqa: B006 - read-only default, never mutated
 ) -> PlanResult:
-    """Like `plan()`, and also the sessions that do not air and the bulletins left out, each with its reason."""
+    """Programmes that air from `start` to `end` (inclusive), in air order (start time, then output), with the
+    sessions that do not air and the bulletins left out, each with its reason."""
     if end < start:
         raise PlanError(f"ngày kết thúc {fmt_date(end)} trước ngày bắt đầu {fmt_date(start)}")
     return _Planner(station, bulletins, history, start, end, durations, overhead, content_hashes).run()

@@ -27,7 +27,6 @@ __all__ = [
     "create_zone_switch",
     "encode",
     "parse_bytes",
-    "relays_for",
 ]
 
 SWITCHES: dict[str, Callable[[ZoneSwitchConfig, Mapping[int, str]], BaseSwitch]] = {
@@ -47,9 +46,3 @@ def create_zone_switch(cfg: ZoneSwitchConfig, zones: Iterable[Zone] = ()) -> Zon
             f"zone_switch: loại '{cfg.kind}' không có; chọn một trong: {', '.join(SWITCHES)}"
         ) from None
     return factory(cfg, {z.relay: z.id for z in zones if z.relay is not None})
-
-
-def relays_for(zone_ids: Iterable[str], zones: Iterable[Zone]) -> frozenset[int]:
-    """The relay channels of these zone ids (zones without a relay are always on and need none)."""
-    wanted = set(zone_ids)
-    return frozenset(z.relay for z in zones if z.id in wanted and z.relay is not None)

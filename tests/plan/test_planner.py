@@ -26,7 +26,7 @@ from broadcaster.models import (
     Status,
     Zone,
 )
-from broadcaster.plan import Overhead, PlanError, estimate_seconds, make_plan, plan
+from broadcaster.plan import Overhead, PlanError, estimate_seconds, make_plan
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -414,7 +414,7 @@ def test_estimates_are_conservative_for_a_real_bulletin() -> None:
 
 def test_a_reversed_range_is_an_error_the_officer_understands() -> None:
     with pytest.raises(PlanError, match="trước ngày bắt đầu"):
-        plan(station(), [], [], SUN, MON)
+        make_plan(station(), [], [], SUN, MON)
 
 
 def test_a_busy_year_keeps_every_rule() -> None:

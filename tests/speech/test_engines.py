@@ -139,3 +139,11 @@ def test_espeak_is_safe_from_many_threads() -> None:
     assert abs(len(expected[1.0]) - len(expected[1.4])) > 22050
     for speed, samples in got:
         assert abs(len(samples) - len(expected[speed])) < 0.01 * len(expected[speed])
+
+
+def test_the_schema_offers_exactly_the_registered_engines() -> None:
+    """Speech sits above config, so station.yaml's list of engine names is written once in the schema: this keeps
+    it equal to the registry (a new engine must be offered to the officer, a removed one refused by `check`)."""
+    from broadcaster.config._schema import KNOWN_ENGINES
+
+    assert set(KNOWN_ENGINES) == set(ENGINES)

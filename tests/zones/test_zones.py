@@ -25,7 +25,6 @@ from broadcaster.zones import (
     create_zone_switch,
     encode,
     parse_bytes,
-    relays_for,
 )
 
 ZONES = (
@@ -287,6 +286,3 @@ def test_command_check_finds_missing_programs() -> None:
         switch.check()
     assert shutil.which("true")
 
-
-def test_relays_for_maps_zone_ids_to_channels() -> None:
-    assert relays_for(["thon-dong", "thon-bac", "uy-ban"], ZONES) == frozenset({1, 3})
