@@ -21,6 +21,10 @@ class Clock(Protocol):
 
     def sleep(self, seconds: float) -> None: ...
 
+    def monotonic(self) -> float:
+        """Seconds on a clock nobody can set (waits, and telling a wall-clock step from time passing)."""
+        ...
+
 
 class SystemClock:
     """The real clock, read in the station's timezone."""
@@ -34,3 +38,6 @@ class SystemClock:
     def sleep(self, seconds: float) -> None:
         if seconds > 0:
             _time.sleep(seconds)
+
+    def monotonic(self) -> float:
+        return _time.monotonic()

@@ -10,21 +10,30 @@ from zoneinfo import ZoneInfo
 
 
 class FakeClock:
-    """A clock that only moves when told (sleep advances it)."""
+    """A clock that only moves when told (sleep advances it). `advance` is time passing (wall and monotonic
+    together); `step` is someone setting the wall clock (NTP, an officer): the monotonic clock does not move."""
 
     def __init__(self, start: datetime):
         if start.tzinfo is None:
             start = start.replace(tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
         self.tz = start.tzinfo
         self._now = start
+        self._mono = 1000.0
 
     def now(self) -> datetime:
         return self._now
+
+    def monotonic(self) -> float:
+        return self._mono
 
     def sleep(self, seconds: float) -> None:
         self.advance(seconds)
 
     def advance(self, seconds: float) -> None:
+        self._now += timedelta(seconds=seconds)
+        self._mono += seconds
+
+    def step(self, seconds: float) -> None:
         self._now += timedelta(seconds=seconds)
 
 

@@ -26,6 +26,7 @@ from broadcaster.station._control import (
     wait_taken,
     withdraw,
 )
+from broadcaster.station._lock import StationBusy, StationLock, lock_holder
 from broadcaster.station._runner import Runner, run_station
 from broadcaster.station._sessions import Session, StationFiles, load
 
@@ -35,12 +36,15 @@ __all__ = [
     "EmergencyRequest",
     "Runner",
     "Session",
+    "StationBusy",
+    "StationLock",
     "StationFiles",
     "apply_output_override",
     "attention_tone",
     "current_user",
     "describe_output",
     "load",
+    "lock_holder",
     "open_channels",
     "parse_output_spec",
     "prepare_request",

@@ -107,15 +107,24 @@ class Channel:
             finally:
                 self._in_session = False
 
+    def safe_off(self, when: str) -> None:
+        """Amplifier and every relay of this output off, whatever the state they were left in (a crash, kill -9,
+        a power cut mid-session): at start-up, after a failed airing, at exit. Never raises."""
+        for action in (lambda: self.switch.amplifier(False), self.switch.all_off):
+            try:
+                action()
+            except BroadcasterError as exc:
+                log.error("bộ chuyển vùng loa (%s): %s", when, exc)
+
     def close(self, timeout: float = 15.0) -> None:
         """Wait for the airing item to wind down (rows finished), then relays and amplifier off, port closed."""
         got = self.lock.acquire(timeout=timeout)
         try:
-            for action in (self.switch.all_off, lambda: self.switch.amplifier(False), self.switch.close):
-                try:
-                    action()
-                except BroadcasterError as exc:
-                    log.error("bộ chuyển vùng loa khi dừng đài: %s", exc)
+            self.safe_off("khi dừng đài")
+            try:
+                self.switch.close()
+            except BroadcasterError as exc:
+                log.error("bộ chuyển vùng loa khi dừng đài: %s", exc)
         finally:
             if got:
                 self.lock.release()

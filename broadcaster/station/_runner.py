@@ -10,9 +10,7 @@ APScheduler. See docs/runner.md.
 
 from __future__ import annotations
 
-import ctypes
 import dataclasses
-import gc
 import logging
 import os
 import signal
@@ -29,23 +27,23 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from broadcaster.airlog import AirLog
 from broadcaster.clock import Clock, SystemClock
-from broadcaster.models import AiringStatus, Station
+from broadcaster.config import load_station
 from broadcaster.playout import (
     EmergencyAudio,
     emergency_zones,
-    record_not_aired,
-    record_skipped,
 )
 from broadcaster.station import _control, _sessions
 from broadcaster.station._chains import (
     Channel,
     apply_output_override,
-    describe_output,
     open_channels,
     parse_output_spec,
 )
+from broadcaster.station._clockwatch import ClockWatch
+from broadcaster.station._jobs import SessionJobs, reason_busy, trim_memory
+from broadcaster.station._lock import StationLock
 from broadcaster.station._lookback import log_missed_sessions, reason_missed
-from broadcaster.words import fmt_date, fmt_when
+from broadcaster.words import fmt_spoken_duration
 
 __all__ = ["Runner", "run_station", "apply_output_override", "parse_output_spec", "reason_missed", "reason_busy"]
 
@@ -57,30 +55,17 @@ PREPARE_LEAD_SECONDS = 1.0  # fire this long before warm-up + start: time to cut
 TICK_SECONDS = 1.0  # the scheduler's main thread wakes at least this often (signals, stop)
 
 
-def reason_busy(station: Station) -> str:
-    return (f"loa đang phát nội dung khác (phát ngay hoặc tin khẩn cấp) đến quá {station.playout.grace_minutes:g} "
-            "phút sau giờ phát")
-
-
-def _trim_memory() -> None:
-    """Hand freed heap back to the OS after building audio (numpy/scipy buffers): an idle station stays small."""
-    gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: nothing to do
-        pass
-
-
-class Runner:
+class Runner(SessionJobs):
     """A running station: scheduler, channels (one per output), control channel, render-ahead."""
 
     def __init__(self, station_dir: str | Path, *, output_override: str | None = None,
                  notify: Callable[[str], None] | None = None, files: _sessions.StationFiles | None = None,
                  clock: Clock | None = None, make_channels: Callable[..., dict[str, Channel]] | None = None,
-                 isolate_builds: bool = False):
+                 isolate_builds: bool = False, lock: StationLock | None = None):
         """`files`, `clock`, `make_channels(station, log, clock, shutdown)`: injected parts (tests, benchmarks);
         by default everything comes from the station directory. `isolate_builds`: build audio in a child
-        process (the station process stays small; `run_station` sets it)."""
+        process (the station process stays small; `run_station` sets it). `lock`: the station's single-instance
+        lock, already held (`run_station` takes it before opening anything); `run` takes it otherwise."""
         self.isolate_builds = isolate_builds
         self.station_dir = Path(station_dir)
         self.output_override = output_override
@@ -98,6 +83,8 @@ class Runner:
         if files is not None:
             self._mtimes = _sessions.watched_mtimes(self.station)
         self.clock = clock or SystemClock(self.station.timezone)
+        self.clock_watch = ClockWatch(self.clock)
+        self.lock = lock or StationLock(self.station.state_dir)
         self.log = AirLog(self.station.database, tz=self.station.timezone)
         self.channels: dict[str, Channel] = (make_channels or open_channels)(
             self.station, self.log, self.clock, self.shutdown)
@@ -142,12 +129,13 @@ class Runner:
                 job = self.scheduler.get_job(f"session:{key}")
                 if job is not None:
                     job.remove()
+                self._log_dropped(self.sessions[key], now)
             self.sessions = {**self.sessions, **fresh}
             for key in set(self.sessions) - set(fresh):
                 del self.sessions[key]
             for session in sessions:
                 self._schedule(session)
-        _trim_memory()
+        trim_memory()
         return sessions
 
     def _build(self, name: str, *args: Any) -> Any:
@@ -180,88 +168,6 @@ class Runner:
             args=[session.key], id=f"session:{session.key}", name=session.key, replace_existing=True,
         )
 
-    # -- jobs -------------------------------------------------------------------------------------------------
-    def session_job(self, key: str) -> None:
-        """Air one session occurrence, or log why it does not air (late beyond grace, could not be built)."""
-        session = self.sessions.get(key)
-        if session is None or self.shutdown.is_set():
-            return
-        programme = session.programme
-        channel = self.channels.get(programme.output_id)
-        if channel is None:
-            return
-        try:
-            self._air_or_log(session, channel)
-        finally:
-            channel.try_drain()  # an emergency that arrived while this job held the output
-            _trim_memory()
-
-    def _air_or_log(self, session: _sessions.Session, channel: Channel) -> None:
-        key, programme = session.key, session.programme
-        grace = self.station.playout.grace_minutes * 60
-        fired_late = (self.clock.now() - programme.start).total_seconds()
-        with channel.lock:  # held by whatever airs on this output now (a "phát ngay", an emergency)
-            late = (self.clock.now() - programme.start).total_seconds()
-            if not self.log.claim_session(key):
-                return  # already aired (or being aired): never twice
-            record_skipped(programme, self.files.by_id, log=self.log)
-            if late > grace:
-                reason = reason_missed(self.station) if fired_late > grace else reason_busy(self.station)
-                record_not_aired(programme, log=self.log, status=AiringStatus.MISSED, reason=reason,
-                                 info=session.info, bulletins=self.files.by_id)
-                self.log.mark_session(key, AiringStatus.MISSED.value)
-                self.notify(f"bỏ lỡ buổi phát {key}: {reason}")
-                return
-            if session.error:
-                record_not_aired(programme, log=self.log, status=AiringStatus.FAILED, reason=session.error,
-                                 info=session.info, bulletins=self.files.by_id)
-                self.log.mark_session(key, AiringStatus.FAILED.value)
-                self.notify(f"không phát được buổi {key}: {session.error}")
-                return
-            self.notify(f"bắt đầu buổi phát {key} lúc {fmt_when(programme.start)}")
-            rows = channel.air_session(session)
-            done = sum(r.status is AiringStatus.COMPLETED for r in rows)
-            self.log.mark_session(key, "completed" if rows and done == len(rows) else "incomplete")
-            self.notify(f"xong buổi phát {key}: {done}/{len(rows)} bản tin phát trọn vẹn")
-
-    def air_request_job(self, req: _control.AirRequest) -> None:
-        """"Phát ngay" handed over by `broadcaster air`: build the session as `air` would and air it as soon as
-        its output is free (after the item or session on air; an emergency still pre-empts it). Never dies."""
-        self.log.audit("air", req.who, {"slot": req.slot, "day": req.day.isoformat(), "request": req.id},
-                       at=self.clock.now())
-        try:
-            sessions = self._build("prepare_manual", self.files, req.slot, req.day)
-        except Exception as exc:  # noqa: BLE001 - a bad request or build must not stop the station
-            self.notify(f"không phát ngay được buổi '{req.slot}' ngày {fmt_date(req.day)}: {exc}")
-            return
-        finally:
-            _trim_memory()
-        if not sessions:
-            self.notify(f"buổi '{req.slot}' ngày {fmt_date(req.day)} không có bản tin nào để phát ngay "
-                        f"(xem `broadcaster plan --from {req.day} --to {req.day}`)")
-            return
-        for session in sessions:
-            channel = self.channels.get(session.programme.output_id)
-            if channel is None or self.shutdown.is_set():
-                continue
-            if session.error:
-                self.notify(f"không phát ngay được buổi {session.key}: {session.error}")
-                continue
-            try:
-                with channel.lock:
-                    started = self.clock.now()
-                    key = f"{session.key}/manual-{started:%H%M%S}"
-                    if not self.log.claim_session(key, at=started):
-                        continue
-                    record_skipped(session.programme, self.files.by_id, log=self.log, session_key=key)
-                    self.notify(f"phát ngay buổi {session.key} theo yêu cầu của {req.who}")
-                    rows = channel.air_session(session, session_key=key, start_at=started)
-                    done = sum(r.status is AiringStatus.COMPLETED for r in rows)
-                    self.log.mark_session(key, "completed" if rows and done == len(rows) else "incomplete")
-                    self.notify(f"xong phát ngay {key}: {done}/{len(rows)} bản tin phát trọn vẹn")
-            finally:
-                channel.try_drain()
-
     def look_back(self) -> int:
         """At start-up: log the sessions the station missed while it was off (see `_lookback`)."""
         return log_missed_sessions(self.files, self.log, self.clock.now(), self._started_at, self.notify)
@@ -290,6 +196,7 @@ class Runner:
                     self.scheduler.add_job(self.air_request_job, args=[air], id=f"air:{air.id}")
                 if clock - beat >= _control.HEARTBEAT_SECONDS:
                     beat = clock
+                    self.check_clock()
                     _control.write_heartbeat(self.station, {"station": str(self.station_dir)})
                 if clock - watch >= WATCH_SECONDS:
                     watch = clock
@@ -307,8 +214,8 @@ class Runner:
         self._finish_stop()
 
     def _on_signal(self, *_: Any) -> None:
-        """SIGTERM/SIGINT handler: only flags (no printing, no scheduler locks: the interrupted main thread may
-        hold them). The tick job or the caller of `stop` finishes within a second."""
+        """SIGTERM/SIGINT/SIGHUP handler: only flags (no printing, no scheduler locks: the interrupted main thread
+        may hold them). The stopper thread (monotonic wait: wall-clock steps cannot delay it) finishes the stop."""
         self.shutdown.set()
         for channel in self.channels.values():
             channel.stop.set()
@@ -331,30 +238,35 @@ class Runner:
         if self.shutdown.is_set():
             self._finish_stop()
 
-    def banner(self) -> None:
-        st = self.station
-        self.notify(f"{st.name} — đài bắt đầu chạy (giờ {st.timezone}: {fmt_when(self.clock.now())})")
-        for cfg in st.outputs:
-            ch = self.channels.get(cfg.id)
-            if ch is not None:
-                self.notify(f"Âm thanh phát ra: {describe_output(cfg, ch.output, st)}")
-        upcoming = sorted(self.sessions.values(), key=lambda s: s.programme.start)
-        if not upcoming:
-            self.notify("Không có buổi phát nào trong 24 giờ tới (xem `broadcaster plan`).")
-        else:
-            self.notify("Các buổi phát sắp tới:")
-            for s in upcoming[:6]:
-                p = s.programme
-                slot = next((x.name for x in st.slots if x.id == p.slot_id), p.slot_id)
-                extra = f" — LỖI: {s.error}" if s.error else ""
-                self.notify(f"  {fmt_when(p.start)}  {slot}: {len(p.items)} bản tin, "
-                            f"{p.total_seconds / 60:.1f} phút{extra}")
-        self.notify("Phát ngay một buổi: `broadcaster air BUỔI`; tin khẩn cấp: `broadcaster emergency --text ...`")
-        self.notify("Nhấn Ctrl+C để dừng đài.")
+    def check_clock(self) -> None:
+        """Called from the control loop (monotonic timing: the scheduler's own jobs follow the wall clock, so after
+        a step back they would not run for as long as the step): tell the officer, once per step."""
+        jump = self.clock_watch.new_step()
+        if jump:
+            self.notify(f"cảnh báo: đồng hồ của máy vừa bị chỉnh {'nhanh lên' if jump > 0 else 'lùi lại'} "
+                        f"{fmt_spoken_duration(abs(jump))}; các buổi phát theo giờ mới")
+            self.log.audit("clock_step", "system", {"seconds": round(jump, 3)}, at=self.clock.now())
+
+    def _stopper(self) -> None:
+        """Waits for the shutdown flag on the monotonic clock, then stops the scheduler from a normal thread (the
+        scheduler's own waits follow the wall clock: after the clock steps back they would sleep on)."""
+        self.shutdown.wait()
+        self._finish_stop()
 
     def run(self) -> int:
-        """Blocking: recover, look back, render ahead, schedule, serve until a signal. Returns the exit code."""
+        """Blocking: take the station lock, switch every relay off, recover, look back, render ahead, schedule,
+        serve until a signal. Returns the exit code. Raises `StationBusy` when this station already runs."""
         now = self._started_at = self.clock.now()
+        if not self.lock.held:
+            self.lock.acquire(now)
+        try:
+            return self._run(now)
+        finally:
+            self.lock.release()
+
+    def _run(self, now: datetime) -> int:
+        for channel in self.channels.values():  # whatever a crash or power cut left on: off before anything
+            channel.safe_off("khi khởi động")
         recovered = self.log.recover_interrupted(now)
         if recovered:
             self.notify(f"{recovered} bản tin đang phát dở khi đài tắt đột ngột: đã ghi là bị gián đoạn")
@@ -362,8 +274,9 @@ class Runner:
                                                          "outputs": [c.kind for c in self.station.outputs]},
                        at=now)
         if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, self._on_signal)
-            signal.signal(signal.SIGINT, self._on_signal)
+            for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):  # SIGHUP: the terminal closed
+                signal.signal(signum, self._on_signal)
+        threading.Thread(target=self._stopper, name="stopper", daemon=True).start()
         _control.write_heartbeat(self.station, {"station": str(self.station_dir)})
         self.look_back()
         self.notify("Đang chuẩn bị âm thanh cho 24 giờ tới…")
@@ -392,5 +305,12 @@ class Runner:
 
 def run_station(station_dir: str | Path, *, output_override: str | None = None,
                 notify: Callable[[str], None] | None = None) -> int:
-    """Run the station until SIGTERM/SIGINT (blocking)."""
-    return Runner(station_dir, output_override=output_override, notify=notify, isolate_builds=True).run()
+    """Run the station until SIGTERM/SIGINT/SIGHUP (blocking). The station lock is taken first, before any output
+    or relay board is opened: a second `run` of the same station is refused at once (`StationBusy`)."""
+    lock = StationLock(load_station(station_dir).state_dir)
+    lock.acquire(SystemClock().now())
+    try:
+        return Runner(station_dir, output_override=output_override, notify=notify, isolate_builds=True,
+                      lock=lock).run()
+    finally:
+        lock.release()

@@ -1,0 +1,172 @@
+"""The runner's jobs on air: a scheduled session (aired, or logged with the true reason it did not air), a
+"phát ngay" handed over by `broadcaster air`, and the banner the officer reads at start-up. A mixin of `Runner`,
+kept apart so each file reads as one thing: `_runner` is the life cycle and the scheduler, this is what airs."""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from broadcaster.models import AiringStatus, Station
+from broadcaster.playout import record_not_aired, record_skipped
+from broadcaster.station import _control, _sessions
+from broadcaster.station._chains import Channel, describe_output
+from broadcaster.station._clockwatch import CLOCK_STEP_SECONDS, reason_clock_step
+from broadcaster.station._lookback import reason_missed
+from broadcaster.words import fmt_date, fmt_when
+
+if TYPE_CHECKING:
+    from broadcaster.station._runner import Runner
+
+__all__ = ["SessionJobs", "reason_busy", "trim_memory"]
+
+log = logging.getLogger("broadcaster.station._runner")
+
+
+def reason_busy(station: Station) -> str:
+    return (f"loa đang phát nội dung khác (phát ngay hoặc tin khẩn cấp) đến quá {station.playout.grace_minutes:g} "
+            "phút sau giờ phát")
+
+
+def trim_memory() -> None:
+    """Hand freed heap back to the OS after building audio (numpy/scipy buffers): an idle station stays small."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
+
+
+class SessionJobs:
+    """Session, "phát ngay" and banner jobs; `self` is the `Runner`."""
+
+    # -- jobs -------------------------------------------------------------------------------------------------
+    def session_job(self: Runner, key: str) -> None:
+        """Air one session occurrence, or log why it does not air (late beyond grace, could not be built)."""
+        session = self.sessions.get(key)
+        if session is None or self.shutdown.is_set():
+            return
+        programme = session.programme
+        channel = self.channels.get(programme.output_id)
+        if channel is None:
+            return
+        try:
+            self._air_or_log(session, channel)
+        except Exception:  # noqa: BLE001 - a crash while airing must not leave the loudspeakers on
+            log.exception("buổi %s: lỗi khi phát", key)
+            with channel.lock:
+                channel.safe_off("sau lỗi khi phát")
+        finally:
+            channel.try_drain()  # an emergency that arrived while this job held the output
+            trim_memory()
+
+    def _reason_late(self: Runner, fired_late: float) -> str:
+        """Why a session fired later than its grace: the clock was set forward past it (the station ran), the
+        station was not running or hung (fired late), or the loudspeakers were busy (fired on time, waited)."""
+        grace = self.station.playout.grace_minutes * 60
+        step = self.clock_watch.step()
+        if step > CLOCK_STEP_SECONDS and fired_late - step <= grace:
+            return reason_clock_step(self.station, step)
+        return reason_missed(self.station) if fired_late > grace else reason_busy(self.station)
+
+    def _air_or_log(self: Runner, session: _sessions.Session, channel: Channel) -> None:
+        key, programme = session.key, session.programme
+        grace = self.station.playout.grace_minutes * 60
+        fired_late = (self.clock.now() - programme.start).total_seconds()
+        with channel.lock:  # held by whatever airs on this output now (a "phát ngay", an emergency)
+            late = (self.clock.now() - programme.start).total_seconds()
+            if not self.log.claim_session(key):
+                return  # already aired (or being aired): never twice
+            record_skipped(programme, self.files.by_id, log=self.log)
+            if late > grace:
+                reason = self._reason_late(fired_late)
+                record_not_aired(programme, log=self.log, status=AiringStatus.MISSED, reason=reason,
+                                 info=session.info, bulletins=self.files.by_id)
+                self.log.mark_session(key, AiringStatus.MISSED.value)
+                self.notify(f"bỏ lỡ buổi phát {key}: {reason}")
+                return
+            if session.error:
+                record_not_aired(programme, log=self.log, status=AiringStatus.FAILED, reason=session.error,
+                                 info=session.info, bulletins=self.files.by_id)
+                self.log.mark_session(key, AiringStatus.FAILED.value)
+                self.notify(f"không phát được buổi {key}: {session.error}")
+                return
+            self.notify(f"bắt đầu buổi phát {key} lúc {fmt_when(programme.start)}")
+            rows = channel.air_session(session)
+            done = sum(r.status is AiringStatus.COMPLETED for r in rows)
+            self.log.mark_session(key, "completed" if rows and done == len(rows) else "incomplete")
+            self.notify(f"xong buổi phát {key}: {done}/{len(rows)} bản tin phát trọn vẹn")
+
+    def _log_dropped(self: Runner, session: _sessions.Session, now: datetime) -> None:
+        """A session re-planning dropped: if its time has passed and it never aired, it is logged `missed` with
+        the true reason (the clock was set past it, or it went unaired) — never silently forgotten."""
+        programme = session.programme
+        if programme.start >= now or not self.log.claim_session(session.key):
+            return
+        reason = self._reason_late((now - programme.start).total_seconds())
+        record_not_aired(programme, log=self.log, status=AiringStatus.MISSED, reason=reason, info=session.info,
+                         bulletins=self.files.by_id)
+        self.log.mark_session(session.key, AiringStatus.MISSED.value)
+        self.notify(f"bỏ lỡ buổi phát {session.key}: {reason}")
+
+    def air_request_job(self: Runner, req: _control.AirRequest) -> None:
+        """"Phát ngay" handed over by `broadcaster air`: build the session as `air` would and air it as soon as
+        its output is free (after the item or session on air; an emergency still pre-empts it). Never dies."""
+        self.log.audit("air", req.who, {"slot": req.slot, "day": req.day.isoformat(), "request": req.id},
+                       at=self.clock.now())
+        try:
+            sessions = self._build("prepare_manual", self.files, req.slot, req.day)
+        except Exception as exc:  # noqa: BLE001 - a bad request or build must not stop the station
+            self.notify(f"không phát ngay được buổi '{req.slot}' ngày {fmt_date(req.day)}: {exc}")
+            return
+        finally:
+            trim_memory()
+        if not sessions:
+            self.notify(f"buổi '{req.slot}' ngày {fmt_date(req.day)} không có bản tin nào để phát ngay "
+                        f"(xem `broadcaster plan --from {req.day} --to {req.day}`)")
+            return
+        for session in sessions:
+            channel = self.channels.get(session.programme.output_id)
+            if channel is None or self.shutdown.is_set():
+                continue
+            if session.error:
+                self.notify(f"không phát ngay được buổi {session.key}: {session.error}")
+                continue
+            try:
+                with channel.lock:
+                    started = self.clock.now()
+                    key = f"{session.key}/manual-{started:%H%M%S}"
+                    if not self.log.claim_session(key, at=started):
+                        continue
+                    record_skipped(session.programme, self.files.by_id, log=self.log, session_key=key)
+                    self.notify(f"phát ngay buổi {session.key} theo yêu cầu của {req.who}")
+                    rows = channel.air_session(session, session_key=key, start_at=started)
+                    done = sum(r.status is AiringStatus.COMPLETED for r in rows)
+                    self.log.mark_session(key, "completed" if rows and done == len(rows) else "incomplete")
+                    self.notify(f"xong phát ngay {key}: {done}/{len(rows)} bản tin phát trọn vẹn")
+            finally:
+                channel.try_drain()
+
+    def banner(self: Runner) -> None:
+        st = self.station
+        self.notify(f"{st.name} — đài bắt đầu chạy (giờ {st.timezone}: {fmt_when(self.clock.now())})")
+        for cfg in st.outputs:
+            ch = self.channels.get(cfg.id)
+            if ch is not None:
+                self.notify(f"Âm thanh phát ra: {describe_output(cfg, ch.output, st)}")
+        upcoming = sorted(self.sessions.values(), key=lambda s: s.programme.start)
+        if not upcoming:
+            self.notify("Không có buổi phát nào trong 24 giờ tới (xem `broadcaster plan`).")
+        else:
+            self.notify("Các buổi phát sắp tới:")
+            for s in upcoming[:6]:
+                p = s.programme
+                slot = next((x.name for x in st.slots if x.id == p.slot_id), p.slot_id)
+                extra = f" — LỖI: {s.error}" if s.error else ""
+                self.notify(f"  {fmt_when(p.start)}  {slot}: {len(p.items)} bản tin, "
+                            f"{p.total_seconds / 60:.1f} phút{extra}")
+        self.notify("Phát ngay một buổi: `broadcaster air BUỔI`; tin khẩn cấp: `broadcaster emergency --text ...`")
+        self.notify("Nhấn Ctrl+C để dừng đài.")
