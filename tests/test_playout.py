@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 import wave
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -252,3 +253,34 @@ def test_an_emergency_uses_only_the_relays_of_each_outputs_own_villages(env, tmp
     rows, switch, _ = air(everyone, "phu")
     assert ("select", frozenset({1})) in switch.calls and all(r.zones == ("thon-bac",) for r in rows)
     assert emergency_zones(north, station, "main") is None  # the runner does not even interrupt that output
+
+
+def test_a_second_emergency_waits_for_the_first_and_both_are_heard(env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Two emergencies 1.5 s apart (a storm warning, then a flood warning): the first is heard to the end, the
+    second right after; neither is cut, both logged completed (today the second silenced the first)."""
+    station, _, _, clock, log = env
+    switch = FakeZoneSwitch()
+    first = dataclasses.replace(_emergency(tmp_path), id="bao", title="Cảnh báo bão")
+    second = dataclasses.replace(_emergency(tmp_path), id="lu", title="Cảnh báo lũ")
+    box: list[Channel] = []
+
+    def during(n: int, label: str, stop: threading.Event) -> None:
+        if n == 1:  # play 0 is the attention tone, play 1 the first message
+            box[0].offer(second)  # arrives while the first message is on air
+
+    out = FakeOutput(clock, during=during)
+    channel = Channel(station, station.outputs[0], out, switch, log, clock, threading.Event())
+    box.append(channel)
+    channel.offer(first)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and len([p for p in out.plays if p["label"].startswith("Cảnh báo lũ")]) < 2:
+        time.sleep(0.05)
+    with channel.lock:  # the drain thread has finished
+        pass
+    labels = [p["label"] for p in out.plays]
+    assert labels == ["attention", "Cảnh báo bão (lần 1/2)", "Cảnh báo bão (lần 2/2)",
+                      "attention", "Cảnh báo lũ (lần 1/2)", "Cảnh báo lũ (lần 2/2)"]
+    assert not any(p.get("stopped") for p in out.plays)
+    rows = [r for r in log.history() if r.session_key.startswith("emergency/")]
+    assert [(r.title[:11], r.status) for r in rows] == [("Cảnh báo bã", AiringStatus.COMPLETED)] * 2 + [
+        ("Cảnh báo lũ", AiringStatus.COMPLETED)] * 2

@@ -9,7 +9,7 @@ Side effects go through the `Output`, `ZoneSwitch` and `AirLog` interfaces; time
 
 from broadcaster.playout._common import REASON_EMERGENCY, REASON_SHUTDOWN, ItemInfo, LogWriter, relays_for
 from broadcaster.playout._emergency import EmergencyAudio, air_emergency, emergency_zones
-from broadcaster.playout._records import record_not_aired, record_skipped
+from broadcaster.playout._records import record_not_aired, record_skipped, session_outcome
 from broadcaster.playout._session import Preemption, air_programme
 
 __all__ = [
@@ -25,4 +25,5 @@ __all__ = [
     "record_not_aired",
     "record_skipped",
     "relays_for",
+    "session_outcome",
 ]

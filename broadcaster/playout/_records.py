@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 from broadcaster.playout._common import ItemInfo, LogWriter
 
-__all__ = ["record_not_aired", "record_skipped"]
+__all__ = ["record_not_aired", "record_skipped", "session_outcome"]
 
 
 def record_not_aired(
@@ -73,3 +73,12 @@ def record_skipped(
         )
         rows.append(dataclasses.replace(airing, id=log.record(airing)))
     return rows
+
+
+def session_outcome(rows: Sequence[Airing]) -> tuple[str, int, int]:
+    """("completed" | "incomplete", bulletins heard in full, bulletins in the session) for a session's rows. A
+    bulletin cut by an emergency and then replayed in full counts as heard: its interrupted row stays in the log
+    as what happened, and the replay is its own completed row."""
+    bulletins = {r.bulletin_id for r in rows}
+    heard = {r.bulletin_id for r in rows if r.status is AiringStatus.COMPLETED}
+    return ("completed" if rows and heard == bulletins else "incomplete"), len(heard), len(bulletins)

@@ -20,7 +20,7 @@ from broadcaster.clock import SystemClock
 from broadcaster.config import load_station, resolve_slot
 from broadcaster.errors import BroadcasterError
 from broadcaster.models import Airing, AiringStatus
-from broadcaster.playout import air_emergency, emergency_zones, record_skipped
+from broadcaster.playout import air_emergency, emergency_zones, record_skipped, session_outcome
 from broadcaster.station import Channel, apply_output_override, describe_output, open_channels
 from broadcaster.station.prepare import prepare_manual
 from broadcaster.words import fmt_date, status_label
@@ -110,8 +110,7 @@ def air_now(station_dir: str | Path, slot_id: str, *, day: date | None = None, o
                 notify(f"Phát ngay buổi '{slot_id}' ({len(programme.items)} bản tin, "
                        f"{programme.total_seconds / 60:.1f} phút): {where}")
                 aired = channel.air_session(session, session_key=key, start_at=started)
-                done = sum(r.status is AiringStatus.COMPLETED for r in aired)
-                log.mark_session(key, "completed" if aired and done == len(aired) else "incomplete")
+                log.mark_session(key, session_outcome(aired)[0])
                 rows += aired
     finally:
         for ch in channels.values():

@@ -43,6 +43,7 @@ class Channel:
         self._queue: deque[EmergencyAudio] = deque()
         self._mutex = threading.Lock()
         self._in_session = False
+        self._emergency_on_air = False  # a second emergency waits for the one on air, never cuts it
 
     @property
     def paced(self) -> bool:
@@ -66,21 +67,31 @@ class Channel:
         while not self.shutdown.is_set():
             with self._mutex:
                 if not self._queue:
+                    self._emergency_on_air = False
                     break
                 em = self._queue.popleft()
                 self.stop.clear()
-            air_emergency(em, station=self.station, output=self.output, output_id=self.cfg.id,
-                          switch=self.switch, log=self.log, clock=self.clock, stop=self.stop, in_session=in_session)
+                self._emergency_on_air = True
+            try:
+                air_emergency(em, station=self.station, output=self.output, output_id=self.cfg.id,
+                              switch=self.switch, log=self.log, clock=self.clock, stop=self.stop,
+                              in_session=in_session)
+            finally:
+                with self._mutex:
+                    self._emergency_on_air = False
             aired = True
         if not self.shutdown.is_set():
             self.stop.clear()
         return aired
 
     def offer(self, em: EmergencyAudio) -> None:
-        """Queue an emergency and interrupt whatever plays; air it at once when nothing holds the output."""
+        """Queue an emergency and interrupt whatever plays — except another emergency: that one is heard to the
+        end, and this one airs right after it (emergencies are never lost, never cut by each other). Airs at once
+        when nothing holds the output."""
         with self._mutex:
             self._queue.append(em)
-            self.stop.set()
+            if not self._emergency_on_air:
+                self.stop.set()
         threading.Thread(target=self.try_drain, name=f"emergency-{self.cfg.id}", daemon=True).start()
 
     def try_drain(self) -> None:

@@ -23,6 +23,7 @@ from typing import Any
 from broadcaster.errors import BroadcasterError
 from broadcaster.models import Station
 from broadcaster.playout import EmergencyAudio
+from broadcaster.station._requests import BadRequest, check_air, check_emergency, read_request
 
 __all__ = [
     "EmergencyRequest",
@@ -78,11 +79,8 @@ class EmergencyRequest:
 
     @classmethod
     def from_json(cls, raw: str) -> EmergencyRequest:
-        data = json.loads(raw)
-        data["requested_at"] = datetime.fromisoformat(data["requested_at"])
-        data["zones"] = tuple(data.get("zones") or ())
-        fields = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in fields})
+        """Parse a control file strictly (types and ranges as the command line); `BadRequest` says why not."""
+        return cls(**check_emergency(raw))
 
 
 def current_user() -> str:
@@ -172,10 +170,15 @@ def _take(station: Station, kind: str, parse: Any) -> list[Any]:
         except FileNotFoundError:
             continue
         try:
-            out.append(parse(taken.read_text(encoding="utf-8")))
-        except (ValueError, TypeError, KeyError, OSError) as exc:
-            log.error("không đọc được yêu cầu %s (%s), đã để riêng: %s", kind, path.name, exc)
-            os.replace(taken, path.with_suffix(".bad"))
+            out.append(parse(read_request(taken)))
+        except (BadRequest, ValueError, TypeError, KeyError, OSError) as exc:  # input, never a crash
+            log.error("yêu cầu %s không hợp lệ (%s), đã để riêng thành %s: %s", kind, path.name,
+                      path.with_suffix(".bad").name, exc)
+            try:
+                os.replace(taken, path.with_suffix(".bad"))
+                path.with_suffix(".bad.txt").write_text(f"{exc}\n", encoding="utf-8")
+            except OSError:
+                pass
     return out
 
 
@@ -201,9 +204,8 @@ class AirRequest:
 
     @classmethod
     def from_json(cls, raw: str) -> AirRequest:
-        data = json.loads(raw)
-        return cls(str(data["id"]), datetime.fromisoformat(data["requested_at"]), str(data["who"]),
-                   str(data["slot"]), date.fromisoformat(data["day"]))
+        """Parse a control file strictly; `BadRequest` says why not."""
+        return cls(**check_air(raw))
 
 
 def submit_air(station: Station, slot: str, day: date, now: datetime) -> AirRequest:

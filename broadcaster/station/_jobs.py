@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from broadcaster.models import AiringStatus, Station
-from broadcaster.playout import record_not_aired, record_skipped
+from broadcaster.playout import record_not_aired, record_skipped, session_outcome
 from broadcaster.station import _control, _sessions
 from broadcaster.station._chains import Channel, describe_output
 from broadcaster.station._clockwatch import CLOCK_STEP_SECONDS, reason_clock_step
@@ -96,9 +96,9 @@ class SessionJobs:
                 return
             self.notify(f"bắt đầu buổi phát {key} lúc {fmt_when(programme.start)}")
             rows = channel.air_session(session)
-            done = sum(r.status is AiringStatus.COMPLETED for r in rows)
-            self.log.mark_session(key, "completed" if rows and done == len(rows) else "incomplete")
-            self.notify(f"xong buổi phát {key}: {done}/{len(rows)} bản tin phát trọn vẹn")
+            outcome, done, total = session_outcome(rows)
+            self.log.mark_session(key, outcome)
+            self.notify(f"xong buổi phát {key}: {done}/{total} bản tin phát trọn vẹn")
 
     def _log_dropped(self: Runner, session: _sessions.Session, now: datetime) -> None:
         """A session re-planning dropped: if its time has passed and it never aired, it is logged `missed` with
@@ -144,9 +144,9 @@ class SessionJobs:
                     record_skipped(session.programme, self.files.by_id, log=self.log, session_key=key)
                     self.notify(f"phát ngay buổi {session.key} theo yêu cầu của {req.who}")
                     rows = channel.air_session(session, session_key=key, start_at=started)
-                    done = sum(r.status is AiringStatus.COMPLETED for r in rows)
-                    self.log.mark_session(key, "completed" if rows and done == len(rows) else "incomplete")
-                    self.notify(f"xong phát ngay {key}: {done}/{len(rows)} bản tin phát trọn vẹn")
+                    outcome, done, total = session_outcome(rows)
+                    self.log.mark_session(key, outcome)
+                    self.notify(f"xong phát ngay {key}: {done}/{total} bản tin phát trọn vẹn")
             finally:
                 channel.try_drain()
 

@@ -27,7 +27,9 @@ def station(tmp_path: Path) -> Station:
 
 
 def _request(station: Station, tmp_path: Path) -> emergency.EmergencyRequest:
-    return emergency.new_request(station, message=tmp_path / "m.wav", message_seconds=3.0, title="Bão", now=NOW,
+    message = tmp_path / "m.wav"
+    message.write_bytes(b"RIFF")  # the prepared clip: the station checks it is a regular file it can open
+    return emergency.new_request(station, message=message, message_seconds=3.0, title="Bão", now=NOW,
                                  zones=("thon-dong",), repeat=3, text="Bão số năm")
 
 
@@ -96,3 +98,50 @@ def test_text_is_spoken_offline_when_the_online_voice_does_not_answer(station: S
 def test_audio_file_must_exist(station: Station, tmp_path: Path) -> None:
     with pytest.raises(BroadcasterError, match="không có tệp âm thanh"):
         emergency.prepare_request(station, now=NOW, audio=tmp_path / "khong-co.wav")
+
+
+def _crafted(station: Station, tmp_path: Path, **changes: object) -> Path:
+    """A request file as a hand (or a bug) might write it: a good request with some fields replaced."""
+    data = json.loads(_request(station, tmp_path).to_json())
+    data.update(changes)
+    directory = emergency.control_dir(station)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "emergency-crafted.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("changes", "why"), [
+    ({"repeat": "2"}, "số lần phát phải là số nguyên từ 1 đến 10"),
+    ({"repeat": 40}, "số lần phát phải là số nguyên từ 1 đến 10"),
+    ({"repeat": True}, "số lần phát phải là số nguyên từ 1 đến 10"),
+    ({"message_seconds": "abc"}, "trường 'message_seconds'"),
+    ({"message_seconds": float("nan")}, "trường 'message_seconds'"),
+    ({"message": "/dev/zero"}, "không có tệp âm thanh thường /dev/zero"),
+    ({"message": "relative.wav"}, "đường dẫn tuyệt đối"),
+    ({"zones": "thon-dong"}, "danh sách thôn không hợp lệ"),
+    ({"requested_at": "hôm qua"}, "trường 'requested_at'"),
+    ({"id": "../../etc/passwd"}, "mã yêu cầu không hợp lệ"),
+], ids=["repeat-str", "repeat-40", "repeat-bool", "seconds-str", "seconds-nan", "dev-zero", "relative", "zones-str",
+        "time", "id-path"])
+def test_a_crafted_request_is_set_aside_with_its_reason(station: Station, tmp_path: Path,
+                                                       changes: dict[str, object], why: str) -> None:
+    path = _crafted(station, tmp_path, **changes)
+    assert emergency.take_requests(station) == []  # refused, and the poll goes on
+    bad = path.with_suffix(".bad")
+    assert bad.exists() and why in path.with_suffix(".bad.txt").read_text(encoding="utf-8")
+
+
+def test_a_request_that_is_a_symlink_to_a_device_is_never_read(station: Station, tmp_path: Path) -> None:
+    directory = emergency.control_dir(station)
+    directory.mkdir(parents=True)
+    (directory / "emergency-zero.json").symlink_to("/dev/zero")
+    (directory / "air-fifo.json").parent.mkdir(exist_ok=True)
+    os.mkfifo(directory / "air-fifo.json")
+    huge = directory / "emergency-huge.json"
+    huge.write_bytes(b" " * (2 * 1024 * 1024))
+    assert emergency.take_requests(station) == [] and emergency.take_air_requests(station) == []
+    reasons = {p.name: p.read_text(encoding="utf-8") for p in directory.glob("*.bad.txt")}
+    assert "liên kết tượng trưng" in reasons["emergency-zero.bad.txt"]
+    assert "không phải tệp thường" in reasons["air-fifo.bad.txt"]
+    assert "tệp quá lớn" in reasons["emergency-huge.bad.txt"]

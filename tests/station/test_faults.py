@@ -202,3 +202,31 @@ def test_sigterm_stops_the_station_within_seconds_after_the_clock_steps_back(roo
     started = time.monotonic()
     assert station.stop(signal.SIGTERM, timeout=60) == 0, "\n".join(station.lines)
     assert time.monotonic() - started < 10
+
+
+def test_a_bulletin_cut_by_an_emergency_and_replayed_leaves_the_session_completed(tmp_path: Path) -> None:
+    """The cut is in the log as `interrupted` (what happened), the replay as its own `completed` row, and the
+    session is complete: every bulletin was heard in full."""
+    from broadcaster.playout import EmergencyAudio
+
+    rig = Rig(tmp_path, DAY.replace(hour=6, minute=29))
+    rig.runner.render_ahead()
+    channel = rig.runner.channels["main"]
+    attention = rig.runner.sessions["2026-11-28/sang/main"].segments[0].wav
+    em = EmergencyAudio(id="bao", message=attention, message_seconds=0.5, attention=None, zones=frozenset(),
+                        repeat=1, title="Bão", requested_at=DAY, who="canbo")
+
+    cut: list[int] = []
+
+    def during(n: int, label: str, stop: threading.Event) -> None:
+        if label == "Tin thử" and not cut:  # the first time the bulletin plays, a storm warning arrives
+            cut.append(n)
+            channel._queue.append(em)
+            stop.set()
+
+    rig.output.during = during
+    rig.clock.advance(60)
+    rig.runner.session_job("2026-11-28/sang/main")
+    assert [(r.bulletin_id, r.status.value) for r in rig.rows("sang")] == [
+        ("tin", "interrupted"), ("tin", "completed")]
+    assert rig.runner.log.session_status("2026-11-28/sang/main") == "completed"
