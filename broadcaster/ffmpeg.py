@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -16,8 +17,9 @@ import imageio_ffmpeg
 import numpy as np
 
 from broadcaster.errors import AudioError
+from broadcaster.wav import WAV_ERRORS, wav_info
 
-__all__ = ["ffmpeg_exe", "run_ffmpeg", "decode_pcm", "configure_pydub"]
+__all__ = ["audio_duration", "check_decodes", "configure_pydub", "decode_pcm", "decode_to_wav", "ffmpeg_exe", "run_ffmpeg"]
 
 
 @functools.cache
@@ -47,6 +49,56 @@ def run_ffmpeg(args: list[str], *, input_bytes: bytes | None = None, what: str =
         label = f"{what}: " if what else ""
         raise AudioError(f"{label}ffmpeg báo lỗi: {' / '.join(tail) or proc.returncode}")
     return proc.stdout
+
+
+_DURATION = re.compile(r"Duration:\s*(\d+):(\d{2}):(\d{2}(?:\.\d+)?)")
+
+
+def audio_duration(path: str | Path) -> float:
+    """Seconds of audio in a file, from its header (WAV) or ffmpeg's reading of the container: nothing is
+    decoded, so a 2-hour recording costs neither memory nor time. AudioError when it cannot be told."""
+    path = Path(path)
+    if not path.is_file():
+        raise AudioError(f"{path}: không có tệp âm thanh này")
+    try:
+        return wav_info(path).duration
+    except WAV_ERRORS:
+        pass  # not a PCM WAV: ask ffmpeg (it reads the header, and for MP3 estimates from the bitrate)
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, check=False, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise AudioError(f"{path}: không đọc được độ dài âm thanh ({exc})") from exc
+    match = _DURATION.search(proc.stderr.decode("utf-8", "replace"))
+    if not match:
+        raise AudioError(f"{path}: không đọc được độ dài âm thanh (tệp hỏng hoặc không phải âm thanh)")
+    h, m, s = match.groups()
+    return int(h) * 3600 + int(m) * 60 + float(s)
+
+
+def decode_to_wav(source: str | Path, target: Path, sample_rate: int) -> None:
+    """Decode any audio file to a mono 16-bit WAV at `target`, streamed by ffmpeg (memory stays flat however
+    long the recording). AudioError naming the file when it is missing, empty or corrupt."""
+    path = Path(source)
+    if not path.is_file():
+        raise AudioError(f"{path}: không có tệp âm thanh này")
+    run_ffmpeg(["-y", "-i", str(path), "-vn", "-ac", "1", "-ar", str(sample_rate), "-acodec", "pcm_s16le",
+                "-f", "wav", str(target)], what=str(path))
+    try:
+        frames = wav_info(target).frames
+    except WAV_ERRORS as exc:
+        raise AudioError(f"{path}: giải mã hỏng ({exc})") from exc
+    if frames == 0:
+        raise AudioError(f"{path}: tệp âm thanh rỗng hoặc hỏng (không giải mã được mẫu nào)")
+
+
+def check_decodes(source: str | Path) -> None:
+    """Decode a file completely to nowhere (`-f null`): a corrupt file is found before air time, in constant
+    memory. AudioError naming the file otherwise."""
+    path = Path(source)
+    if not path.is_file():
+        raise AudioError(f"{path}: không có tệp âm thanh này")
+    run_ffmpeg(["-xerror", "-i", str(path), "-vn", "-ac", "1", "-ar", "8000", "-f", "null", "-"], what=str(path))
 
 
 def decode_pcm(source: str | Path | bytes, sample_rate: int = 44100, channels: int = 1) -> np.ndarray:

@@ -172,6 +172,7 @@ class AudioSettings:
     closing: str | None = None
     chime: str | None = None
     attention: str | None = None  # emergency attention tone
+    max_bulletin_minutes: float = 30.0  # a recorded bulletin longer than this is refused by `check`
 
 
 @dataclass(frozen=True)

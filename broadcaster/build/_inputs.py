@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from broadcaster.airlog import AirLog
+from broadcaster.errors import AudioError
+from broadcaster.ffmpeg import audio_duration
 from broadcaster.models import Airing, Bulletin, Station
 from broadcaster.plan import Overhead, PlanResult, make_plan
 from broadcaster.speech.normalize import load_dictionary
@@ -54,6 +56,11 @@ def _durations(station: Station, bulletins: Sequence[Bulletin]) -> tuple[dict[st
             continue
         if rendered is not None:
             durations[b.id] = rendered.duration
+        elif b.audio is not None:  # a recording not decoded yet: its length from the header, nothing decoded
+            try:
+                durations[b.id] = audio_duration(b.audio)
+            except AudioError as exc:
+                warnings.append(f"{b.id}: {exc}")
     return durations, hashes, warnings
 
 

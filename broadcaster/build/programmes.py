@@ -29,7 +29,7 @@ from broadcaster.audio.programme import (
 from broadcaster.errors import BroadcasterError
 from broadcaster.models import Bulletin, Programme, ProgrammeItem, Skip, Station
 from broadcaster.speech.normalize import Dictionary, load_dictionary
-from broadcaster.speech.render import Render, cached_render, render_text
+from broadcaster.speech.render import Render, cached_render, render_recording, render_text
 
 __all__ = [
     "NOTHING_TO_AIR",
@@ -72,7 +72,9 @@ def _bulletin_render(station: Station, bulletin: Bulletin, dictionary: Dictionar
     if rendered is not None:
         return rendered
     if bulletin.audio is not None:
-        raise BroadcasterError(f"không đọc được tệp ghi âm {bulletin.audio}")
+        if not render_missing:
+            raise BroadcasterError(REASON_NO_AUDIO)
+        return render_recording(station, bulletin)  # AudioError names the file if it is missing or corrupt
     if not bulletin.text:
         raise BroadcasterError("bản tin không có nội dung để đọc")
     if not render_missing:

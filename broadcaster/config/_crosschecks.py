@@ -16,9 +16,9 @@ from typing import Any
 from broadcaster.config._values import Context, suggest
 from broadcaster.config._yaml import YNode
 from broadcaster.errors import AudioError, Problem
-from broadcaster.ffmpeg import decode_pcm
-from broadcaster.models import Priority, Station, Status
-from broadcaster.words import fmt_date, fmt_time, weekday
+from broadcaster.ffmpeg import audio_duration, check_decodes
+from broadcaster.models import AudioSettings, Priority, Station, Status
+from broadcaster.words import fmt_date, fmt_spoken_duration, fmt_time, weekday
 
 __all__ = [
     "Known",
@@ -39,6 +39,7 @@ class Known:
     zones: frozenset[str] | None
     slots: frozenset[str] | None
     served: dict[str, frozenset[str]] | None = None  # slot id -> zones it serves (empty = every zone)
+    max_recording_seconds: float = AudioSettings().max_bulletin_minutes * 60
 
     @classmethod
     def of(cls, station: Station | None, declared: dict[str, set[str]] | None = None) -> Known:
@@ -53,6 +54,7 @@ class Known:
             frozenset({z.id for z in station.zones} | declared.get("zones", set())),
             frozenset(parsed | declared.get("slots", set())),
             served,
+            station.audio.max_bulletin_minutes * 60,
         )
 
     def unserved(self, zones: tuple[str, ...], slots: tuple[str, ...] | None) -> list[str]:
@@ -227,10 +229,19 @@ def check_station_rules(station: Station, node: YNode, ctx: Context) -> None:
             )
 
 
-def check_audio_file(path: Path, file: str, line: int | None, key: str) -> list[Problem]:
-    """Decode an audio file completely (at a low rate: cheap) so a corrupt file is found before air time."""
+def check_audio_file(path: Path, file: str, line: int | None, key: str,
+                     max_seconds: float | None = None) -> list[Problem]:
+    """An audio file's length from its header (refused above `max_seconds`, without decoding), then a complete
+    decode to nowhere in constant memory, so a corrupt file is found before air time."""
     try:
-        decode_pcm(path, sample_rate=8000)
+        if max_seconds is not None:
+            seconds = audio_duration(path)
+            if seconds > max_seconds:
+                return [Problem(file, line, key, (
+                    f"tệp ghi âm '{path.name}' dài {fmt_spoken_duration(seconds)}, quá giới hạn "
+                    f"{fmt_spoken_duration(max_seconds)} của một bản tin (audio.max_bulletin_minutes trong "
+                    "station.yaml): cắt ngắn bản ghi hoặc tách thành nhiều bản tin"))]
+        check_decodes(path)
     except AudioError as exc:
         detail = str(exc).split(": ", 1)[-1]
         return [
@@ -298,7 +309,8 @@ def check_bulletin_rules(
                 "thư mục đài, ví dụ ../audio/recordings/ten-tep.mp3)",
             )
         elif decode_audio:
-            ctx.problems += check_audio_file(audio, ctx.file, line_of(node, "audio"), "audio")
+            ctx.problems += check_audio_file(audio, ctx.file, line_of(node, "audio"), "audio",
+                                             known.max_recording_seconds)
     start, until = values.get("valid_from"), values.get("valid_until")
     if start and until and until < start:
         ctx.add(

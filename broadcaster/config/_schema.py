@@ -180,6 +180,9 @@ AUDIO_FIELDS = (
           (200, 7000), "lọc dải tần loa nén", "[200, 7000]", nullable=True),
     Field("pause_seconds", Float(min=0, max=10), "Silence between items, seconds.", 1.0, "khoảng lặng giữa tin",
           "1.5"),
+    Field("max_bulletin_minutes", Float(min=1, max=180), "Longest recorded bulletin `check` accepts, minutes "
+          "(a whole meeting recorded by mistake is refused before it reaches the station).", 30.0,
+          "độ dài tối đa của bản ghi âm", "20"),
     Field("opening", Str(), "The station's own opening jingle (relative to the station directory); empty = "
           "generated.", None, "nhạc hiệu mở đầu", "../audio/jingles/nhac-hieu.mp3", nullable=True),
     Field("closing", Str(), "The station's own closing jingle; empty = generated.", None, "nhạc kết thúc",

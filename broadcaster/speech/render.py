@@ -17,12 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from broadcaster.errors import AudioError, BroadcasterError, EngineUnavailable, SpeechError
-from broadcaster.ffmpeg import decode_pcm
+from broadcaster.ffmpeg import decode_to_wav
 from broadcaster.models import Bulletin, Station
 from broadcaster.speech.cache import RenderCache, cache_key
 from broadcaster.speech.engines import ENGINE_LABELS, SpeechEngine, create_engine
 from broadcaster.speech.normalize import Dictionary, load_dictionary, normalize
-from broadcaster.wav import write_wav
 
 __all__ = [
     "Render",
@@ -30,6 +29,7 @@ __all__ = [
     "RenderSummary",
     "render_text",
     "render_bulletins",
+    "render_recording",
     "cached_render",
     "cached_text_render",
     "content_hash",
@@ -276,18 +276,22 @@ class _Renderer:
         raise SpeechError("không tạo được giọng đọc — " + "; ".join(reasons))
 
 
-def _recording_render(station: Station, bulletin: Bulletin) -> Render:
-    """A pre-recorded bulletin: validated by decoding it once to a WAV in the speech cache."""
+def _recording_key(station: Station, bulletin: Bulletin) -> str:
     assert bulletin.audio is not None
-    digest = _sha256_file(bulletin.audio)
+    return cache_key(RECORDING, "", _sha256_file(bulletin.audio), str(station.audio.sample_rate))
+
+
+def render_recording(station: Station, bulletin: Bulletin) -> Render:
+    """A pre-recorded bulletin, decoded once to a WAV in the speech cache by ffmpeg, streamed: memory stays flat
+    however long the recording (the always-on station never calls this; its render-ahead child does)."""
+    assert bulletin.audio is not None
+    key = _recording_key(station, bulletin)
     cache = speech_cache(station)
-    key = cache_key(RECORDING, "", digest, str(station.audio.sample_rate))
     entry = cache.get(key)
     if entry is None:
-        samples = decode_pcm(bulletin.audio, sample_rate=station.audio.sample_rate)
         tmp = cache.temp_wav(key)
         try:
-            write_wav(tmp, samples, station.audio.sample_rate)
+            decode_to_wav(bulletin.audio, tmp, station.audio.sample_rate)
             entry = cache.put(
                 key, tmp, {"engine": RECORDING, "voice": "", "text": "", "source": str(bulletin.audio)}
             )
@@ -309,12 +313,14 @@ def render_text(
 def cached_render(
     station: Station, bulletin: Bulletin, dictionary: Dictionary | None = None
 ) -> Render | None:
-    """The bulletin's render if it exists, with no engine call (planner durations, programme build)."""
+    """The bulletin's render if it exists, with no engine call and no decoding (planner durations, programme
+    build): a recording not decoded yet is None (`render_recording` decodes it)."""
     if bulletin.audio is not None:
         try:
-            return _recording_render(station, bulletin)
-        except BroadcasterError:
+            entry = speech_cache(station).get(_recording_key(station, bulletin))
+        except OSError:
             return None
+        return None if entry is None else Render(entry.wav, RECORDING, "", False, entry.duration, entry.key, "")
     if not bulletin.text:
         return None
     return cached_text_render(station, bulletin.text, dictionary)
@@ -331,7 +337,7 @@ def _render_one(renderer: _Renderer, bulletin: Bulletin, dictionary: Dictionary)
     try:
         if bulletin.audio is not None:
             return BulletinRender(
-                bulletin.id, bulletin.title, RECORDING, _recording_render(renderer.station, bulletin)
+                bulletin.id, bulletin.title, RECORDING, render_recording(renderer.station, bulletin)
             )
         status, made, reason = renderer.render(_normalize(bulletin.text or "", dictionary))
         return BulletinRender(

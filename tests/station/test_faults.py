@@ -230,3 +230,48 @@ def test_a_bulletin_cut_by_an_emergency_and_replayed_leaves_the_session_complete
     assert [(r.bulletin_id, r.status.value) for r in rig.rows("sang")] == [
         ("tin", "interrupted"), ("tin", "completed")]
     assert rig.runner.log.session_status("2026-11-28/sang/main") == "completed"
+
+
+def _long_wav(path: Path, seconds: float, rate: int = 8000) -> Path:
+    """A recording of `seconds` silence as a sparse file: the header says how long, the disk holds nothing."""
+    import struct
+
+    frames = int(seconds * rate)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<4sI4s4sIHHIIHH4sI", b"RIFF", 36 + 2 * frames, b"WAVE", b"fmt ", 16, 1, 1, rate,
+                            2 * rate, 2, 16, b"data", 2 * frames))
+        f.truncate(44 + 2 * frames)
+    return path
+
+
+def test_check_refuses_a_recording_longer_than_the_station_allows_without_decoding_it(root: Path) -> None:
+    from broadcaster.config import check_station
+
+    _long_wav(root.parent / "audio" / "hop-ca-buoi.wav", 90 * 60)
+    (root / "bulletins" / "hop.yaml").write_text(
+        'title: "Ghi âm cả buổi họp"\ntopic: hop\naudio: ../audio/hop-ca-buoi.wav\nstatus: approved\n'
+        'approved_by: "Chủ tịch"\n', encoding="utf-8")
+    problems = [p for p in check_station(root) if p.key == "audio"]
+    assert len(problems) == 1 and problems[0].line == 3
+    assert "dài 1 giờ 30 phút, quá giới hạn 30 phút" in problems[0].message
+    assert "audio.max_bulletin_minutes" in problems[0].message
+
+
+def test_planning_reads_a_recordings_length_from_its_header_and_never_decodes_it(root: Path) -> None:
+    """The always-on station plans its look-back in its own process: a 2-hour recording must not be decoded
+    there (it took the idle station from 52 MB to 1.6 GB); the plan says why it does not air, with its length."""
+    from broadcaster.build import plan_loaded
+    from broadcaster.station import load
+
+    _long_wav(root.parent / "audio" / "dai.wav", 2 * 3600)
+    (root / "bulletins" / "dai.yaml").write_text(
+        'title: "Bản ghi dài"\ntopic: hop\naudio: ../audio/dai.wav\nstatus: approved\napproved_by: "Chủ tịch"\n',
+        encoding="utf-8")
+    files = load(root)
+    sp = plan_loaded(files.station, files.bulletins, DAY.date(), DAY.date())
+    skips = [s for p in sp.result.programmes for s in p.skipped if s.bulletin_id == "dai"]
+    skips += [s for s in sp.result.excluded if s.bulletin_id == "dai"]
+    assert skips and "7200 giây" in skips[0].reason
+    cache = root.parent / "var" / "cache" / "speech"
+    assert not any(p.stat().st_size > 10_000_000 for p in cache.rglob("*.wav"))  # nothing was decoded
