@@ -77,7 +77,11 @@ def test_session_airs_on_time_through_the_sink_with_relays_and_log(station: Stat
 
     # Relays: amplifier first, every zone for the opening, then each bulletin's village (tin-mot: Đông = relay 1,
     # tin-hai: Tây = relay 2) in the order they aired, every zone for the closing, all off at the end.
-    assert st.board.events[0][1:] == (AMP, True)
+    # Start-up first switches whatever a crash left on off (amplifier, then every relay), before anything airs.
+    assert st.board.events[0][1:] == (AMP, False)
+    amp_on = next(i for i, (_, relay, on) in enumerate(st.board.events) if relay == AMP and on)
+    assert amp_on > 0 and not any(on for _, _, on in st.board.events[:amp_on])
+    assert {relay for _, relay, _ in st.board.events[:amp_on]} >= {1, 2}
     states = st.board.states()
     relay = {"tin-mot": 1, "tin-hai": 2}
     expected = [frozenset({1, 2}), *(frozenset({relay[r.bulletin_id]}) for r in rows), frozenset({1, 2}),
