@@ -144,15 +144,17 @@ class Runner(SessionJobs):
         if not self.isolate_builds:
             return _sessions.call_prepare(name, *args)
         try:
-            return _sessions.prepare_in_child(name, *args)
+            return _sessions.prepare_in_child(name, *args, cancel=self.shutdown)
         except (BrokenProcessPool, OSError) as exc:  # child killed, or no process could start
             log.warning("tiến trình dựng âm thanh lỗi (%s): dựng ngay trong tiến trình của đài", exc)
             return _sessions.call_prepare(name, *args)
 
     def _prepare_in_child(self, now: datetime) -> tuple[list[_sessions.Session], Path | None]:
         try:
-            return _sessions.prepare_in_child("prepare_with_sounds", self.files, now, self.sessions)
-        except (BrokenProcessPool, OSError, KeyboardInterrupt) as exc:  # child killed, or no process could start
+            return _sessions.prepare_in_child("prepare_with_sounds", self.files, now, self.sessions,
+                                              cancel=self.shutdown)
+        # the child was killed, no process could start, or the station is stopping
+        except (BrokenProcessPool, OSError, KeyboardInterrupt, _sessions.Cancelled) as exc:
             if self.shutdown.is_set():
                 return list(self.sessions.values()), self._attention
             log.warning("tiến trình dựng âm thanh lỗi (%s): dựng ngay trong tiến trình của đài", exc)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +32,7 @@ __all__ = [
     "child_init",
     "load",
     "prepare_in_child",
+    "run_in_child",
     "watched_mtimes",
 ]
 
@@ -109,10 +112,31 @@ def call_prepare(name: str, *args: Any, **kwargs: Any) -> Any:
     return getattr(prepare, name)(*args, **kwargs)
 
 
-def prepare_in_child(name: str, *args: Any) -> Any:
+class Cancelled(Exception):
+    """The station is stopping: the build in the child was abandoned (the child is killed)."""
+
+
+def prepare_in_child(name: str, *args: Any, cancel: threading.Event | None = None) -> Any:
     """Run `station.prepare.<name>(*args)` (render and build) in a short-lived child process: the numpy/scipy
     audio stack (~70 MB) never stays resident in the always-on station. Results come back pickled (frozen
-    dataclasses). Raises BrokenProcessPool/OSError when no child could run it."""
+    dataclasses). Raises BrokenProcessPool/OSError when no child could run it, `Cancelled` when `cancel` is set
+    meanwhile: a stop never waits for a long build (systemd kills a station that takes over 30 s to stop)."""
+    return run_in_child(call_prepare, name, *args, cancel=cancel)
+
+
+def run_in_child(fn: Callable[..., Any], *args: Any, cancel: threading.Event | None = None) -> Any:
+    """`fn(*args)` in a short-lived spawned child; `Cancelled` (the child killed) as soon as `cancel` is set."""
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=child_init) as pool:
-        return pool.submit(call_prepare, name, *args).result()
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=child_init)
+    try:
+        future = pool.submit(fn, *args)
+        while True:
+            try:
+                return future.result(timeout=0.25)
+            except FuturesTimeout:
+                if cancel is not None and cancel.is_set():
+                    for process in list(getattr(pool, "_processes", {}).values()):
+                        process.kill()  # the build's partial files are temporary: atomic writes only
+                    raise Cancelled() from None
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)

@@ -275,3 +275,16 @@ def test_planning_reads_a_recordings_length_from_its_header_and_never_decodes_it
     assert skips and "7200 giây" in skips[0].reason
     cache = root.parent / "var" / "cache" / "speech"
     assert not any(p.stat().st_size > 10_000_000 for p in cache.rglob("*.wav"))  # nothing was decoded
+
+
+def test_a_stop_during_a_long_build_does_not_wait_for_it(tmp_path: Path) -> None:
+    """SIGTERM while the render-ahead child builds (a slow machine, a long programme): the child is killed and
+    the station stops at once, within systemd's 30 s, instead of finishing the build first."""
+    from broadcaster.station import _sessions
+
+    cancel = threading.Event()
+    threading.Timer(0.5, cancel.set).start()
+    started = time.monotonic()
+    with pytest.raises(_sessions.Cancelled):
+        _sessions.run_in_child(time.sleep, 60, cancel=cancel)  # a build that would take a minute
+    assert time.monotonic() - started < 10
