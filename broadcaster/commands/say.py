@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from broadcaster.commands import add_station_argument
+from broadcaster.commands import add_station_argument, allow_negative_text
 from broadcaster.config import load_station
 from broadcaster.errors import BroadcasterError
 from broadcaster.ffmpeg import run_ffmpeg
@@ -33,6 +33,7 @@ def register(subparsers: Any) -> None:
         "--engine", metavar="TÊN", help="bộ máy đọc (gtts, espeak); mặc định theo thứ tự của đài"
     )
     add_station_argument(parser)
+    allow_negative_text(parser)
     parser.set_defaults(func=run)
 
 
