@@ -43,13 +43,14 @@ __all__ = [
 MAX_FILE_BYTES = 1_000_000  # a bulletin or station file this large is a mistake (a pasted document)
 MAX_DEPTH = 24  # the schema nests 4 levels deep (outputs.main.zone_switch.kind); 24 leaves room for lists
 MAX_ALIASES = 200  # anchors are handy for a repeated list of villages; hundreds of aliases are not
-MAX_EXPANDED_NODES = 100_000  # nodes once every alias is expanded (a 1 MB file of short lines has ~100,000)
+MAX_EXPANDED_NODES = 20_000  # nodes once aliases are expanded: a bulletin has ~40, the built-in dictionary ~800
 MAX_EXPANDED_CHARS = 4_000_000  # characters of scalars once every alias is expanded
 
 # Loaders in C when libyaml is there (ten times faster on a big file); the event pass below bounds them.
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-# YAML refuses these characters in a file (tab, newline and carriage return are fine)
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff\ud800-\udfff]")
+# YAML refuses these characters in a file (tab, newline and carriage return are fine); NEL, LS and PS it takes
+# as line breaks that no editor shows, so every line number after them would be wrong: refused too
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff\ud800-\udfff]")
 
 
 @dataclass
@@ -237,7 +238,8 @@ _TOO_LARGE = "tệp có quá nhiều mục: mỗi tệp chỉ chứa một bản
 def _syntax_problem(text: str, exc: yaml.YAMLError) -> YamlProblem:
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
+        # at the end of the file the parser points one line past the last one: name the last line
+        line = min(mark.line + 1, text.count("\n") + 1) if mark else 1
         what = exc.problem or str(exc)
         if "nesting depth" in what:  # libyaml's own limit, met while it reads ahead of our event pass
             return YamlProblem(line, "", _TOO_DEEP)

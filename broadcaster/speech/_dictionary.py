@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -112,8 +113,17 @@ def merge(base: Dictionary, top: Dictionary) -> Dictionary:
 # control characters) and the same file:line problems as station.yaml and the bulletins.
 
 _DIGIT = re.compile(r"\d")
-# what a reading may contain besides letters and spaces: pauses and the apostrophe/hyphen of loanwords
-_SYMBOL = re.compile(r"[^\w\s.,;:!?'’\-]|_")
+# what a reading may contain besides letters, their accents and spaces: pauses and the apostrophe/hyphen of
+# loanwords
+_PUNCTUATION = set(".,;:!?'’-")
+
+
+def _symbol(text: str) -> str:
+    """The first character of a reading an engine cannot say as a word ('%', '/', '¼', an emoji); '' if none."""
+    for c in text:
+        if not (c.isalpha() or c.isspace() or c in _PUNCTUATION or unicodedata.category(c).startswith("M")):
+            return c
+    return ""
 
 
 def read_dictionary_file(path: Path, station_root: Path | None = None) -> tuple[Dictionary, list[Problem]]:
@@ -160,9 +170,9 @@ def _reading(name: str, key: str, node: YNode, problems: list[Problem]) -> str |
         problems.append(Problem(name, node.line, key, f"cách đọc '{text}' có chữ số: hãy viết số bằng chữ "
                                                       "(ví dụ 'mười hai' thay cho '12')"))
         return None
-    symbol = _SYMBOL.search(text)
+    symbol = _symbol(text)
     if symbol:
-        problems.append(Problem(name, node.line, key, f"cách đọc '{text}' có ký hiệu '{symbol.group()}' mà máy "
+        problems.append(Problem(name, node.line, key, f"cách đọc '{text}' có ký hiệu '{symbol}' mà máy "
                                                       "đọc không đọc được: viết bằng chữ (ví dụ 'phần trăm' thay "
                                                       "cho '%')"))
         return None

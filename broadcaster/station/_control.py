@@ -171,7 +171,7 @@ def _take(station: Station, kind: str, parse: Any) -> list[Any]:
             continue
         try:
             out.append(parse(read_request(taken)))
-        except (BadRequest, ValueError, TypeError, KeyError, OSError) as exc:  # input, never a crash
+        except (BadRequest, ValueError, TypeError, KeyError, OSError, RecursionError) as exc:  # input, never a crash
             log.error("yêu cầu %s không hợp lệ (%s), đã để riêng thành %s: %s", kind, path.name,
                       path.with_suffix(".bad").name, exc)
             try:
