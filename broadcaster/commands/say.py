@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import shutil
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ from broadcaster.speech.render import render_text
 __all__ = ["register", "run"]
 
 FORMATS = (".wav", ".mp3")
+SAY_WAIT_SECONDS = 4.0  # read timeout of the online voice for `say`: a black-hole network falls back within ~5 s
 
 
 def register(subparsers: Any) -> None:
@@ -53,7 +55,11 @@ def run(args: argparse.Namespace) -> int:
     text = sys.stdin.read() if args.text == "-" else args.text
     if not text.strip():
         raise BroadcasterError("không có chữ nào để đọc")
-    made = render_text(_station(args.station), text, engine=args.engine)
+    station = _station(args.station)
+    # someone is listening: wait at most SAY_WAIT_SECONDS for an answer from the online voice, then speak offline
+    speech = dataclasses.replace(station.speech, gtts_timeout=min(station.speech.gtts_timeout, SAY_WAIT_SECONDS))
+    made = render_text(dataclasses.replace(station, speech=speech), text, engine=args.engine,
+                       notify=lambda line: print(line, file=sys.stderr, flush=True))
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".wav":
         shutil.copyfile(made.path, out)
