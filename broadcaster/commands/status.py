@@ -10,7 +10,7 @@ import sys
 from datetime import datetime
 from typing import Any
 
-from broadcaster.cli import add_station_argument
+from broadcaster.commands import add_station_argument
 from broadcaster.config import load_station
 from broadcaster.station import read_status, running_station_pid, status_path
 from broadcaster.words import fmt_when

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -118,8 +119,14 @@ class VoiceWatch:
         self.voice = {"state": state, "reason": reason, "since": since,
                       "next_retry": retry.isoformat() if retry else None}
 
-    def keep_retrying(self, scheduler: Any, job: Callable[[], None]) -> None:
-        """Schedule `job` every RETRY_SECONDS while `watching`, remove it once nothing waits for the online voice."""
+    def keep_retrying(self, scheduler: Any, clock: Any, stop: threading.Event, again: Callable[[], Any]) -> None:
+        """While `watching`, a scheduler job probes Google every RETRY_SECONDS and calls `again()` (the runner's
+        render-ahead) when it answers; the job is removed once nothing waits for the online voice."""
+
+        def job() -> None:
+            if not stop.is_set() and self.probe(clock.now()):
+                again()
+
         scheduled = scheduler.get_job(RETRY_JOB)
         if self.watching and scheduled is None:
             scheduler.add_job(job, "interval", seconds=RETRY_SECONDS, id=RETRY_JOB)

@@ -20,7 +20,8 @@ import yaml
 
 from broadcaster.config._schema import BULLETIN_FIELDS, STATION_FIELDS, walk
 from broadcaster.config._sections import MapOf, Section
-from broadcaster.config._values import DateTimeValue, DateValue, Float, Int, TimeOfDay
+from broadcaster.config._calendar import DateTimeValue, DateValue, TimeOfDay
+from broadcaster.config._values import Float, Int
 
 GOOD = "tin-tot"  # the bulletin every plan must still air
 BAD = "tin-xau"  # the bulletin variants break

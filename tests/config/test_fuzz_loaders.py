@@ -18,17 +18,8 @@ from hypothesis import strategies as st
 
 from broadcaster.config import check_station, is_error
 from broadcaster.config._schema import BULLETIN_FIELDS
-from broadcaster.config._values import (
-    MAX_YEAR,
-    MIN_YEAR,
-    Context,
-    DateTimeValue,
-    DateValue,
-    Float,
-    Int,
-    Invalid,
-    TimeOfDay,
-)
+from broadcaster.config._calendar import DateTimeValue, DateValue, TimeOfDay
+from broadcaster.config._values import MAX_YEAR, MIN_YEAR, Context, Float, Int, Invalid
 from broadcaster.config._yaml import YNode, read_yaml
 from broadcaster.speech._dictionary import SECTIONS, read_dictionary_file
 

@@ -21,6 +21,11 @@ from tests.speech.gtts_fake import BlackHole, FakeGoogle, closed_port_url
 from tests.station.test_runner import DAY, STATION_YAML, Rig, _files, _station_dir
 
 
+def retry(runner: Runner) -> None:
+    """What the scheduler does every RETRY_SECONDS while bulletins wait in the fallback voice."""
+    runner.scheduler.get_job(_status.RETRY_JOB).func()
+
+
 def _online_first(tmp_path: Path):  # type: ignore[no-untyped-def]
     files = _files(tmp_path)
     speech = dataclasses.replace(files.station.speech, engines=("gtts", "espeak"))
@@ -45,12 +50,12 @@ def test_fallback_voice_is_logged_recorded_retried_and_replaced_before_airing(
         "id": "tin", "title": "Tin thử", "engine": "espeak", "reason": first.fallback["tin"]}
     assert rig.runner.scheduler.get_job(_status.RETRY_JOB) is not None  # retried in the background
 
-    rig.runner.voice_retry_job()  # still down: nothing changes, no new log line about the same bulletins
+    retry(rig.runner)  # still down: nothing changes, no new log line about the same bulletins
     assert len([line for line in rig.lines if "giọng dự phòng" in line]) == len(told)
 
     with FakeGoogle() as google:  # Google answers again
         monkeypatch.setenv(ENDPOINT_ENV, google.url)
-        rig.runner.voice_retry_job()
+        retry(rig.runner)
         assert google.texts  # the probe, then the bulletin and the spoken parts
     again = rig.runner.sessions["2026-11-28/sang/main"]
     assert again.info["tin"].engine == "gtts" and not again.fallback
