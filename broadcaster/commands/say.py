@@ -20,7 +20,7 @@ from broadcaster.speech.render import render_text
 __all__ = ["register", "run"]
 
 FORMATS = (".wav", ".mp3")
-SAY_WAIT_SECONDS = 4.0  # read timeout of the online voice for `say`: a black-hole network falls back within ~5 s
+SAY_WAIT_SECONDS = 3.0  # read timeout of the online voice for `say`: a black-hole network falls back in ~4 s
 
 
 def register(subparsers: Any) -> None:

@@ -24,7 +24,7 @@ def test_say_tells_what_it_waits_for_then_speaks_offline(
         assert hole.connections == 1  # one attempt, no retries on a dead network
     assert code == 0
     captured = capsys.readouterr()
-    assert "đang chờ giọng Google (127.0.0.1), tối đa 7 giây…" in captured.err  # 3 s to connect + 4 s to answer
+    assert "đang chờ giọng Google (127.0.0.1), tối đa 6 giây…" in captured.err  # 3 s to connect + 3 s to answer
     assert "không trả lời trong thời gian chờ" in captured.err and "đọc bằng giọng eSpeak NG" in captured.err
     assert "(giọng dự phòng)" in captured.out
 

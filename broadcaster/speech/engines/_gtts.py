@@ -4,9 +4,9 @@ gTTS's own code does the work: its pre-processors and tokenizer cut the text, an
 builds, sends and decodes the batchexecute call. We add what a station needs on top: chunks merged back up to
 Google's 100-character limit (fewer requests, better intonation), requests run concurrently on a pool shared
 by every gTTS engine in the process (bounded: `gtts_concurrency`), connect and read timeouts, retries with
-exponential backoff on 429/5xx, a circuit breaker (`speech.online`: a timeout or a dead connection is not retried;
-the engine is skipped for a while and the next engine speaks at once), and a click-free join (each MP3 chunk decoded to PCM, padding and edge silence trimmed,
-short fades and a pause that follows the punctuation).
+exponential backoff on 429/5xx, a circuit breaker (`speech.online`: a timeout or a dead connection is not
+retried; the engine is skipped for a while and the next engine speaks at once), and a click-free join (each MP3
+chunk decoded to PCM, padding and edge silence trimmed, short fades and a pause that follows the punctuation).
 """
 
 from __future__ import annotations
