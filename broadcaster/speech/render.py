@@ -128,9 +128,8 @@ def content_hash(bulletin: Bulletin, dictionary: Dictionary | None = None) -> st
     return hashlib.sha256(("text\0" + spoken).encode("utf-8")).hexdigest()
 
 
-# An engine that failed with EngineUnavailable is skipped by later renders in this process for a while (the
-# runner renders idents and emergencies one text at a time; a dead network must not cost a timeout each): the
-# engine's circuit breaker in `speech.online`, shared with the gTTS engine itself.
+# An engine that failed with EngineUnavailable is skipped by later renders in this process for a while (a dead
+# network must not cost a timeout per text): its circuit breaker in `speech.online`, shared with the gTTS engine.
 ENGINE_COOLDOWN_SECONDS = BREAKER_SECONDS  # (speech.online.BREAKER_SECONDS is the one tests may shorten)
 
 
