@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import re
 import sys
 import traceback
@@ -17,13 +18,13 @@ from datetime import datetime
 from typing import Any, NoReturn
 
 from broadcaster.clock import SystemClock
-from broadcaster.commands import air, build, check, emergency, log, normalize, plan, render, run, say
+from broadcaster.commands import air, build, check, emergency, log, normalize, plan, render, run, say, status
 from broadcaster.errors import BroadcasterError
 
 __all__ = ["COMMANDS", "build_parser", "main"]
 
 # Stable names (scripts and tests depend on them), in the order `--help` lists them.
-COMMANDS = (check, normalize, say, render, plan, build, run, air, emergency, log)
+COMMANDS = (check, normalize, say, render, plan, build, run, air, emergency, log, status)
 
 
 _ARGPARSE_VI = (
@@ -67,7 +68,10 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: lỗi: {vietnamese_usage_error(message)}\n")
+        hint = ""
+        if message.startswith("unrecognized arguments: -"):
+            hint = " (văn bản bắt đầu bằng dấu '-': viết -- trước nó, ví dụ broadcaster normalize -- \"-Tin\")"
+        self.exit(2, f"{self.prog}: lỗi: {vietnamese_usage_error(message)}{hint}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -103,6 +107,18 @@ class _DeveloperFormatter(logging.Formatter):
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
+def _closed_pipe() -> int:
+    """`broadcaster plan | head`: the reader has what it wanted. End quietly with 0 (as `cat` does under a shell
+    that ignores SIGPIPE), and point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout without a file descriptor (tests capture it)
+        pass
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -113,7 +129,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        return _closed_pipe()
     except BroadcasterError as exc:
         if args.debug:
             traceback.print_exc()

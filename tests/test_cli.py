@@ -98,3 +98,50 @@ def test_help_headings_are_vietnamese(capsys: pytest.CaptureFixture[str]) -> Non
         cli.main(["air", "--help"])
     out = capsys.readouterr().out
     assert "tùy chọn:" in out and "hiện hướng dẫn này rồi thoát" in out and "options:" not in out
+
+
+def test_a_closed_pipe_ends_output_quietly() -> None:
+    """`broadcaster plan | head -1`: the reader closes the pipe; no BrokenPipeError traceback, exit 0."""
+    proc = subprocess.run(
+        f"{sys.executable} -m broadcaster plan --station schedules --from 2026-01-01 --to 2026-12-31 | head -1; "
+        "exit ${PIPESTATUS[0]}",
+        shell=True, executable="/bin/bash", cwd=ROOT, capture_output=True, text=True, check=False,
+    )
+    assert proc.stdout.startswith("Kế hoạch phát thanh")
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr, proc.stderr
+    assert proc.returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("argv", "spoken"),
+    [
+        (["normalize", "--", "-1,5"], "một phẩy năm"),
+        (["normalize", "-1,5"], "một phẩy năm"),
+        (["normalize", "- Bà con chú ý"], "Bà con chú ý"),
+        (["normalize", "--", "-Bà con chú ý"], "Bà con chú ý"),
+        (["normalize", "--station", "schedules", "-5 giờ"], "năm giờ"),
+    ],
+)
+def test_a_text_may_start_with_a_minus(argv: list[str], spoken: str, capsys: pytest.CaptureFixture[str],
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    assert cli.main(argv) == 0
+    assert capsys.readouterr().out.strip().endswith(spoken)
+
+
+def test_a_text_starting_with_minus_and_a_letter_says_to_write_dashes(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["normalize", "-Tin"])
+    assert stop.value.code == 2
+    assert "viết -- trước nó" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("when", ["9999-12-31", "31/12/9999", "1899-01-01"])
+def test_command_line_dates_out_of_range_are_a_clear_error(when: str, capsys: pytest.CaptureFixture[str],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    for argv in (["plan", "--from", when], ["plan", "--from", "2026-12-01", "--to", when],
+                 ["build", "--date", when, "-o", "/tmp/x"], ["air", "sang", "--date", when]):
+        assert cli.main(argv) == 1, argv
+        err = capsys.readouterr().err
+        assert "nằm ngoài khoảng 2000–2099" in err and "Traceback" not in err, err

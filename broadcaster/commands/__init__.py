@@ -8,8 +8,9 @@ scheduler is imported in the command's `run`, so `broadcaster --help` and light 
 from __future__ import annotations
 
 import argparse
+import re
 
-__all__ = ["OUTPUT_HELP", "add_output_argument", "add_station_argument"]
+__all__ = ["OUTPUT_HELP", "add_output_argument", "add_station_argument", "allow_negative_text"]
 
 OUTPUT_HELP = (
     "nơi phát âm thanh, ghi đè station.yaml: auto | sounddevice[:THIẾT_BỊ] | command:'aplay -q {file}' | "
@@ -30,3 +31,9 @@ def add_station_argument(parser: argparse.ArgumentParser) -> None:
 def add_output_argument(parser: argparse.ArgumentParser) -> None:
     """--output KIND[:ARG], shared by run, air and emergency."""
     parser.add_argument("--output", metavar="LOẠI[:THAM_SỐ]", default=None, help=OUTPUT_HELP)
+
+
+def allow_negative_text(parser: argparse.ArgumentParser) -> None:
+    """Let a positional text start with a minus and a digit ('-1,5', '-5 độ'): argparse would take it for an
+    option. A text starting with '-' and a letter still needs `--` before it (the usage error says so)."""
+    parser._negative_number_matcher = re.compile(r"^-\d")  # noqa: SLF001 - argparse's own hook for negative numbers

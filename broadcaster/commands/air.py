@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 
 from broadcaster.commands import add_output_argument, add_station_argument
-from broadcaster.errors import BroadcasterError
+from broadcaster.config import parse_day
 
 __all__ = ["register", "run"]
 
@@ -29,10 +28,7 @@ def run(args: argparse.Namespace) -> int:
     # lazy: the build stack (numpy, scipy) loads only when `air` runs
     from broadcaster.services.air import air_now
 
-    try:
-        day = date.fromisoformat(args.date) if args.date else None
-    except ValueError:
-        raise BroadcasterError(f"--date {args.date!r}: ngày phải viết dạng NĂM-THÁNG-NGÀY, ví dụ 2026-11-28") from None
+    day = parse_day(args.date, "ngày của chương trình (--date)") if args.date else None
     rows = air_now(args.station, args.slot, day=day, output_override=args.output,
                    notify=lambda line: print(line, flush=True))
     if rows is None:  # handed to the running station, which airs it and logs it

@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from broadcaster.commands import add_station_argument
+from broadcaster.commands import add_station_argument, allow_negative_text
 from broadcaster.config import load_station
 from broadcaster.errors import ConfigError
 from broadcaster.models import Station
@@ -23,10 +23,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "normalize",
         help="xem văn bản sẽ được đọc thành lời như thế nào (số, ngày tháng, số hiệu văn bản, chữ viết tắt)",
         description="In ra đúng câu chữ mà máy đọc sẽ đọc. Không có VĂN_BẢN hoặc '-' thì đọc từ bàn phím/tệp "
-        "(stdin).",
+        "(stdin). Văn bản bắt đầu bằng dấu '-' và một chữ cái: viết -- trước nó (broadcaster normalize -- \"-Tin\").",
     )
     parser.add_argument("text", nargs="?", default="-", metavar="VĂN_BẢN", help="văn bản cần xem cách đọc")
     add_station_argument(parser)
+    allow_negative_text(parser)
     parser.set_defaults(func=run)
 
 

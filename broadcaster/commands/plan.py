@@ -11,6 +11,7 @@ from typing import Any
 from broadcaster.clock import SystemClock
 from broadcaster.commands import add_station_argument
 from broadcaster.config import parse_day, resolve_zone
+from broadcaster.errors import BroadcasterError
 from broadcaster.models import Station
 
 __all__ = ["register", "run"]
@@ -40,18 +41,38 @@ def _today(station: Station) -> date:
     return SystemClock(station.timezone).now().date()
 
 
+def error_json(exc: BroadcasterError) -> dict[str, Any]:
+    """`plan --json` when no plan can be made: the message and, for file problems, each one with file and line."""
+    problems = getattr(exc, "problems", ())
+    return {
+        "schema_version": 1,
+        "error": str(exc),
+        "problems": [{"file": p.file, "line": p.line, "key": p.key, "message": p.message} for p in problems],
+    }
+
+
 def run(args: argparse.Namespace) -> int:
     # lazy: the plan view reads the speech cache and the log; loaded only for `plan`
     from broadcaster.services.plan import format_plan, plan_json, plan_station
 
-    start = parse_day(args.start, "ngày bắt đầu (--from)") if args.start else None
-    end = parse_day(args.end, "ngày kết thúc (--to)") if args.end else None
-    sp = plan_station(args.station, start, end, today=_today)
-    zone = resolve_zone(sp.station, args.zone) if args.zone else None
+    try:
+        start = parse_day(args.start, "ngày bắt đầu (--from)") if args.start else None
+        end = parse_day(args.end, "ngày kết thúc (--to)") if args.end else None
+        sp = plan_station(args.station, start, end, today=_today)
+        zone = resolve_zone(sp.station, args.zone) if args.zone else None
+    except BroadcasterError as exc:
+        if not args.json:
+            raise
+        # scripts read stdout: even a failure is a JSON document (the message also goes to stderr)
+        json.dump(error_json(exc), sys.stdout, ensure_ascii=False, indent=2, allow_nan=False)
+        sys.stdout.write("\n")
+        print(f"lỗi: {exc}", file=sys.stderr)
+        return 1
     for w in sp.warnings:
         print(f"cảnh báo: {w}", file=sys.stderr)
     if args.json:
-        json.dump(plan_json(sp, zone), sys.stdout, ensure_ascii=False, indent=2)
+        # allow_nan=False: NaN is not JSON; a NaN here is a bug to see, never a document scripts choke on
+        json.dump(plan_json(sp, zone), sys.stdout, ensure_ascii=False, indent=2, allow_nan=False)
         sys.stdout.write("\n")
         return 0
     print("\n".join(format_plan(sp, zone)))

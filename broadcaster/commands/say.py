@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import shutil
 import sys
 from pathlib import Path
 from typing import Any
 
-from broadcaster.commands import add_station_argument
+from broadcaster.commands import add_station_argument, allow_negative_text
 from broadcaster.config import load_station
 from broadcaster.errors import BroadcasterError
 from broadcaster.ffmpeg import run_ffmpeg
@@ -19,6 +20,7 @@ from broadcaster.speech.render import render_text
 __all__ = ["register", "run"]
 
 FORMATS = (".wav", ".mp3")
+SAY_WAIT_SECONDS = 3.0  # read timeout of the online voice for `say`: a black-hole network falls back in ~4 s
 
 
 def register(subparsers: Any) -> None:
@@ -33,6 +35,7 @@ def register(subparsers: Any) -> None:
         "--engine", metavar="TÊN", help="bộ máy đọc (gtts, espeak); mặc định theo thứ tự của đài"
     )
     add_station_argument(parser)
+    allow_negative_text(parser)
     parser.set_defaults(func=run)
 
 
@@ -52,7 +55,11 @@ def run(args: argparse.Namespace) -> int:
     text = sys.stdin.read() if args.text == "-" else args.text
     if not text.strip():
         raise BroadcasterError("không có chữ nào để đọc")
-    made = render_text(_station(args.station), text, engine=args.engine)
+    station = _station(args.station)
+    # someone is listening: wait at most SAY_WAIT_SECONDS for an answer from the online voice, then speak offline
+    speech = dataclasses.replace(station.speech, gtts_timeout=min(station.speech.gtts_timeout, SAY_WAIT_SECONDS))
+    made = render_text(dataclasses.replace(station, speech=speech), text, engine=args.engine,
+                       notify=lambda line: print(line, file=sys.stderr, flush=True))
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".wav":
         shutil.copyfile(made.path, out)

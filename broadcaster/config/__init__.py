@@ -1,8 +1,8 @@
 """Station configuration: YAML files -> frozen models, with line marks and every problem at once (`check`).
 
-Private modules: `_yaml` (reading with line marks), `_values` (field value types), `_sections` and `_schema`
-(the station/bulletin schema), `_crosschecks` (rules across keys), `_load` (loading and `check`), `_lookup` (a date, village or session
-as the officer names it).
+Private modules: `_yaml` (the one YAML loader: line marks and hard limits), `_values` (field value types),
+`_sections` and `_schema` (the station/bulletin schema), `_crosschecks` (rules across keys), `_load` (loading and
+`check`), `_lookup` (a date, village or session as the officer names it).
 """
 
 from broadcaster.config._load import (
@@ -14,21 +14,29 @@ from broadcaster.config._load import (
     is_error,
     load_bulletins,
     load_station,
+    outside_station,
+    read_station_yaml,
 )
 from broadcaster.config._lookup import parse_day, resolve_slot, resolve_zone
 from broadcaster.config._values import Notice
+from broadcaster.config._yaml import MAX_FILE_BYTES, YNode, read_bytes_bounded
 
 __all__ = [
     "BULLETIN_DIR",
+    "MAX_FILE_BYTES",
     "STATION_FILE",
     "Notice",
+    "YNode",
     "bulletin_files",
     "check_station",
     "display_path",
     "is_error",
     "load_bulletins",
     "load_station",
+    "outside_station",
     "parse_day",
+    "read_bytes_bounded",
+    "read_station_yaml",
     "resolve_slot",
     "resolve_zone",
 ]

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from broadcaster.config._values import Context, FieldType, Invalid, fold, scalar_text, suggest
+from broadcaster.config._values import Context, FieldType, Invalid, check_year, fold, scalar_text, suggest
 from broadcaster.config._yaml import YNode
 
 __all__ = ["DateList", "DateTimeValue", "DateValue", "TimeOfDay", "Weekdays", "parse_date", "parse_time"]
@@ -50,10 +50,12 @@ def parse_date(raw: str) -> date:
         if match:
             parts = [int(g) for g in match.groups()]
             try:
-                return date(parts[order[0]], parts[order[1]], parts[order[2]])
+                day = date(parts[order[0]], parts[order[1]], parts[order[2]])
             except ValueError:
                 raise Invalid(f"'{raw}' không phải ngày có thật trên lịch") from None
-    raise Invalid(f"'{raw}' không phải ngày hợp lệ (dạng 2024-03-01 hoặc 01/03/2024)")
+            return check_year(day, raw)
+    shown = raw if len(raw) <= 40 else raw[:39] + "…"
+    raise Invalid(f"'{shown}' không phải ngày hợp lệ (dạng 2024-03-01 hoặc 01/03/2024)")
 
 
 @dataclass(frozen=True)
@@ -62,9 +64,9 @@ class DateValue(FieldType):
 
     def parse(self, node: YNode, path: str, ctx: Context) -> date:
         if isinstance(node.value, datetime):
-            return node.value.date()
+            return check_year(node.value.date(), node.raw)
         if isinstance(node.value, date):
-            return node.value
+            return check_year(node.value, node.raw)
         return parse_date(scalar_text(node, "một ngày"))
 
 
@@ -96,6 +98,7 @@ class DateTimeValue(FieldType):
                 raise Invalid(
                     f"'{raw}' không phải ngày giờ hợp lệ (ví dụ: 2026-11-20 08:00 hoặc 20/11/2026 08:00)"
                 ) from None
+        check_year(result.date(), node.raw.strip())
         if result.tzinfo is None and ctx.tz is not None:
             result = result.replace(tzinfo=ctx.tz)
         return result

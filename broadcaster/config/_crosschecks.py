@@ -298,7 +298,7 @@ def check_bulletin_rules(
             "chỉ dùng một trong hai: 'text' (văn bản để đọc) hoặc 'audio' (tệp ghi âm sẵn), xoá một mục",
         )
     elif "text" not in given and "audio" not in given:
-        ctx.add(None, "text", "thiếu nội dung: ghi 'text' (văn bản để đọc) hoặc 'audio' (tệp ghi âm sẵn)")
+        ctx.add(node.line, "text", "thiếu nội dung: ghi 'text' (văn bản để đọc) hoặc 'audio' (tệp ghi âm sẵn)")
     audio = values.get("audio")
     if audio is not None:
         if not audio.is_file():

@@ -18,7 +18,7 @@ from broadcaster.config import _crosschecks as _rules
 from broadcaster.config._schema import BULLETIN_FIELDS, STATION_FIELDS
 from broadcaster.config._sections import parse_fields
 from broadcaster.config._values import Context, Invalid, Notice, check_identifier
-from broadcaster.config._yaml import YNode, read_yaml
+from broadcaster.config._yaml import YNode, read_bytes_bounded, read_yaml
 from broadcaster.errors import ConfigError, Problem
 from broadcaster.models import Bulletin, SourceRef, Station
 
@@ -32,11 +32,12 @@ __all__ = [
     "is_error",
     "load_bulletins",
     "load_station",
+    "outside_station",
+    "read_station_yaml",
 ]
 
 STATION_FILE = "station.yaml"
 BULLETIN_DIR = "bulletins"
-_MAX_FILE_BYTES = 1_000_000  # a bulletin or station file this large is a mistake (a pasted document)
 
 
 def is_error(problem: Problem) -> bool:
@@ -51,24 +52,42 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def _read(path: Path, ctx: Context) -> YNode | None:
-    """Read and parse one file into ctx; None when there is nothing usable."""
+def outside_station(path: Path, root: Path) -> bool:
+    """True when `path` is a symlink whose target lies outside the station directory `root`."""
+    if not path.is_symlink():
+        return False
     try:
-        if path.stat().st_size > _MAX_FILE_BYTES:
-            ctx.add(
-                None, "", f"tệp quá lớn ({path.stat().st_size // 1024} KB): mỗi tệp chỉ chứa một bản tin ngắn"
-            )
-            return None
-        data = path.read_bytes()
-    except OSError as exc:
-        ctx.add(None, "", f"không đọc được tệp: {exc.strerror or exc}")
-        return None
+        path.resolve().relative_to(root.resolve())
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
+        return True
+    return False
+
+
+def read_station_yaml(
+    path: Path, file: str, root: Path | None = None, *, empty_ok: bool = False
+) -> tuple[YNode | None, list[Problem]]:
+    """Read one of the station's YAML files within the limits of `_yaml` (size, depth, aliases, control
+    characters), refusing symlinks that leave the station directory `root`. Problems name `file` and, when
+    the file has lines, the line. The one loader for station.yaml, bulletins and pronunciations.yaml."""
+    if root is not None and outside_station(path, root):
+        return None, [Problem(file, None, "", "tệp là liên kết (symlink) trỏ ra ngoài thư mục đài: chép tệp "
+                                              "thật vào đây thay cho liên kết")]
+    data, why = read_bytes_bounded(path)
+    if data is None:
+        return None, [Problem(file, None, "", why)]
     node, problems = read_yaml(data)
-    for p in problems:
-        ctx.add(p.line, p.key, p.message)
+    out = [Problem(file, p.line, p.key, p.message) for p in problems]
+    if node is None and not out and not empty_ok:
+        line = 1 if data.strip() else None  # only comments: line 1; truly empty: no line to name
+        out.append(Problem(file, line, "", "tệp trống: cần các dòng 'tên: giá trị'"))
+    return node, out
+
+
+def _read(path: Path, ctx: Context, root: Path | None = None) -> YNode | None:
+    """Read and parse one file into ctx; None when there is nothing usable."""
+    node, problems = read_station_yaml(path, ctx.file, root)
+    ctx.problems.extend(problems)
     if node is None:
-        if not problems:
-            ctx.add(None, "", "tệp trống: cần các dòng 'tên: giá trị'")
         return None
     if node.kind != "map":
         ctx.add(node.line, "", "tệp phải gồm các dòng 'tên: giá trị' (ví dụ 'title: Thông báo ...')")
@@ -128,7 +147,8 @@ def _bulletin_from(
     today: date | None,
     decode_audio: bool,
 ) -> Bulletin | None:
-    node = _read(path, ctx)
+    root = station.root if station else path.parent.parent
+    node = _read(path, ctx, root)
     if node is None:
         return None
     values, ok = parse_fields(BULLETIN_FIELDS, node, "", ctx)
@@ -136,13 +156,12 @@ def _bulletin_from(
         check_identifier(path.stem)
     except Invalid:
         ctx.add(
-            None,
+            1,
             "",
             f"tên tệp '{path.name}' dùng làm mã bản tin: đổi tên thành chữ thường không dấu, "
             "chữ số và dấu '-' (ví dụ: 2026-papi-gioi-thieu.yaml)",
         )
         ok = False
-    root = station.root if station else path.parent.parent
     if values.get("audio"):
         values["audio"] = Path(os.path.normpath(root / values["audio"]))
     _rules.check_bulletin_rules(values, node, known, ctx, today=today, decode_audio=decode_audio)
@@ -152,15 +171,14 @@ def _bulletin_from(
 
 
 def bulletin_files(station_root: Path) -> list[Path]:
-    """The bulletin files of a station, in name order (hidden and editor backup files skipped)."""
+    """The bulletin files of a station, in name order (hidden and editor backup files skipped). Entries that
+    are not regular files (a FIFO, a device, a directory named *.yaml) are listed too: loading reports them."""
     folder = station_root / BULLETIN_DIR
-    if not folder.is_dir():
+    try:
+        entries = list(folder.iterdir()) if folder.is_dir() else []
+    except OSError:
         return []
-    return sorted(
-        p
-        for p in folder.iterdir()
-        if p.suffix in (".yaml", ".yml") and not p.name.startswith((".", "~")) and p.is_file()
-    )
+    return sorted(p for p in entries if p.suffix in (".yaml", ".yml") and not p.name.startswith((".", "~")))
 
 
 def _load_bulletins(
@@ -180,7 +198,7 @@ def _load_bulletins(
         ctx = Context(display_path(path), tz=tz)
         if path.stem in seen:
             ctx.add(
-                None,
+                1,
                 "",
                 f"trùng mã bản tin '{path.stem}' với tệp {display_path(seen[path.stem])}: đổi tên "
                 "một trong hai tệp",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from broadcaster.config._values import fold
+from broadcaster.config._values import MAX_YEAR, MIN_YEAR, fold
 from broadcaster.errors import InputError
 from broadcaster.models import Slot, Station, Zone
 
@@ -21,13 +21,20 @@ def parse_day(text: str, what: str = "ngày") -> date:
     try:
         if _ISO.match(s):
             y, m, d = (int(x) for x in s.split("-"))
-            return date(y, m, d)
+            return _in_range(date(y, m, d), text, what)
         if _VN.match(s):
             d, m, y = (int(x) for x in s.split("/"))
-            return date(y, m, d)
+            return _in_range(date(y, m, d), text, what)
     except ValueError:
         raise InputError(f"{what} '{text}' không có thật trên lịch") from None
     raise InputError(f"{what} '{text}' không đúng dạng: viết NNNN-TT-NN (2026-03-02) hoặc NN/TT/NNNN (02/03/2026)")
+
+
+def _in_range(day: date, text: str, what: str) -> date:
+    """The years a station plans in: '9999-12-31' is a typing mistake, and a week after it does not exist."""
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise InputError(f"{what} '{text}': năm {day.year} nằm ngoài khoảng {MIN_YEAR}–{MAX_YEAR} mà đài lập lịch")
+    return day
 
 
 def resolve_zone(station: Station, text: str) -> Zone:

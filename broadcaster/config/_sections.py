@@ -59,6 +59,10 @@ def parse_fields(
             elif isinstance(f.type, Section):
                 values[f.key] = f.type.parse(YNode("map", node.line, {}), full, ctx)
             else:
+                if child is not None and f.default not in ("", ()):
+                    # `kind: null` or `kind:` left empty: silently using the default (file output instead of the
+                    # sound card) would surprise the officer; an empty text or list means what it says
+                    ctx.add(child.line, full, _empty_message(f))
                 values[f.key] = f.default
             continue
         try:
@@ -72,6 +76,20 @@ def parse_fields(
             else:
                 values[f.key] = f.default
     return values, ok
+
+
+def _empty_message(f: Field) -> str:
+    choices = getattr(f.type, "values", None)
+    example = f" (chọn một trong: {', '.join(choices)})" if choices else (f" (ví dụ: {f.example})" if f.example else "")
+    return (f"đang để trống (hoặc null): ghi một giá trị{example}, hoặc xoá hẳn dòng này để dùng mặc định "
+            f"{_shown(f.default)}")
+
+
+def _shown(value: Any) -> str:
+    value = getattr(value, "value", value)  # an enum
+    if isinstance(value, frozenset) and value == frozenset(range(7)):
+        return "(mọi ngày)"
+    return f"({value})" if not isinstance(value, (tuple, frozenset)) else ""
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,12 @@ check for unknown keys and the documentation test. Parsing collects every proble
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import tzinfo
+from datetime import date, tzinfo
 from typing import Any
 
 from broadcaster.config._yaml import YNode
@@ -32,7 +33,10 @@ __all__ = [
     "Notice",
     "Str",
     "Text",
+    "MAX_YEAR",
+    "MIN_YEAR",
     "check_identifier",
+    "check_year",
     "scalar_text",
     "fold",
     "suggest",
@@ -90,10 +94,26 @@ class FieldType:
         raise NotImplementedError
 
 
+# control characters a quoted value can still carry ("\x07", "\0"): invisible, and no engine can read them
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+MIN_YEAR, MAX_YEAR = 2000, 2099  # dates a station plans with; anything else is a typing mistake
+
+
 def scalar_text(node: YNode, what: str) -> str:
     if node.kind != "scalar":
         raise Invalid(f"phải là {what}, không phải {'danh sách' if node.kind == 'seq' else 'nhóm mục'}")
+    bad = _CONTROL.search(node.raw)
+    if bad:
+        raise Invalid(f"có ký tự điều khiển không nhìn thấy (mã U+{ord(bad.group()):04X}): xoá nó và gõ lại giá trị")
     return node.raw.strip()
+
+
+def check_year(day: date, raw: str = "") -> date:
+    """A date a station can plan with (MIN_YEAR..MAX_YEAR); else Invalid: '9999-12-31' is a typing mistake."""
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        shown = raw or day.isoformat()
+        raise Invalid(f"'{shown}': năm {day.year} nằm ngoài khoảng {MIN_YEAR}–{MAX_YEAR}: kiểm tra lại năm")
+    return day
 
 
 @dataclass(frozen=True)
@@ -108,6 +128,14 @@ class Str(FieldType):
         if len(text) > self.max_chars:
             raise Invalid(f"dài {len(text)} ký tự, tối đa {self.max_chars}: viết ngắn lại")
         return unicodedata.normalize("NFC", text)
+
+
+_NUMBER = re.compile(r"[+-]?(?:\d{1,12}(?:[.,]\d{0,12})?|[.,]\d{1,12})")
+
+
+def _short(raw: str, limit: int = 40) -> str:
+    """A value quoted in a message, cut: a pasted paragraph must not fill the screen."""
+    return raw if len(raw) <= limit else raw[: limit - 1] + "…"
 
 
 def _thousands(number: int) -> str:
@@ -145,7 +173,12 @@ class Int(FieldType):
     def parse(self, node: YNode, path: str, ctx: Context) -> int:
         raw = scalar_text(node, "một số nguyên")
         if not re.fullmatch(r"[+-]?\d+", raw):
-            raise Invalid(f"'{raw}' không phải số nguyên (ví dụ: 30)")
+            raise Invalid(f"'{_short(raw)}' không phải số nguyên (ví dụ: 30)")
+        digits = raw.lstrip("+-").lstrip("0")
+        if len(digits) > 15:  # never int() a 4,300-digit number (Python refuses it), nor compare one
+            limit = f"tối đa là {self.max}" if self.max is not None else "viết một số ngắn hơn"
+            size = "nhỏ" if raw.startswith("-") else "lớn"
+            raise Invalid(f"'{_short(raw)}' quá {size} ({len(digits)} chữ số): {limit}")
         value = int(raw)
         if self.min is not None and value < self.min:
             raise Invalid(f"{value} quá nhỏ: tối thiểu là {self.min}")
@@ -156,16 +189,20 @@ class Int(FieldType):
 
 @dataclass(frozen=True)
 class Float(FieldType):
+    """A decimal number ('1.5' or '1,5'), always within [min, max]: no nan, inf or exponent."""
+
     doc_type = "number"
     min: float | None = None
     max: float | None = None
 
     def parse(self, node: YNode, path: str, ctx: Context) -> float:
         raw = scalar_text(node, "một số")
-        try:
-            value = float(raw.replace(",", "."))
-        except ValueError:
-            raise Invalid(f"'{raw}' không phải số (ví dụ: 1.5)") from None
+        # digits only: float() would take 'nan', 'inf', '1e999' and '1_0', and nan slips past every min/max
+        if not _NUMBER.fullmatch(raw):
+            raise Invalid(f"'{_short(raw)}' không phải số (ví dụ: 1.5)")
+        value = float(raw.replace(",", "."))
+        if not math.isfinite(value):
+            raise Invalid(f"'{_short(raw)}' không phải số hữu hạn")
         if self.min is not None and value < self.min:
             raise Invalid(f"{raw} quá nhỏ: tối thiểu là {self.min:g}")
         if self.max is not None and value > self.max:

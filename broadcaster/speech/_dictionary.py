@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
-import yaml
-
+from broadcaster.config import YNode, display_path, read_station_yaml
 from broadcaster.errors import Problem
 from broadcaster.speech._numbers import DIGITS
 
@@ -109,75 +109,28 @@ def merge(base: Dictionary, top: Dictionary) -> Dictionary:
 
 
 # --- reading a file -----------------------------------------------------------------------------------------
-
-
-@dataclass
-class YNode:
-    """A composed YAML node with its 1-based line: "map" (value: dict of YNode), "seq" (list) or "scalar"."""
-
-    kind: str
-    line: int
-    value: object = None
-    raw: str = ""
-    key_lines: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def is_null(self) -> bool:
-        return self.kind == "scalar" and self.raw.strip() in ("", "~", "null", "Null", "NULL") and not self.quoted
-
-    quoted: bool = False
-
-
-def _tree(node: yaml.Node, name: str, problems: list[Problem]) -> YNode:
-    line = node.start_mark.line + 1
-    if isinstance(node, yaml.ScalarNode):
-        return YNode("scalar", line, node.value, node.value, quoted=node.style in ("'", '"'))
-    if isinstance(node, yaml.SequenceNode):
-        return YNode("seq", line, [_tree(n, name, problems) for n in node.value])
-    out = YNode("map", line, {})
-    for knode, vnode in node.value:
-        key, kline = str(knode.value).strip(), knode.start_mark.line + 1
-        if key in out.value:  # type: ignore[operator]
-            problems.append(Problem(name, kline, key, f"bị khai báo hai lần (dòng {out.key_lines[key]} và dòng "
-                                                      f"{kline}): xoá một dòng"))
-            continue
-        out.key_lines[key] = kline
-        out.value[key] = _tree(vnode, name, problems)  # type: ignore[index]
-    return out
-
-
-def _read_yaml(name: str, data: bytes, problems: list[Problem]) -> YNode | None:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        problems.append(Problem(name, data[: exc.start].count(b"\n") + 1, "", "tệp không phải UTF-8: mở tệp và lưu "
-                                                                              "lại với bảng mã UTF-8"))
-        return None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problems.append(Problem(name, mark.line + 1 if mark else None, "", f"lỗi cú pháp YAML ({exc.problem}): "
-                                "kiểm tra thụt lề, dấu hai chấm và dấu ngoặc kép ở dòng này hoặc dòng ngay trên"))
-        return None
-    except yaml.YAMLError as exc:
-        problems.append(Problem(name, None, "", f"lỗi cú pháp YAML: {exc}"))
-        return None
-    return None if node is None else _tree(node, name, problems)
-
+# Through the station's one YAML loader (`config.read_station_yaml`): the same limits (size, nesting, aliases,
+# control characters) and the same file:line problems as station.yaml and the bulletins.
 
 _DIGIT = re.compile(r"\d")
+# what a reading may contain besides letters, their accents and spaces: pauses and the apostrophe/hyphen of
+# loanwords
+_PUNCTUATION = set(".,;:!?'’-")
 
 
-def read_dictionary_file(path: Path) -> tuple[Dictionary, list[Problem]]:
-    """Parse one pronunciations file; bad entries are skipped and reported, good ones kept."""
-    name = str(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return Dictionary(), [Problem(name, None, "", f"không đọc được tệp từ điển phát âm ({exc.strerror})")]
-    problems: list[Problem] = []
-    root = _read_yaml(name, data, problems)
+def _symbol(text: str) -> str:
+    """The first character of a reading an engine cannot say as a word ('%', '/', '¼', an emoji); '' if none."""
+    for c in text:
+        if not (c.isalpha() or c.isspace() or c in _PUNCTUATION or unicodedata.category(c).startswith("M")):
+            return c
+    return ""
+
+
+def read_dictionary_file(path: Path, station_root: Path | None = None) -> tuple[Dictionary, list[Problem]]:
+    """Parse one pronunciations file; bad entries are skipped and reported, good ones kept. `station_root`: a
+    symlink leaving that directory is refused (the station's own file)."""
+    name = display_path(path)
+    root, problems = read_station_yaml(path, name, station_root, empty_ok=True)
     if root is None:
         return Dictionary(sources=(name,)), problems
     if root.kind != "map":
@@ -216,6 +169,12 @@ def _reading(name: str, key: str, node: YNode, problems: list[Problem]) -> str |
     if _DIGIT.search(text):
         problems.append(Problem(name, node.line, key, f"cách đọc '{text}' có chữ số: hãy viết số bằng chữ "
                                                       "(ví dụ 'mười hai' thay cho '12')"))
+        return None
+    symbol = _symbol(text)
+    if symbol:
+        problems.append(Problem(name, node.line, key, f"cách đọc '{text}' có ký hiệu '{symbol}' mà máy "
+                                                      "đọc không đọc được: viết bằng chữ (ví dụ 'phần trăm' thay "
+                                                      "cho '%')"))
         return None
     return text
 
@@ -277,11 +236,29 @@ def _read_rule(name: str, path: str, node: YNode, problems: list[Problem]) -> Co
         pnode = node.value.get(key)
         if pnode is None:
             continue
+        why = _risky_pattern(str(pnode.raw))
         try:
             patterns[key] = re.compile(str(pnode.raw))
         except re.error as exc:
-            problems.append(Problem(name, pnode.line, f"{path}.{key}", f"mẫu so khớp không hợp lệ ({exc})"))
+            why = f"mẫu so khớp không hợp lệ ({exc})"
+        if why:
+            problems.append(Problem(name, pnode.line, f"{path}.{key}", why))
             ok = False
     if read is None or not ok:
         return None
     return ContextRule(read=read, before=patterns["before"], after=patterns["after"])
+
+
+_MAX_PATTERN = 200
+# a repeated group that itself repeats, "(a+)+" or "(\\w*)*": matching can take exponential time on one line
+_NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[*+}](?:[^()\\]|\\.)*\)[*+{]")
+
+
+def _risky_pattern(pattern: str) -> str:
+    """Why a context pattern could hang the normalizer (empty when it is fine): too long, or nested repeats."""
+    if len(pattern) > _MAX_PATTERN:
+        return f"mẫu so khớp dài {len(pattern)} ký tự, tối đa {_MAX_PATTERN}: viết ngắn lại"
+    if _NESTED_QUANTIFIER.search(pattern):
+        return ("mẫu so khớp có nhóm lặp lồng trong nhóm lặp (như '(a+)+'), có thể làm máy đọc treo: bỏ dấu lặp "
+                "bên ngoài")
+    return ""

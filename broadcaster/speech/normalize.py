@@ -57,9 +57,10 @@ def load_dictionary(station: Station | None = None) -> Dictionary:
     return _station_dictionary(str(path), st.st_mtime_ns, st.st_size)
 
 
-def check_dictionary(path: Path) -> list[Problem]:
-    """Every problem in a pronunciations file (malformed YAML, wrong types, empty readings, digits, bad rules)."""
-    return read_dictionary_file(Path(path))[1]
+def check_dictionary(path: Path, station_root: Path | None = None) -> list[Problem]:
+    """Every problem in a pronunciations file (malformed YAML, wrong types, empty readings, digits, symbols, bad
+    rules); `station_root`: a symlink out of the station directory is refused."""
+    return read_dictionary_file(Path(path), station_root)[1]
 
 
 # --- text clean-up before the rules ---------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from broadcaster.models import Bulletin, Station
 from broadcaster.speech.cache import RenderCache, cache_key
 from broadcaster.speech.engines import ENGINE_LABELS, SpeechEngine, create_engine
 from broadcaster.speech.normalize import Dictionary, load_dictionary, normalize
+from broadcaster.speech.online import BREAKER_SECONDS, Breaker, breaker, reset_breakers
 
 __all__ = [
     "Render",
@@ -128,21 +128,19 @@ def content_hash(bulletin: Bulletin, dictionary: Dictionary | None = None) -> st
     return hashlib.sha256(("text\0" + spoken).encode("utf-8")).hexdigest()
 
 
-# An engine that failed with EngineUnavailable is skipped by later renders in this process for a while (the
-# runner renders idents and emergencies one text at a time; a dead network must not cost a timeout each).
-ENGINE_COOLDOWN_SECONDS = 120.0
-_RECENT_DOWN: dict[tuple[str, ...], tuple[float, str]] = {}
-_RECENT_LOCK = threading.Lock()
+# An engine that failed with EngineUnavailable is skipped by later renders in this process for a while (a dead
+# network must not cost a timeout per text): its circuit breaker in `speech.online`, shared with the gTTS engine.
+ENGINE_COOLDOWN_SECONDS = BREAKER_SECONDS  # (speech.online.BREAKER_SECONDS is the one tests may shorten)
 
 
 def forget_engine_failures() -> None:
     """Try every engine again on the next render, even one that failed a moment ago."""
-    with _RECENT_LOCK:
-        _RECENT_DOWN.clear()
+    reset_breakers()
 
 
-def _identity(name: str, engine: SpeechEngine) -> tuple[str, ...]:
-    return (name, engine.voice, engine.settings_key(), str(getattr(engine, "url", "")))
+def _breaker(name: str, engine: SpeechEngine) -> Breaker:
+    key = getattr(engine, "breaker_key", "") or f"{name}|{engine.voice}|{engine.settings_key()}"
+    return breaker(str(key))
 
 
 class _Down(SpeechError):
@@ -152,7 +150,7 @@ class _Down(SpeechError):
 class _Renderer:
     """One render run: the engines in fallback order (built once), the cache, and engines found down."""
 
-    def __init__(self, station: Station, order: Sequence[str]):
+    def __init__(self, station: Station, order: Sequence[str], notify: Callable[[str], None] | None = None):
         if not order:
             raise SpeechError(
                 "station.yaml: speech.engines: cần ít nhất một bộ máy đọc (ví dụ: gtts, espeak)"
@@ -165,19 +163,17 @@ class _Renderer:
         self.proven: set[str] = set()  # engines that have worked in this run
         self.probe_locks = {n: threading.Lock() for n in self.order}
         self.engine_calls = 0
+        self.notify = notify
         self._lock = threading.Lock()
-        now = time.monotonic()
-        with _RECENT_LOCK:
-            for name, engine in self.engines.items():
-                since, reason = _RECENT_DOWN.get(_identity(name, engine), (-1e18, ""))
-                if now - since < ENGINE_COOLDOWN_SECONDS:
-                    self.down[name] = reason
+        for name, engine in self.engines.items():
+            reason = _breaker(name, engine).blocked()
+            if reason:
+                self.down[name] = reason
 
     def mark_down(self, name: str, reason: str) -> None:
         """`name` cannot work now: skip it for the rest of this run and, for a while, in later renders."""
         self.down.setdefault(name, reason)
-        with _RECENT_LOCK:
-            _RECENT_DOWN[_identity(name, self.engines[name])] = (time.monotonic(), reason)
+        _breaker(name, self.engines[name]).trip(reason)
 
     def _key(self, name: str, text: str) -> str:
         engine = self.engines[name]
@@ -236,8 +232,7 @@ class _Renderer:
                         self.mark_down(name, str(exc))  # before the lock opens for the next caller
                         raise
                     self.proven.add(name)
-                    with _RECENT_LOCK:
-                        _RECENT_DOWN.pop(_identity(name, self.engines[name]), None)
+                    _breaker(name, self.engines[name]).close()
                     return made
         if name in self.down:
             raise _Down(self.down[name])
@@ -254,6 +249,9 @@ class _Renderer:
         reasons: list[str] = []
         candidates = self.order if cached is None else self.order[:1]
         for index, name in enumerate(candidates):
+            waiting = getattr(self.engines[name], "waiting_for", None)
+            if self.notify and waiting and name not in self.down:
+                self.notify(waiting())
             try:
                 made = self._attempt(name, text)
             except _Down as exc:
@@ -270,6 +268,9 @@ class _Renderer:
                 log.exception("engine %s crashed", name)
                 reasons.append(f"{name}: lỗi không mong đợi ({type(exc).__name__}: {exc})")
                 continue
+            if self.notify and reasons:
+                self.notify(f"{describe_engine(self.order[0])} không dùng được ({reasons[0].split(': ', 1)[-1]}): "
+                            f"đọc bằng {describe_engine(name)}")
             return ("rendered" if index == 0 else "fallback"), made, "; ".join(reasons)
         if cached is not None:
             return "fallback", cached, "; ".join(reasons)
@@ -301,11 +302,13 @@ def render_recording(station: Station, bulletin: Bulletin) -> Render:
 
 
 def render_text(
-    station: Station, text: str, *, engine: str | None = None, dictionary: Dictionary | None = None
+    station: Station, text: str, *, engine: str | None = None, dictionary: Dictionary | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> Render:
-    """Normalize and speak `text` with `engine` alone, or with the station's fallback order; cached."""
+    """Normalize and speak `text` with `engine` alone, or with the station's fallback order; cached.
+    `notify(line)`: what is being waited for (an online engine) and when the next engine takes over."""
     order = (engine,) if engine else station.speech.engines
-    renderer = _Renderer(station, order)
+    renderer = _Renderer(station, order, notify)
     spoken = _normalize(text, dictionary if dictionary is not None else _load_dictionary(station))
     return renderer.render(spoken)[1]
 

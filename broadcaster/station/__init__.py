@@ -1,8 +1,9 @@
 """The always-on station: prepared sessions, output chains (output + relays + amplifier), the control channel
-(air now, emergencies) and the runner, the only APScheduler importer.
+(air now, emergencies), the status record and the runner, the only APScheduler importer.
 
 Private modules: `_sessions` (prepared sessions, light), `_chains` (one output with its zone switch), `_control`
-(requests handed to the running station, its heartbeat), `_runner` (the scheduler). Public module `prepare`
+(requests handed to the running station, its heartbeat), `_status` (the status record: bulletins in the fallback
+voice, the online voice's state, retried in the background), `_runner` (the scheduler). Public module `prepare`
 (render, plan, build, cut: imports the audio stack; the station runs it in a child process).
 """
 
@@ -28,6 +29,7 @@ from broadcaster.station._control import (
 )
 from broadcaster.station._lock import StationBusy, StationLock, lock_holder
 from broadcaster.station._runner import Runner, run_station
+from broadcaster.station._status import read_status, status_path
 from broadcaster.station._sessions import Session, StationFiles, load
 
 __all__ = [
@@ -48,8 +50,10 @@ __all__ = [
     "open_channels",
     "parse_output_spec",
     "prepare_request",
+    "read_status",
     "run_station",
     "running_station_pid",
+    "status_path",
     "submit",
     "submit_air",
     "to_air",

@@ -50,7 +50,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 2.0  # the runner refreshes its heartbeat this often; 3 missed beats = not running
-GTTS_BUDGET_SECONDS = 3.0  # an emergency waits this long at most for the online voice, then speaks offline
+ONLINE_ENGINES = ("gtts",)  # engines that need the network: an emergency never waits for them
 
 
 @dataclass(frozen=True)
@@ -171,7 +171,7 @@ def _take(station: Station, kind: str, parse: Any) -> list[Any]:
             continue
         try:
             out.append(parse(read_request(taken)))
-        except (BadRequest, ValueError, TypeError, KeyError, OSError) as exc:  # input, never a crash
+        except (BadRequest, ValueError, TypeError, KeyError, OSError, RecursionError) as exc:  # input, never a crash
             log.error("yêu cầu %s không hợp lệ (%s), đã để riêng thành %s: %s", kind, path.name,
                       path.with_suffix(".bad").name, exc)
             try:
@@ -256,25 +256,19 @@ def running_station_pid(station: Station) -> int | None:
 
 
 def render_message(station: Station, text: str) -> Any:
-    """Speak an emergency with the fastest engine that works: the online voice only if it answers within a few
-    seconds, else offline eSpeak NG. Returns the speech module's `Render`."""
-    # lazy: speech engines load in the process that sends an emergency, not in the always-on station
-    from broadcaster.speech.render import render_text
+    """Speak an emergency at once, never waiting on the network: the online voice only when this text is already
+    in the render cache (no request), else the offline voice (the first engine of the order that is not online,
+    eSpeak NG by default). Returns the speech module's `Render`."""
+    # lazy: the speech stack loads only when an emergency is typed as text
+    from broadcaster.speech.render import cached_text_render, render_text
 
-    engines = station.speech.engines
-    if "gtts" in engines and engines[0] == "gtts":
-        quick = dataclasses.replace(
-            station,
-            speech=dataclasses.replace(
-                station.speech, gtts_timeout=min(station.speech.gtts_timeout, GTTS_BUDGET_SECONDS), gtts_retries=1
-            ),
-        )
-        try:
-            return render_text(quick, text, engine="gtts")
-        except BroadcasterError as exc:
-            log.warning("tin khẩn cấp: giọng đọc trực tuyến không dùng được (%s); đọc bằng giọng dự phòng "
-                        "eSpeak NG", exc)
-    return render_text(station, text, engine="espeak")
+    cached = cached_text_render(station, text)
+    if cached is not None:
+        return cached
+    offline = next((e for e in station.speech.engines if e not in ONLINE_ENGINES), "espeak")
+    if station.speech.engines and station.speech.engines[0] in ONLINE_ENGINES:
+        log.info("tin khẩn cấp: đọc ngay bằng giọng dự phòng (không chờ mạng)")
+    return render_text(station, text, engine=offline)
 
 
 def attention_tone(station: Station) -> Path:

@@ -32,7 +32,7 @@ from broadcaster.playout import (
     EmergencyAudio,
     emergency_zones,
 )
-from broadcaster.station import _control, _sessions
+from broadcaster.station import _control, _sessions, _status
 from broadcaster.station._chains import (
     Channel,
     apply_output_override,
@@ -85,6 +85,7 @@ class Runner(SessionJobs):
         self.clock = clock or SystemClock(self.station.timezone)
         self.clock_watch = ClockWatch(self.clock)
         self.lock = lock or StationLock(self.station.state_dir)
+        self.voice = _status.VoiceWatch(self.station, self.notify)
         self.log = AirLog(self.station.database, tz=self.station.timezone)
         self.channels: dict[str, Channel] = (make_channels or open_channels)(
             self.station, self.log, self.clock, self.shutdown)
@@ -135,6 +136,8 @@ class Runner(SessionJobs):
                 del self.sessions[key]
             for session in sessions:
                 self._schedule(session)
+            self.voice.after_prepare(self.station, self.sessions.values(), self.files.bulletins, now)
+            self.voice.keep_retrying(self.scheduler, self.clock, self.shutdown, self.render_ahead)
         trim_memory()
         return sessions
 

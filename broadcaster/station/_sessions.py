@@ -64,6 +64,7 @@ class Session:
     info: Mapping[str, ItemInfo] = field(default_factory=dict)
     error: str = ""
     signature: str = ""
+    fallback: Mapping[str, str] = field(default_factory=dict)  # bulletin id -> why it airs in the fallback voice
 
     @property
     def key(self) -> str:

@@ -29,6 +29,8 @@ __all__ = ["build_session", "plan_sessions", "prepare_ahead", "prepare_manual", 
 
 log = logging.getLogger(__name__)
 
+REASON_FALLBACK = "giọng chính chưa đọc được bản tin này (lần tạo trước không dùng được giọng chính)"
+
 
 def plan_sessions(files: StationFiles, history: Sequence[Any], start: date, end: date, *,
                   measured: bool = False) -> list[Programme]:
@@ -49,7 +51,8 @@ def plan_sessions(files: StationFiles, history: Sequence[Any], start: date, end:
     return list(plan_loaded(files.station, files.bulletins, start, end, overhead=overhead).result.programmes)
 
 
-def build_session(files: StationFiles, programme: Programme, *, previous: Session | None = None) -> Session:
+def build_session(files: StationFiles, programme: Programme, *, previous: Session | None = None,
+                  fallback_reasons: Mapping[str, str] | None = None) -> Session:
     """Build a programme's audio through the one build path (cached speech only: the station never waits on an
     engine at air time) and cut it into items; a session built before from the same audio is reused. Failure
     becomes `Session.error` (Vietnamese), never an exception."""
@@ -59,8 +62,9 @@ def build_session(files: StationFiles, programme: Programme, *, previous: Sessio
     reusable = previous is not None and not previous.error and all(s.wav.exists() for s in previous.segments)
     result = build_programme_audio(station, programme, files.by_id, out_dir, render_missing=False, mp3=False,
                                    previous_signature=previous.signature if reusable and previous else None)
-    if result.reused and previous is not None:
-        return previous
+    if result.reused and previous is not None:  # same audio: still in the same voices, with today's reasons
+        return dataclasses.replace(previous, fallback={bid: (fallback_reasons or {}).get(bid, why)
+                                                       for bid, why in previous.fallback.items()})
     if result.built is None:
         log.error("buổi %s: không dựng được âm thanh: %s", programme.key, result.problem)
         return Session(result.programme, error=result.problem)
@@ -75,7 +79,9 @@ def build_session(files: StationFiles, programme: Programme, *, previous: Sessio
                       audio_hash=hashes.get(bid) or result.clips[bid].sha256)
         for bid, r in result.renders.items()
     }
-    return Session(result.programme, result.built, segments, info, signature=result.signature)
+    reasons = fallback_reasons or {}
+    fallback = {bid: reasons.get(bid, REASON_FALLBACK) for bid, r in result.renders.items() if r.fallback}
+    return Session(result.programme, result.built, segments, info, signature=result.signature, fallback=fallback)
 
 
 def prepare_ahead(
@@ -92,10 +98,12 @@ def prepare_ahead(
     (start later than `now - grace`). Sessions already built from the same audio are reused."""
     station = files.station
     hours = station.playout.render_ahead_hours if hours is None else hours
+    reasons: dict[str, str] = {}
     if render:
         approved = [b for b in files.bulletins if b.approved]
         if approved:
-            render_bulletins(station, approved, on_render=on_render)
+            summary = render_bulletins(station, approved, on_render=on_render)
+            reasons = {r.bulletin_id: r.reason for r in summary.results if r.status == "fallback" and r.reason}
     horizon = now + timedelta(hours=hours)
     earliest = now - timedelta(minutes=station.playout.grace_minutes)
     programmes = plan_sessions(files, history, now.date(), horizon.date(), measured=True)
@@ -103,7 +111,8 @@ def prepare_ahead(
     sessions: list[Session] = []
     for programme in programmes:
         if earliest <= programme.start <= horizon:
-            sessions.append(build_session(files, programme, previous=previous.get(programme.key)))
+            sessions.append(build_session(files, programme, previous=previous.get(programme.key),
+                                          fallback_reasons=reasons))
     return sessions
 
 

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from gtts_fake import SECONDS_PER_CHAR, FakeGoogle, closed_port_url
+from gtts_fake import SECONDS_PER_CHAR, BlackHole, FakeGoogle, closed_port_url
 from speech_helpers import read_wav
 
 from broadcaster.errors import EngineUnavailable, SpeechError
 from broadcaster.models import SpeechSettings
+from broadcaster.speech import online
 from broadcaster.speech.engines._gtts import GttsEngine, split_text
 from broadcaster.speech.engines._join import join_chunks, trim_silence
 
@@ -134,9 +135,49 @@ def test_connection_refused_says_check_the_internet(tmp_path: Path) -> None:
     engine = engine_for(closed_port_url(), gtts_retries=1)
     with pytest.raises(EngineUnavailable, match="kiểm tra kết nối Internet"):
         engine.synthesize("xin chào", tmp_path / "g.wav")
-    assert engine.requests_sent == 2
+    assert engine.requests_sent == 1  # a dead network is not retried: the breaker takes over
     with pytest.raises(EngineUnavailable):
         engine.check()
+
+
+def test_a_black_hole_network_fails_once_within_the_read_timeout(tmp_path: Path) -> None:
+    """A server that accepts and never answers: one attempt per chunk, given up after the read timeout."""
+    with BlackHole() as hole:
+        engine = engine_for(hole.url, gtts_timeout=0.5, gtts_retries=3)
+        with pytest.raises(EngineUnavailable, match="không trả lời trong thời gian chờ"):
+            engine.synthesize("xin chào bà con", tmp_path / "g.wav")
+    assert hole.connections == 1 and engine.requests_sent == 1
+
+
+def test_after_a_network_failure_the_breaker_skips_gtts_at_once_then_tries_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(online, "BREAKER_SECONDS", 0.6)
+    with BlackHole() as hole:
+        engine = engine_for(hole.url, gtts_timeout=0.3)
+        with pytest.raises(EngineUnavailable):
+            engine.synthesize("xin chào", tmp_path / "g.wav")
+        start = time.monotonic()
+        with pytest.raises(EngineUnavailable, match="tạm không dùng giọng Google"):
+            engine_for(hole.url, gtts_timeout=0.3).synthesize("xin chào", tmp_path / "g.wav")
+        assert time.monotonic() - start < 0.2 and hole.connections == 1  # no request while open
+    with FakeGoogle() as fake:
+        fake_engine = engine_for(fake.url)
+        online.breaker(fake_engine.breaker_key).trip("thử")
+        with pytest.raises(EngineUnavailable):
+            fake_engine.synthesize("xin chào", tmp_path / "g.wav")
+        time.sleep(0.7)  # the breaker's time is up: the next render tries Google again, and it answers
+        fake_engine.synthesize("xin chào", tmp_path / "g.wav")
+        assert not online.breaker(fake_engine.breaker_key).blocked()
+    assert read_wav(tmp_path / "g.wav")[0].size > 0
+
+
+def test_probe_says_whether_google_answers() -> None:
+    with FakeGoogle() as fake:
+        assert online.probe_gtts(tld="com.vn", read_timeout=2.0, endpoint=fake.url) == ""
+    with BlackHole() as hole:
+        assert "không trả lời" in online.probe_gtts(tld="com.vn", read_timeout=0.3, endpoint=hole.url)
+    assert "từ chối" in online.probe_gtts(tld="com.vn", read_timeout=0.3, endpoint=closed_port_url())
 
 
 def test_answer_without_audio_is_a_speech_error_not_retried(tmp_path: Path) -> None:

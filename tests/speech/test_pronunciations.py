@@ -87,7 +87,7 @@ def test_edited_file_is_picked_up(tmp_path: Path) -> None:
         ("context:\n  TT:\n    - after: '(('\n      read: trung tâm\n", 3, "context.TT[1].after", "mẫu"),
         ("context:\n  TT:\n    - after: 'x'\n", 3, "context.TT[1]", "thiếu 'read'"),
         ("context:\n  TT: trung tâm\n", 2, "context.TT", "danh sách quy tắc"),
-        ("abbreviations:\n  BQL: ban quản lý\n  BQL: ban quản lý dự án\n", 3, "BQL", "hai lần"),
+        ("abbreviations:\n  BQL: ban quản lý\n  BQL: ban quản lý dự án\n", 3, "abbreviations.BQL", "hai lần"),
         ("- BQL\n", 1, "", "các mục"),
     ],
 )

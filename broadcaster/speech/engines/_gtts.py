@@ -3,9 +3,10 @@
 gTTS's own code does the work: its pre-processors and tokenizer cut the text, and one gTTS request per chunk
 builds, sends and decodes the batchexecute call. We add what a station needs on top: chunks merged back up to
 Google's 100-character limit (fewer requests, better intonation), requests run concurrently on a pool shared
-by every gTTS engine in the process (bounded: `gtts_concurrency`), retries with exponential backoff on 429/5xx
-and connection errors, and a click-free join (each MP3 chunk decoded to PCM, padding and edge silence trimmed,
-short fades and a pause that follows the punctuation).
+by every gTTS engine in the process (bounded: `gtts_concurrency`), connect and read timeouts, retries with
+exponential backoff on 429/5xx, a circuit breaker (`speech.online`: a timeout or a dead connection is not
+retried; the engine is skipped for a while and the next engine speaks at once), and a click-free join (each MP3
+chunk decoded to PCM, padding and edge silence trimmed, short fades and a pause that follows the punctuation).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import requests
 from gtts import gTTS, gTTSError
 from gtts.utils import _translate_url
 
@@ -29,12 +31,12 @@ from broadcaster.errors import AudioError, EngineUnavailable, SpeechError
 from broadcaster.ffmpeg import decode_pcm
 from broadcaster.models import SpeechSettings
 from broadcaster.speech.engines._join import join_chunks, trim_silence
+from broadcaster.speech.online import ENDPOINT_ENV, GttsRequest, breaker, network_failure, timeouts
 from broadcaster.wav import write_wav
 
 __all__ = ["GttsEngine", "GTTS_SAMPLE_RATE", "ENDPOINT_ENV", "Chunk", "split_text"]
 
 GTTS_SAMPLE_RATE = 24000  # Google's TTS MP3s are 24 kHz mono
-ENDPOINT_ENV = "BROADCASTER_GTTS_ENDPOINT"  # developer hook: send requests to this URL (tests, a relay)
 _PATH = "_/TranslateWebserverUi/data/batchexecute"
 _MAX_CHARS = gTTS.GOOGLE_TTS_MAX_CHARS
 _SENTENCE_END = set(".!?;:…")
@@ -61,21 +63,6 @@ class Chunk:
 
     text: str
     pause_after: float
-
-
-class _Request(gTTS):
-    """A gTTS for one chunk (already pre-processed), optionally sent to another endpoint than Google's."""
-
-    def __init__(self, text: str, *, tld: str, timeout: float, endpoint: str | None):
-        super().__init__(text, tld=tld, lang="vi", lang_check=False, pre_processor_funcs=[], timeout=timeout)
-        self._endpoint = endpoint
-
-    def _prepare_requests(self) -> list:  # type: ignore[type-arg]
-        prepared = super()._prepare_requests()
-        if self._endpoint:
-            for request in prepared:
-                request.prepare_url(self._endpoint, None)
-        return prepared
 
 
 def split_text(text: str) -> list[Chunk]:
@@ -159,19 +146,41 @@ class GttsEngine:
             "trong lúc chờ, giọng dự phòng (eSpeak NG) sẽ được dùng"
         )
 
+    @property
+    def breaker_key(self) -> str:
+        """The identity the circuit breaker is kept under (shared with `speech.render`)."""
+        return f"{self.name}|{self.voice}|{self.settings_key()}|{self.url}"
+
+    def waiting_for(self) -> str:
+        """What a caller waits for while this engine works, for the officer (`say`)."""
+        connect, read = timeouts(self.timeout)
+        host = urllib.parse.urlsplit(self.url).hostname
+        return f"đang chờ giọng Google ({host}), tối đa {connect + read:g} giây…"
+
     def synthesize(self, text: str, out_path: Path) -> None:
-        """Fetch every chunk concurrently, then join them without clicks into a 24 kHz mono WAV."""
+        """Fetch every chunk concurrently, then join them without clicks into a 24 kHz mono WAV. Refused at once
+        (EngineUnavailable) while the circuit breaker is open after a network failure."""
         chunks = split_text(text)
         if not chunks:
             raise SpeechError("không có chữ nào để đọc")
+        gate = breaker(self.breaker_key)
+        blocked = gate.blocked()
+        if blocked:
+            raise EngineUnavailable(f"{blocked} (tạm không dùng giọng Google, thử lại sau {gate.retry_in:.0f} giây)")
         pool = _shared_pool(self.concurrency)
         futures = [pool.submit(self._fetch_pcm, c.text) for c in chunks]
         try:
             parts = [f.result() for f in futures]
+        except EngineUnavailable as exc:
+            for f in futures:
+                f.cancel()
+            gate.trip(str(exc))
+            raise
         except BaseException:
             for f in futures:
                 f.cancel()
             raise
+        gate.close()
         joined = join_chunks(
             [(p, c.pause_after) for p, c in zip(parts, chunks, strict=True)], GTTS_SAMPLE_RATE
         )
@@ -193,9 +202,13 @@ class GttsEngine:
                 self.requests_sent += 1
             try:
                 data = b"".join(
-                    _Request(text, tld=self.tld, timeout=self.timeout, endpoint=self.endpoint).stream()
+                    GttsRequest(text, tld=self.tld, timeout=timeouts(self.timeout), endpoint=self.endpoint).stream()
                 )
-            except gTTSError as exc:
+            except (gTTSError, requests.RequestException) as exc:
+                network = network_failure(exc)
+                if network:  # not retried: a dead network would cost a timeout per try; the breaker retries later
+                    raise EngineUnavailable(self._offline_message(network)) from exc
+                assert isinstance(exc, gTTSError)
                 status = exc.rsp.status_code if exc.rsp is not None else None
                 retryable = status is None or status == 429 or status >= 500
                 if not retryable or attempt >= self.retries:

@@ -1,0 +1,76 @@
+"""`broadcaster status`: is the station running, does the online voice answer, and which coming sessions will air
+bulletins in the fallback voice (and why). Read from the status record the running station keeps in its state
+directory (`status.json`, docs/runner.md#status-record)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from typing import Any
+
+from broadcaster.commands import add_station_argument
+from broadcaster.config import load_station
+from broadcaster.station import read_status, running_station_pid, status_path
+from broadcaster.words import fmt_when
+
+__all__ = ["register", "run"]
+
+_VOICE = {"ok": "trả lời bình thường", "down": "không dùng được", "unknown": "chưa rõ (chưa cần dùng)"}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser(
+        "status",
+        help="xem tình trạng đài: đang chạy không, buổi nào sắp phát bằng giọng dự phòng và vì sao",
+        description="Tình trạng đài đang chạy: giọng Google có trả lời không, các buổi sắp phát có bản tin đọc "
+        "bằng giọng dự phòng (eSpeak NG) và lý do. Đọc từ tệp trạng thái đài ghi trong thư mục dữ liệu.",
+    )
+    add_station_argument(parser)
+    parser.add_argument("--json", action="store_true", help="in tệp trạng thái dạng JSON (cho chương trình khác)")
+    parser.set_defaults(func=run)
+
+
+def _when(iso: str | None) -> str:
+    return fmt_when(datetime.fromisoformat(iso)) if iso else ""
+
+
+def _lines(record: dict[str, Any] | None, pid: int | None, where: str) -> list[str]:
+    running = f"đang chạy (tiến trình {pid})" if pid else "không chạy"
+    if record is None:
+        return [f"Đài {running}. Chưa có tệp trạng thái ({where}): đài chưa chạy lần nào với thư mục dữ liệu này."]
+    lines = [f"{record.get('station') or 'Đài'}: {running}; trạng thái ghi lúc {_when(record.get('written_at'))}"
+             + ("" if pid else " (lần chạy trước)")]
+    voice = record.get("online_voice") or {}
+    if "gtts" in (record.get("engines") or []):
+        state = _VOICE.get(str(voice.get("state")), str(voice.get("state")))
+        line = f"Giọng Google: {state}"
+        if voice.get("state") == "down":
+            line += f" từ {_when(voice.get('since'))} — {voice.get('reason')}"
+            if voice.get("next_retry") and pid:
+                line += f"; thử lại lúc {_when(voice.get('next_retry'))}"
+        lines.append(line)
+    sessions = record.get("fallback_sessions") or []
+    if not sessions:
+        lines.append("Không có buổi sắp phát nào dùng giọng dự phòng.")
+        return lines
+    lines.append("Các buổi sắp phát có bản tin đọc bằng giọng dự phòng:")
+    for s in sessions:
+        lines.append(f"  {_when(s.get('start'))} {s.get('slot_name')}: {len(s.get('bulletins') or [])} bản tin")
+        for b in s.get("bulletins") or []:
+            lines.append(f"    - {b.get('title')} ({b.get('id')}): {b.get('reason')}")
+    return lines
+
+
+def run(args: argparse.Namespace) -> int:
+    station = load_station(args.station)
+    record = read_status(station)
+    pid = running_station_pid(station)
+    if args.json:
+        json.dump({"running": pid is not None, "pid": pid, "record": record}, sys.stdout, ensure_ascii=False,
+                  indent=2)
+        sys.stdout.write("\n")
+        return 0
+    print("\n".join(_lines(record, pid, str(status_path(station)))))
+    return 0
