@@ -20,13 +20,18 @@ __all__ = ["record_not_aired", "record_skipped", "session_outcome"]
 def record_not_aired(
     programme: Programme, *, log: LogWriter, status: AiringStatus, reason: str, session_key: str | None = None,
     info: Mapping[str, ItemInfo] | None = None, bulletins: Mapping[str, Any] | None = None,
+    offsets: Mapping[str, float] | None = None,
 ) -> list[Airing]:
     """Log every item of a session that will not air (`missed` beyond the grace time, `failed` when it could
-    not be built), so reports count it. `bulletins` (by id) gives the topic when `info` has none."""
+    not be built), so reports count it. `bulletins` (by id) gives the topic when `info` has none.
+
+    `scheduled_at` is the time the item was planned for: the session's start plus the item's offset in the built
+    programme (`offsets`, by bulletin id); for a session never built, the session's start itself — never an
+    estimate of a time the item could not have had."""
     info = info or {}
     bulletins = bulletins or {}
+    offsets = offsets or {}
     rows: list[Airing] = []
-    offset = programme.overhead_seconds / 2  # rough: items start after the opening and ident
     for item in programme.items:
         meta = info.get(item.bulletin_id) or ItemInfo(topic=getattr(bulletins.get(item.bulletin_id), "topic", ""))
         airing = Airing(
@@ -37,7 +42,7 @@ def record_not_aired(
             title=item.title,
             topic=meta.topic,
             priority=item.priority,
-            scheduled_at=programme.start + timedelta(seconds=offset),
+            scheduled_at=programme.start + timedelta(seconds=offsets.get(item.bulletin_id, 0.0)),
             status=status,
             content_hash=item.content_hash,
             planned_seconds=item.duration,
@@ -46,7 +51,6 @@ def record_not_aired(
             voice=meta.voice,
             audio_hash=meta.audio_hash,
         )
-        offset += item.duration
         rows.append(dataclasses.replace(airing, id=log.record(airing)))
     return rows
 

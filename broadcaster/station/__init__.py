@@ -29,8 +29,8 @@ from broadcaster.station._control import (
 )
 from broadcaster.station._lock import StationBusy, StationLock, lock_holder
 from broadcaster.station._runner import Runner, run_station
-from broadcaster.station._status import read_status, status_path
 from broadcaster.station._sessions import Session, StationFiles, load
+from broadcaster.station._status import read_status, status_path
 
 __all__ = [
     "AirRequest",

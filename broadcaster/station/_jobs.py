@@ -40,6 +40,11 @@ def trim_memory() -> None:
         pass
 
 
+def _offsets(session: _sessions.Session) -> dict[str, float]:
+    """Where each bulletin sits in the built programme (seconds from its start): the planned time of its row."""
+    return {seg.bulletin_id: seg.offset for seg in session.segments if seg.bulletin_id}
+
+
 class SessionJobs:
     """Session, "phát ngay" and banner jobs; `self` is the `Runner`."""
 
@@ -84,13 +89,13 @@ class SessionJobs:
             if late > grace:
                 reason = self._reason_late(fired_late)
                 record_not_aired(programme, log=self.log, status=AiringStatus.MISSED, reason=reason,
-                                 info=session.info, bulletins=self.files.by_id)
+                                 info=session.info, bulletins=self.files.by_id, offsets=_offsets(session))
                 self.log.mark_session(key, AiringStatus.MISSED.value)
                 self.notify(f"bỏ lỡ buổi phát {key}: {reason}")
                 return
             if session.error:
                 record_not_aired(programme, log=self.log, status=AiringStatus.FAILED, reason=session.error,
-                                 info=session.info, bulletins=self.files.by_id)
+                                 info=session.info, bulletins=self.files.by_id, offsets=_offsets(session))
                 self.log.mark_session(key, AiringStatus.FAILED.value)
                 self.notify(f"không phát được buổi {key}: {session.error}")
                 return
@@ -108,7 +113,7 @@ class SessionJobs:
             return
         reason = self._reason_late((now - programme.start).total_seconds())
         record_not_aired(programme, log=self.log, status=AiringStatus.MISSED, reason=reason, info=session.info,
-                         bulletins=self.files.by_id)
+                         bulletins=self.files.by_id, offsets=_offsets(session))
         self.log.mark_session(session.key, AiringStatus.MISSED.value)
         self.notify(f"bỏ lỡ buổi phát {session.key}: {reason}")
 

@@ -288,3 +288,22 @@ def test_a_stop_during_a_long_build_does_not_wait_for_it(tmp_path: Path) -> None
     with pytest.raises(_sessions.Cancelled):
         _sessions.run_in_child(time.sleep, 60, cancel=cancel)  # a build that would take a minute
     assert time.monotonic() - started < 10
+
+
+def test_missed_rows_carry_the_time_each_bulletin_was_planned_for(tmp_path: Path) -> None:
+    """A built session missed beyond the grace: each row's time is the session's start plus the bulletin's place
+    in the built programme; the look-back of a session never built uses the session's start, not a guess."""
+    rig = Rig(tmp_path, DAY.replace(hour=6, minute=29))
+    session = rig.runner.render_ahead()[0]
+    rig.clock.advance(11 * 60)
+    rig.runner.session_job(session.key)
+    [row] = rig.rows("sang")
+    offset = next(s.offset for s in session.segments if s.bulletin_id == "tin")
+    assert row.scheduled_at == session.programme.start + timedelta(seconds=offset)
+
+    (tmp_path / "off").mkdir()
+    later = Rig(tmp_path / "off", DAY.replace(hour=9, minute=30))
+    later.runner.log.audit("stop", "tester", {}, at=DAY - timedelta(hours=3))
+    assert later.runner.look_back() >= 1
+    assert all(r.scheduled_at.time() in (DAY.replace(hour=6, minute=30).time(), DAY.replace(hour=8, minute=58).time())
+               for r in later.runner.log.history())
