@@ -12,7 +12,7 @@ from broadcaster.airlog import AirLog
 from broadcaster.build import plan_loaded
 from broadcaster.models import AiringStatus, Station
 from broadcaster.playout import REASON_SHUTDOWN, record_not_aired
-from broadcaster.station._sessions import StationFiles
+from broadcaster.station._sessions import StationFiles, built_offsets
 from broadcaster.words import fmt_when
 
 __all__ = ["LOOK_BACK_DAYS", "log_missed_sessions", "reason_missed"]
@@ -55,7 +55,8 @@ def log_missed_sessions(files: StationFiles, log: AirLog, now: datetime, started
             logged = {r.bulletin_id for r in history if r.session_key == programme.key}
             rest = tuple(i for i in programme.items if i.bulletin_id not in logged)
             record_not_aired(dataclasses.replace(programme, items=rest), log=log,
-                             status=AiringStatus.MISSED, reason=REASON_SHUTDOWN, bulletins=files.by_id)
+                             status=AiringStatus.MISSED, reason=REASON_SHUTDOWN, bulletins=files.by_id,
+                             offsets=built_offsets(files.station, programme))
             log.mark_session(programme.key, "incomplete")
             continue
         if since is None or programme.start < since:

@@ -6,6 +6,7 @@ short-lived child process through `prepare_in_child`, so numpy/scipy never stay 
 
 from __future__ import annotations
 
+import json
 import logging
 import multiprocessing
 import threading
@@ -28,11 +29,13 @@ if TYPE_CHECKING:
 __all__ = [
     "Session",
     "StationFiles",
+    "built_offsets",
     "call_prepare",
     "child_init",
     "load",
     "prepare_in_child",
     "run_in_child",
+    "session_dir",
     "watched_mtimes",
 ]
 
@@ -101,6 +104,25 @@ def child_init() -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def session_dir(station: Station, programme: Programme) -> Path:
+    """Where the station builds a session's programme (`manifest.json` there when the build completed)."""
+    return Path(station.state_dir) / "programmes" / programme.day.isoformat() / (
+        f"{programme.slot_id}-{programme.output_id}")
+
+
+def built_offsets(station: Station, programme: Programme) -> dict[str, float]:
+    """Each bulletin's offset (seconds from the start) in the session's built programme, read from the manifest
+    an earlier process wrote (a crash cut the session short); empty when there is none or it does not match."""
+    try:
+        manifest = json.loads((session_dir(station, programme) / "manifest.json").read_text(encoding="utf-8"))
+        if manifest.get("programme") != programme.key:
+            return {}
+        return {str(i["bulletin_id"]): float(i["offset"]) for i in manifest.get("items", ())
+                if i.get("kind") == "bulletin" and i.get("bulletin_id")}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return {}
 
 
 def call_prepare(name: str, *args: Any, **kwargs: Any) -> Any:

@@ -23,7 +23,7 @@ from broadcaster.errors import BroadcasterError
 from broadcaster.models import Programme
 from broadcaster.playout import ItemInfo
 from broadcaster.speech.render import render_bulletins
-from broadcaster.station._sessions import Session, StationFiles
+from broadcaster.station._sessions import Session, StationFiles, session_dir
 
 __all__ = ["build_session", "plan_sessions", "prepare_ahead", "prepare_manual", "prepare_with_sounds"]
 
@@ -57,8 +57,7 @@ def build_session(files: StationFiles, programme: Programme, *, previous: Sessio
     engine at air time) and cut it into items; a session built before from the same audio is reused. Failure
     becomes `Session.error` (Vietnamese), never an exception."""
     station = files.station
-    out_dir = Path(station.state_dir) / "programmes" / programme.day.isoformat() / (
-        f"{programme.slot_id}-{programme.output_id}")
+    out_dir = session_dir(station, programme)
     reusable = previous is not None and not previous.error and all(s.wav.exists() for s in previous.segments)
     result = build_programme_audio(station, programme, files.by_id, out_dir, render_missing=False, mp3=False,
                                    previous_signature=previous.signature if reusable and previous else None)
