@@ -35,6 +35,7 @@ __all__ = [
     "Skip",
     "Programme",
     "Airing",
+    "TEST_OUTPUT_KINDS",
 ]
 
 
@@ -55,6 +56,11 @@ class Status(str, enum.Enum):
 
     DRAFT = "draft"
     APPROVED = "approved"
+
+
+# Output kinds whose airings are test airings: never counted as aired (an `auto` output that fell back to a
+# file writes "file").
+TEST_OUTPUT_KINDS = frozenset({"file", "null"})
 
 
 class AiringStatus(str, enum.Enum):
@@ -343,3 +349,10 @@ class Airing:
     voice: str = ""
     audio_hash: str = ""
     id: int | None = None
+    # kind of output it went to (sounddevice, command, file, null; "" in rows logged before schema 2)
+    output_kind: str = ""
+
+    @property
+    def is_test(self) -> bool:
+        """A test airing ("chạy thử"): it went into a file or nowhere, no villager heard it."""
+        return self.output_kind in TEST_OUTPUT_KINDS

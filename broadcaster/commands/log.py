@@ -47,6 +47,12 @@ def register(subparsers: Any) -> None:
         help="table: bảng để đọc (mặc định; với -o TỆP.csv hoặc .json thì theo đuôi tệp); csv: mở bằng Excel; "
         "json: cho chương trình khác",
     )
+    parser.add_argument(
+        "--sep",
+        choices=[",", ";"],
+        default=",",
+        help="dấu phân cách cột của CSV: ',' (mặc định) hoặc ';' cho Excel cài tiếng Việt",
+    )
     parser.add_argument("-o", "--output", metavar="TỆP", help="ghi ra tệp thay vì in ra màn hình")
     parser.set_defaults(func=run)
 
@@ -74,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"Chưa có nhật ký phát sóng ({found.station.database} chưa được tạo: đài chưa phát lần nào).")
         return 0
     fmt = args.format or _format_of(args.output)
-    text = export(list(found.rows), found.station, fmt)
+    text = export(list(found.rows), found.station, fmt, sep=args.sep)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
         print(f"Đã ghi {len(found.rows)} lượt phát vào {args.output}")

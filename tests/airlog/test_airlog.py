@@ -167,7 +167,8 @@ def test_history_and_query_filters(log: AirLog) -> None:
     aired(log, 1, zones=("thon-bac",))
     aired(log, 2, status=AiringStatus.INTERRUPTED)
     log.record(airing(3, status=AiringStatus.MISSED, scheduled_at=AT + timedelta(days=1), started_at=None))
-    log.record(airing(4, status=AiringStatus.FAILED, scheduled_at=AT - timedelta(days=1), session_key="x"))
+    log.record(airing(4, status=AiringStatus.FAILED, scheduled_at=AT - timedelta(days=1), session_key="x",
+                      started_at=None))
 
     def ids(rows: list[Airing]) -> list[str | None]:
         return [r.bulletin_id for r in rows]
