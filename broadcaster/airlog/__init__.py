@@ -8,7 +8,7 @@ Private modules: `_schema` (SQL schema, row <-> `Airing`, row hashing), `_verify
 from broadcaster.airlog._log import RECOVERED_REASON, AirLog, AuditEvent, RenderRecord
 from broadcaster.airlog._review import CSV_HEADERS, FORMATS, export
 from broadcaster.airlog._schema import SCHEMA_VERSION
-from broadcaster.airlog._stats import EmergencyAired, LogHead, PeriodStats, log_head, period_stats
+from broadcaster.airlog._stats import EmergencyAired, LogHead, PeriodStats, chain_position, log_head, period_stats
 from broadcaster.airlog._verify import VerifyResult
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "PeriodStats",
     "RenderRecord",
     "VerifyResult",
+    "chain_position",
     "export",
     "log_head",
     "period_stats",

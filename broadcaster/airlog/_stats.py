@@ -19,7 +19,9 @@ from broadcaster.models import TEST_OUTPUT_KINDS
 if TYPE_CHECKING:
     from broadcaster.airlog._log import AirLog
 
-__all__ = ["EMERGENCY_PREFIX", "EmergencyAired", "LogHead", "PeriodStats", "log_head", "period_stats"]
+__all__ = [
+    "EMERGENCY_PREFIX", "EmergencyAired", "LogHead", "PeriodStats", "chain_position", "log_head", "period_stats",
+]  # fmt: skip
 
 EMERGENCY_PREFIX = "emergency/"  # session_key of an emergency's rows
 _PLAYED = frozenset({"completed", "interrupted"})
@@ -88,6 +90,15 @@ def log_head(log: AirLog) -> LogHead:
             "SELECT seq, row_hash FROM airings WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1"
         ).fetchone()
     return LogHead(rows, head["seq"] if head else 0, head["row_hash"] if head else "")
+
+
+def chain_position(log: AirLog, row_hash: str) -> tuple[int, int] | None:
+    """(seq, id) of the chained row whose hash is `row_hash` (a head hash noted on an earlier report), or None."""
+    with log._read() as db:  # noqa: SLF001 - the airlog package's own read snapshot
+        row = db.execute(
+            "SELECT seq, id FROM airings WHERE row_hash = ? AND seq IS NOT NULL", (row_hash.strip().lower(),)
+        ).fetchone()
+    return (row["seq"], row["id"]) if row else None
 
 
 def period_stats(

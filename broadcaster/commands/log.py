@@ -31,6 +31,11 @@ def register(subparsers: Any) -> None:
         metavar="verify",
         help="verify: kiểm tra nhật ký có bị sửa/xóa",
     )
+    parser.add_argument(
+        "--expect",
+        metavar="MÃ",
+        help="với verify: mã cuối chuỗi ghi trên một báo cáo đã ký; báo lỗi nếu nhật ký không còn chứa mã đó",
+    )
     parser.add_argument("--from", dest="start", metavar="NGÀY", help="từ ngày (2026-11-28 hoặc 28/11/2026)")
     parser.add_argument("--to", dest="end", metavar="NGÀY", help="đến ngày (tính cả ngày này)")
     parser.add_argument("--zone", metavar="THÔN", help="chỉ các lượt phát tới thôn này (mã hoặc tên thôn)")
@@ -63,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     from broadcaster.services.log import review, verify
 
     if args.action == "verify":
-        result = verify(args.station)
+        result = verify(args.station, expect=args.expect)
         if result is None:
             print("Chưa có nhật ký phát sóng (đài chưa phát lần nào).")
             return 0

@@ -530,3 +530,11 @@ def test_log_without_database_or_with_unknown_zone(
     assert code == 1 and "không có thôn 'Thôn Nam'" in err and "thon-dong (Thôn Đông)" in err
     code, _, err = cli(capsys, "log", "--station", str(station_dir), "--from", "31/02/2026")
     assert code == 1 and "31/02/2026" in err
+
+
+@pytest.mark.parametrize("deleted", [2, 3, 4])
+def test_one_deleted_row_is_one_problem(chained: AirLog, db_path: Path, deleted: int) -> None:
+    raw(db_path).execute("DELETE FROM airings WHERE id = ?", (deleted,))
+    result = chained.verify()
+    assert not result.ok and "chỗ khác" not in result.message, result.message
+    assert f"thiếu bản ghi số {deleted} (đã bị xóa)" in result.message

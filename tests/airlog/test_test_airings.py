@@ -121,3 +121,34 @@ def test_csv_with_semicolons_for_a_vietnamese_excel(station_dir: Path, capsys: p
     assert rows[0][:4] == ["Số", "Buổi phát", "Đầu ra", "Loại đầu ra"]
     assert dict(zip(rows[0], rows[1], strict=True))["Tiêu đề"] == "Tiêm chủng, đợt 2"
     assert out.splitlines()[0].count(";") == len(rows[0]) - 1
+
+
+def test_verify_expect_a_head_hash_from_a_report(station_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A head hash printed on a signed report: still in the chain -> fine; tail cut or chain recomputed -> error."""
+    from broadcaster.airlog._schema import row_hash as rehash
+
+    with AirLog(_db(station_dir)) as log:
+        for n in range(4):
+            aired(log, n)
+        noted = log.verify().head_hash
+        aired(log, 4)
+    code, out, _ = cli(capsys, "log", "verify", "--station", str(station_dir), "--expect", noted)
+    assert code == 0 and "mã đối chiếu khớp bản ghi số 4, sau đó có thêm 1 bản ghi" in out
+    with sqlite3.connect(_db(station_dir)) as raw:  # cut the tail and reset the sequence: the chain alone is fine
+        raw.execute("DELETE FROM airings WHERE id >= 4")
+        raw.execute("UPDATE sqlite_sequence SET seq = 3 WHERE name = 'airings'")
+    assert cli(capsys, "log", "verify", "--station", str(station_dir))[0] == 0
+    code, _, err = cli(capsys, "log", "verify", "--station", str(station_dir), "--expect", noted)
+    assert code == 1 and "không còn trong chuỗi" in err
+    with sqlite3.connect(_db(station_dir)) as raw:  # recompute the whole chain after an edit
+        raw.row_factory = sqlite3.Row
+        previous = GENESIS
+        for row in [dict(r) for r in raw.execute("SELECT * FROM airings ORDER BY seq")]:
+            row["played_seconds"] = 1.0
+            row["prev_hash"] = previous
+            previous = row["row_hash"] = rehash(row)
+            raw.execute("UPDATE airings SET played_seconds = 1.0, prev_hash = ?, row_hash = ? WHERE id = ?",
+                        (row["prev_hash"], row["row_hash"], row["id"]))
+    assert cli(capsys, "log", "verify", "--station", str(station_dir))[0] == 0
+    code, _, err = cli(capsys, "log", "verify", "--station", str(station_dir), "--expect", noted)
+    assert code == 1 and "không còn trong chuỗi" in err
