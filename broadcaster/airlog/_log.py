@@ -271,8 +271,7 @@ class AirLog:
         status: AiringStatus | str | None = None,
         session: str | None = None,
     ) -> list[Airing]:
-        """Rows matching every given filter (dates inclusive, by scheduled date in the station's timezone), in the
-        order they happened."""
+        """Rows matching every given filter (dates inclusive, by scheduled date in the station's timezone)."""
         where, params = [], []
         if from_date is not None:
             where.append("substr(scheduled_at, 1, 10) >= ?")
@@ -294,9 +293,7 @@ class AirLog:
             params.append(session)
         sql = "SELECT * FROM airings" + (" WHERE " + " AND ".join(where) if where else "")
         with self._read() as db:
-            # by actual time: when it started, or (never started: missed, skipped) when it was due
-            order = " ORDER BY coalesce(started_at, scheduled_at), id"
-            return [from_row(r) for r in db.execute(sql + order, params)]
+            return [from_row(r) for r in db.execute(sql + " ORDER BY scheduled_at, id", params)]
 
     # --- audit and renders ------------------------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ class Review:
 
 def review(station_dir: str | Path, *, start: str | None = None, end: str | None = None, zone: str | None = None,
            bulletin: str | None = None, status: AiringStatus | str | None = None) -> Review:
-    """The airings matching the filters, by scheduled time. Dates as the officer writes them ('28/11/2026' or
+    """The airings matching the filters, in the order they happened. Dates as the officer writes them ('28/11/2026' or
     '2026-11-28', inclusive); a village by id or name (a village removed from station.yaml since keeps its
     history under its id). Never creates the database."""
     station = load_station(station_dir)
@@ -39,6 +39,8 @@ def review(station_dir: str | Path, *, start: str | None = None, end: str | None
     with AirLog(station.database, tz=station.timezone) as log:
         rows = log.query(from_date=first, to_date=last, zone=zone_id, bulletin=bulletin,
                          status=status)
+    # the order things happened: when each row started, or (never started: missed, skipped) when it was due
+    rows.sort(key=lambda r: (r.started_at or r.scheduled_at, r.id or 0))
     return Review(station, tuple(rows), True)
 
 
