@@ -18,13 +18,26 @@ from datetime import datetime
 from typing import Any, NoReturn
 
 from broadcaster.clock import SystemClock
-from broadcaster.commands import air, build, check, emergency, log, normalize, plan, render, run, say, status
+from broadcaster.commands import (
+    air,
+    build,
+    check,
+    emergency,
+    log,
+    normalize,
+    plan,
+    render,
+    report,
+    run,
+    say,
+    status,
+)
 from broadcaster.errors import BroadcasterError
 
 __all__ = ["COMMANDS", "build_parser", "main"]
 
 # Stable names (scripts and tests depend on them), in the order `--help` lists them.
-COMMANDS = (check, normalize, say, render, plan, build, run, air, emergency, log, status)
+COMMANDS = (check, normalize, say, render, plan, build, run, air, emergency, log, report, status)
 
 
 _ARGPARSE_VI = (

@@ -28,6 +28,7 @@ __all__ = [
     "SpeechSettings",
     "AudioSettings",
     "PlayoutSettings",
+    "ReportSettings",
     "Station",
     "RepeatRule",
     "Bulletin",
@@ -35,6 +36,7 @@ __all__ = [
     "Skip",
     "Programme",
     "Airing",
+    "TEST_OUTPUT_KINDS",
 ]
 
 
@@ -55,6 +57,11 @@ class Status(str, enum.Enum):
 
     DRAFT = "draft"
     APPROVED = "approved"
+
+
+# Output kinds whose airings are test airings: never counted as aired (an `auto` output that fell back to a
+# file writes "file").
+TEST_OUTPUT_KINDS = frozenset({"file", "null"})
 
 
 class AiringStatus(str, enum.Enum):
@@ -184,6 +191,21 @@ class PlayoutSettings:
 
 
 @dataclass(frozen=True)
+class ReportSettings:
+    """The heading and ending of the periodic report (Decree 30/2020/NĐ-CP layout); empty = derived from the
+    commune and province (docs/reports.md)."""
+
+    issuer: str = ""  # issuing body: "" -> "ỦY BAN NHÂN DÂN XÃ <COMMUNE>"
+    parent: str = ""  # the body above the issuer, printed above it; usually empty for a commune
+    symbol: str = "BC-UBND"  # the document's symbol after "Số: .../"
+    place: str = ""  # place name before the date: "" -> the commune
+    recipients: tuple[str, ...] = ()  # "Nơi nhận"; () -> the province's department and the commune's leaders
+    authority: str = "TM. ỦY BAN NHÂN DÂN"  # "on behalf of" line above the signer's title
+    signer_title: str = "CHỦ TỊCH"
+    signer_name: str = ""
+
+
+@dataclass(frozen=True)
 class Station:
     name: str  # "Đài truyền thanh xã Tiền Phong"
     commune: str  # "Tiền Phong"
@@ -199,6 +221,7 @@ class Station:
     speech: SpeechSettings = field(default_factory=SpeechSettings)
     audio: AudioSettings = field(default_factory=AudioSettings)
     playout: PlayoutSettings = field(default_factory=PlayoutSettings)
+    report: ReportSettings = field(default_factory=ReportSettings)
     root: Path = Path("schedules")  # the station directory (holds station.yaml)
     state_dir: Path = Path("var")  # database, render cache, built programmes (absolute after loading)
 
@@ -343,3 +366,10 @@ class Airing:
     voice: str = ""
     audio_hash: str = ""
     id: int | None = None
+    # kind of output it went to (sounddevice, command, file, null; "" in rows logged before schema 2)
+    output_kind: str = ""
+
+    @property
+    def is_test(self) -> bool:
+        """A test airing ("chạy thử"): it went into a file or nowhere, no villager heard it."""
+        return self.output_kind in TEST_OUTPUT_KINDS

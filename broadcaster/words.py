@@ -23,6 +23,8 @@ __all__ = [
     "fmt_spoken_duration",
     "fmt_time",
     "fmt_when",
+    "TEST_LABEL",
+    "airing_label",
     "status_label",
     "weekday",
 ]
@@ -53,6 +55,17 @@ def status_label(status: AiringStatus | str) -> str:
         return STATUS_LABELS[AiringStatus(status)]
     except ValueError:
         return str(status)
+
+
+TEST_LABEL = "chạy thử"  # an airing into a file or nowhere (output file/null): no villager heard it
+
+
+def airing_label(status: AiringStatus | str, test: bool = False) -> str:
+    """A log row's status as the officer reads it: 'đã phát', or 'chạy thử' for a test airing that played to the
+    end ('chạy thử (bị gián đoạn)' otherwise), so a test airing never reads as aired."""
+    if not test:
+        return status_label(status)
+    return TEST_LABEL if status == AiringStatus.COMPLETED else f"{TEST_LABEL} ({status_label(status)})"
 
 
 def weekday(d: date | int, *, capital: bool = True) -> str:

@@ -26,7 +26,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("build",),
     ("playout",),
     ("station",),
-    ("services",),
+    ("services", "reports"),
     ("cli", "commands", "web", "__main__"),
 )
 LAYER_OF = {name: i for i, names in enumerate(LAYERS) for name in names}

@@ -25,6 +25,7 @@ from broadcaster.models import (
     Station,
     Zone,
 )
+from broadcaster.outputs import FileOutput, NullOutput
 from broadcaster.playout import EmergencyAudio, air_emergency, air_programme, emergency_zones
 from broadcaster.station._chains import Channel
 from tests.fakes import FakeClock, FakeOutput, FakeZoneSwitch
@@ -284,3 +285,19 @@ def test_a_second_emergency_waits_for_the_first_and_both_are_heard(env, tmp_path
     rows = [r for r in log.history() if r.session_key.startswith("emergency/")]
     assert [(r.title[:11], r.status) for r in rows] == [("Cảnh báo bã", AiringStatus.COMPLETED)] * 2 + [
         ("Cảnh báo lũ", AiringStatus.COMPLETED)] * 2
+
+
+@pytest.mark.parametrize(("kind", "test"), [("file", True), ("null", True), ("sounddevice", False)])
+def test_each_row_records_the_kind_of_output_it_went_to(env, tmp_path: Path, kind: str, test: bool) -> None:  # type: ignore[no-untyped-def]
+    """Airings into files (dry run, or `auto` with no sound card) or nowhere are test airings in the log."""
+    station, programme, built, clock, log = env
+    outputs = {"file": lambda: FileOutput(tmp_path / "aired", tz=station.timezone, name="main"),
+               "null": lambda: NullOutput(name="main"), "sounddevice": lambda: _KindedFake(clock)}
+    air_programme(built, programme, station=station, output=outputs[kind](), switch=FakeZoneSwitch(), log=log,
+                  clock=clock, stop=threading.Event(), paced=False)
+    rows = log.history()
+    assert rows and {(r.output_kind, r.is_test) for r in rows} == {(kind, test)}
+
+
+class _KindedFake(FakeOutput):
+    kind = "sounddevice"  # stands for the sound card: FakeOutput plays on the fake clock

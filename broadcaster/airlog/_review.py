@@ -12,12 +12,12 @@ import json
 from typing import Any
 
 from broadcaster.models import Airing, Station
-from broadcaster.words import PRIORITY_LABELS, fmt_duration, status_label
+from broadcaster.words import PRIORITY_LABELS, airing_label, fmt_duration
 
 __all__ = ["CSV_HEADERS", "FORMATS", "TABLE_HEADERS", "export", "format_csv", "format_json", "format_table"]
 
 CSV_HEADERS = (
-    "Số", "Buổi phát", "Đầu ra", "Thôn", "Mã bản tin", "Tiêu đề", "Chủ đề", "Mức ưu tiên", "Giờ dự kiến",
+    "Số", "Buổi phát", "Đầu ra", "Loại đầu ra", "Thôn", "Mã bản tin", "Tiêu đề", "Chủ đề", "Mức ưu tiên", "Giờ dự kiến",
     "Bắt đầu", "Kết thúc", "Thời lượng dự kiến (giây)", "Đã phát (giây)", "Trạng thái", "Lý do", "Công cụ đọc",
     "Giọng đọc", "Mã nội dung", "Mã âm thanh",
 )  # fmt: skip
@@ -54,7 +54,7 @@ def format_table(rows: list[Airing], station: Station) -> str:
             _clock(r.ended_at, "%H:%M:%S"),
             _zone_names(r, station),
             _cut(r.title or r.bulletin_id or "", 40),
-            status_label(r.status),
+            airing_label(r.status, r.is_test),
             f"{fmt_duration(r.played_seconds)}/{fmt_duration(r.planned_seconds)}",
             _cut(r.reason, 50),
         )
@@ -66,7 +66,8 @@ def format_table(rows: list[Airing], station: Station) -> str:
     out += ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in lines]
     counts: dict[str, int] = {}
     for r in rows:
-        counts[status_label(r.status)] = counts.get(status_label(r.status), 0) + 1
+        label = airing_label(r.status, r.is_test)
+        counts[label] = counts.get(label, 0) + 1
     out.append(f"Tổng: {len(rows)} lượt (" + ", ".join(f"{k}: {v}" for k, v in counts.items()) + ")")
     return "\n".join(out) + "\n"
 
@@ -75,17 +76,19 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def format_csv(rows: list[Airing], station: Station) -> str:
+def format_csv(rows: list[Airing], station: Station, *, sep: str = ",") -> str:
+    """CSV for Excel; `sep=";"` for an Excel set to Vietnamese (its list separator is ';'). The caller adds the
+    UTF-8 BOM Excel needs to read the diacritics."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, delimiter=sep, lineterminator="\r\n")
     writer.writerow(CSV_HEADERS)
     stamp = "%Y-%m-%d %H:%M:%S"
     for r in rows:
         writer.writerow((
-            r.id, r.session_key, r.output_id, _zone_names(r, station), r.bulletin_id or "", r.title, r.topic,
+            r.id, r.session_key, r.output_id, r.output_kind, _zone_names(r, station), r.bulletin_id or "", r.title, r.topic,
             PRIORITY_LABELS[r.priority], _clock(r.scheduled_at, stamp), _clock(r.started_at, stamp),
             _clock(r.ended_at, stamp), f"{r.planned_seconds:.1f}", f"{r.played_seconds:.1f}",
-            status_label(r.status), r.reason, r.engine, r.voice, r.content_hash, r.audio_hash,
+            airing_label(r.status, r.is_test), r.reason, r.engine, r.voice, r.content_hash, r.audio_hash,
         ))  # fmt: skip
     return buffer.getvalue()
 
@@ -93,7 +96,8 @@ def format_csv(rows: list[Airing], station: Station) -> str:
 def format_json(rows: list[Airing], station: Station) -> str:
     def one(r: Airing) -> dict[str, Any]:
         return {
-            "id": r.id, "session_key": r.session_key, "output": r.output_id, "zones": list(r.zones),
+            "id": r.id, "session_key": r.session_key, "output": r.output_id, "output_kind": r.output_kind,
+            "test": r.is_test, "zones": list(r.zones),
             "bulletin_id": r.bulletin_id, "title": r.title, "topic": r.topic, "priority": r.priority.value,
             "scheduled_at": r.scheduled_at.isoformat(),
             "started_at": r.started_at.isoformat() if r.started_at else None,
@@ -109,6 +113,6 @@ def format_json(rows: list[Airing], station: Station) -> str:
 FORMATS = {"table": format_table, "csv": format_csv, "json": format_json}
 
 
-def export(rows: list[Airing], station: Station, fmt: str) -> str:
-    """Rows in one of `FORMATS` (table, csv, json)."""
-    return FORMATS[fmt](rows, station)
+def export(rows: list[Airing], station: Station, fmt: str, *, sep: str = ",") -> str:
+    """Rows in one of `FORMATS` (table, csv, json); `sep` is the CSV separator."""
+    return format_csv(rows, station, sep=sep) if fmt == "csv" else FORMATS[fmt](rows, station)

@@ -30,6 +30,7 @@ __all__ = [
     "to_row",
 ]
 
+_LATER = frozenset({"output_kind"})  # columns added after schema 1 (see row_hash)
 GENESIS = "0" * 64  # prev_hash of the first chained row
 
 # The columns an Airing fills, in table order (id, seq, prev_hash, row_hash are the log's own).
@@ -52,6 +53,7 @@ COLUMNS = (
     "engine",
     "voice",
     "audio_hash",
+    "output_kind",
 )
 
 _V1 = """
@@ -112,8 +114,14 @@ CREATE TABLE sessions (                     -- the runner's idempotency record: 
 );
 """
 
+# Version 2: the kind of output each airing went to (test airings: file, null). Rows logged before it keep ''
+# (unknown): they were chained without the column, and a chained row is never rewritten (docs/reports.md).
+_V2 = """
+ALTER TABLE airings ADD COLUMN output_kind TEXT NOT NULL DEFAULT '';
+"""
+
 # MIGRATIONS[n] takes a database at user_version n to n + 1.
-MIGRATIONS: tuple[str, ...] = (_V1,)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -150,6 +158,7 @@ def to_row(airing: Airing, tz: ZoneInfo) -> dict[str, Any]:
         "engine": airing.engine,
         "voice": airing.voice,
         "audio_hash": airing.audio_hash,
+        "output_kind": airing.output_kind,
     }
 
 
@@ -176,11 +185,14 @@ def from_row(row: sqlite3.Row) -> Airing:
         voice=row["voice"],
         audio_hash=row["audio_hash"],
         id=row["id"],
+        output_kind=row["output_kind"],
     )
 
 
 def row_hash(fields: dict[str, Any]) -> str:
-    """sha256(prev_hash + canonical JSON of id, seq, every Airing column and prev_hash)."""
-    covered = {k: fields[k] for k in ("id", "seq", "prev_hash", *COLUMNS)}
+    """sha256(prev_hash + canonical JSON of id, seq, every Airing column and prev_hash). A column added by a later
+    schema is covered only when it holds a value, so rows chained before it still verify (blanking it in a newer
+    row changes that row's hash all the same)."""
+    covered = {k: fields.get(k, "") for k in ("id", "seq", "prev_hash", *COLUMNS) if k not in _LATER or fields.get(k)}
     canonical = json.dumps(covered, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256((str(fields["prev_hash"]) + canonical).encode("utf-8")).hexdigest()

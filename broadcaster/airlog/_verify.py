@@ -48,20 +48,19 @@ def verify_rows(rows: list[dict[str, Any]], last_id: int) -> VerifyResult:
                 (1, row["id"], row["id"], f"bản ghi số {row['id']} đã bị sửa: mất mã kiểm tra của chuỗi")
             )
 
+    deleted_ids = bool(problems)
     chained = sorted((r for r in rows if r["seq"] is not None), key=lambda r: r["seq"])
-    previous = GENESIS
+    previous, expected_seq = GENESIS, 1
     for position, row in enumerate(chained, start=1):
         if row_hash(row) != row["row_hash"]:
             problems.append((1, row["id"], row["id"], f"bản ghi số {row['id']} đã bị sửa sau khi ghi"))
-        elif row["seq"] != position:
-            problems.append(
-                (
-                    2,
-                    position,
-                    row["id"],
-                    f"chuỗi bị đứt ngay trước bản ghi số {row['id']}: một bản ghi đã bị xóa",
+        elif row["seq"] != expected_seq:
+            # chained rows missing before this one: one deletion is one problem (the id gap already names it;
+            # the broken link right after it is the same deletion, so it is not reported again)
+            if not deleted_ids:
+                problems.append(
+                    (2, position, row["id"], f"chuỗi bị đứt ngay trước bản ghi số {row['id']}: một bản ghi đã bị xóa")
                 )
-            )
         elif row["prev_hash"] != previous:
             problems.append(
                 (
@@ -71,7 +70,7 @@ def verify_rows(rows: list[dict[str, Any]], last_id: int) -> VerifyResult:
                     f"chuỗi bị đứt ngay trước bản ghi số {row['id']}: bản ghi trước nó đã bị sửa hoặc xóa",
                 )
             )
-        previous = row["row_hash"]
+        previous, expected_seq = row["row_hash"], row["seq"] + 1
 
     head = chained[-1]["row_hash"] if chained else ""
     if problems:

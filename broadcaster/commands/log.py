@@ -31,6 +31,11 @@ def register(subparsers: Any) -> None:
         metavar="verify",
         help="verify: kiểm tra nhật ký có bị sửa/xóa",
     )
+    parser.add_argument(
+        "--expect",
+        metavar="MÃ",
+        help="với verify: mã cuối chuỗi ghi trên một báo cáo đã ký; báo lỗi nếu nhật ký không còn chứa mã đó",
+    )
     parser.add_argument("--from", dest="start", metavar="NGÀY", help="từ ngày (2026-11-28 hoặc 28/11/2026)")
     parser.add_argument("--to", dest="end", metavar="NGÀY", help="đến ngày (tính cả ngày này)")
     parser.add_argument("--zone", metavar="THÔN", help="chỉ các lượt phát tới thôn này (mã hoặc tên thôn)")
@@ -47,6 +52,12 @@ def register(subparsers: Any) -> None:
         help="table: bảng để đọc (mặc định; với -o TỆP.csv hoặc .json thì theo đuôi tệp); csv: mở bằng Excel; "
         "json: cho chương trình khác",
     )
+    parser.add_argument(
+        "--sep",
+        choices=[",", ";"],
+        default=",",
+        help="dấu phân cách cột của CSV: ',' (mặc định) hoặc ';' cho Excel cài tiếng Việt",
+    )
     parser.add_argument("-o", "--output", metavar="TỆP", help="ghi ra tệp thay vì in ra màn hình")
     parser.set_defaults(func=run)
 
@@ -57,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     from broadcaster.services.log import review, verify
 
     if args.action == "verify":
-        result = verify(args.station)
+        result = verify(args.station, expect=args.expect)
         if result is None:
             print("Chưa có nhật ký phát sóng (đài chưa phát lần nào).")
             return 0
@@ -74,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"Chưa có nhật ký phát sóng ({found.station.database} chưa được tạo: đài chưa phát lần nào).")
         return 0
     fmt = args.format or _format_of(args.output)
-    text = export(list(found.rows), found.station, fmt)
+    text = export(list(found.rows), found.station, fmt, sep=args.sep)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
         print(f"Đã ghi {len(found.rows)} lượt phát vào {args.output}")

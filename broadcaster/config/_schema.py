@@ -38,6 +38,7 @@ from broadcaster.models import (
     Caps,
     OutputConfig,
     PlayoutSettings,
+    ReportSettings,
     Priority,
     RepeatRule,
     Slot,
@@ -204,6 +205,24 @@ PLAYOUT_FIELDS = (
           "chuẩn bị trước (giờ)", "24"),
 )
 
+REPORT_FIELDS = (
+    Field("issuer", Str(), "Issuing body at the report's top left; default `ỦY BAN NHÂN DÂN XÃ <COMMUNE>`.", "",
+          "cơ quan ban hành", "ỦY BAN NHÂN DÂN XÃ TIỀN PHONG"),
+    Field("parent", Str(), "Body above the issuer, printed above it (usually empty for a commune).", "",
+          "cơ quan chủ quản", ""),
+    Field("symbol", Str(), "Document symbol after `Số: …/` (the number is written in by hand when registered).",
+          "BC-UBND", "ký hiệu văn bản", "BC-UBND"),
+    Field("place", Str(), "Place name before the date; default the commune.", "", "địa danh", "Tiền Phong"),
+    Field("recipients", ListOf(Str()), "“Nơi nhận”, one per list item (a YAML list: names contain commas); "
+          "default the province's department in charge of grassroots information and the commune's leaders.",
+          (), "nơi nhận", "[\"Sở Văn hóa, Thể thao và Du lịch tỉnh Hưng Yên\", \"Lưu: VT\"]"),
+    Field("authority", Str(), "Line above the signer's title.", "TM. ỦY BAN NHÂN DÂN", "thẩm quyền ký",
+          "KT. CHỦ TỊCH"),
+    Field("signer_title", Str(), "Signer's title.", "CHỦ TỊCH", "chức vụ người ký", "PHÓ CHỦ TỊCH"),
+    Field("signer_name", Str(), "Signer's name (empty: written in by hand).", "", "họ tên người ký",
+          "Nguyễn Văn An"),
+)
+
 
 def _zone(key: str, line: int, v: dict[str, Any]) -> Zone:
     return Zone(id=key, **v)
@@ -224,7 +243,8 @@ STATION_FIELDS = (
     Field("name", Str(), "Station name, announced in the identification.", REQUIRED, "tên đài",
           "Đài truyền thanh xã Tiền Phong"),
     Field("commune", Str(), "Commune name.", REQUIRED, "tên xã", "Tiền Phong"),
-    Field("district", Str(), "District.", "", "huyện", "Ân Thi"),
+    Field("district", Str(), "District (optional: since 1 July 2025 there is no district level).", "", "huyện",
+          "Ân Thi"),
     Field("province", Str(), "Province.", "", "tỉnh", "Hưng Yên"),
     Field("timezone", Timezone(), "Timezone of all times in these files.", DEFAULT_TIMEZONE, "múi giờ",
           DEFAULT_TIMEZONE),
@@ -244,6 +264,8 @@ STATION_FIELDS = (
     Field("speech", Section(SPEECH_FIELDS, SpeechSettings), "Text-to-speech settings.", None, "giọng đọc"),
     Field("audio", Section(AUDIO_FIELDS, AudioSettings), "Sound of built programmes.", None, "âm thanh"),
     Field("playout", Section(PLAYOUT_FIELDS, PlayoutSettings), "Airing behaviour.", None, "phát sóng"),
+    Field("report", Section(REPORT_FIELDS, ReportSettings), "Heading, recipients and signer of the periodic "
+          "report (docs/reports.md).", None, "báo cáo định kỳ"),
 )
 
 REPEAT_FIELDS = (

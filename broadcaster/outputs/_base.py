@@ -55,6 +55,7 @@ class BaseOutput:
     is a failed result, not an exception. Subclasses implement `_play`."""
 
     name: str
+    kind = ""  # the registry name (sounddevice, command, file, null), logged with each airing
 
     def check(self) -> None:
         """Raise `OutputError` when this output cannot play; the base has nothing to check."""

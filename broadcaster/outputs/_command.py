@@ -31,6 +31,8 @@ _POLL = 0.02  # seconds between checks of `stop` and of the player
 class CommandOutput(BaseOutput):
     """Runs the player once per file; returns when it exits or, after `stop`, when it has been ended."""
 
+    kind = "command"  # written into each airing's log row (file, null: test airings)
+
     def __init__(self, template: str | None = None, *, device: str | None = None, name: str = "command"):
         self.name = name
         self.template = template or DEFAULT_COMMAND

@@ -16,6 +16,8 @@ __all__ = ["NullOutput"]
 class NullOutput(BaseOutput):
     """Plays nothing, in real time; stops within milliseconds of `stop` being set."""
 
+    kind = "null"  # written into each airing's log row (file, null: test airings)
+
     def __init__(self, name: str = "null"):
         self.name = name
 

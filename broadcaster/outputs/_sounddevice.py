@@ -43,6 +43,8 @@ def output_devices(sd: ModuleType) -> list[str]:
 class SoundDeviceOutput(BaseOutput):
     """PortAudio playback to a named device (substring of its name, or its index); None = the default device."""
 
+    kind = "sounddevice"  # written into each airing's log row (file, null: test airings)
+
     def __init__(
         self, device: str | None = None, *, name: str = "sounddevice", latency: str | float = "high"
     ):

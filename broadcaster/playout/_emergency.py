@@ -95,6 +95,7 @@ def air_emergency(
             airing = Airing(
                 session_key=key,
                 output_id=output_id,
+                output_kind=getattr(output, "kind", ""),
                 zones=tuple(sorted(zones)),
                 bulletin_id=None,
                 title=f"{emergency.title} (lần {n + 1}/{emergency.repeat})",

@@ -85,6 +85,7 @@ def air_programme(
         return Airing(
             session_key=key,
             output_id=output_id,
+            output_kind=getattr(output, "kind", ""),
             zones=tuple(sorted(seg.zones)),
             bulletin_id=seg.bulletin_id,
             title=seg.title,

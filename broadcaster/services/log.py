@@ -7,7 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from broadcaster.airlog import AirLog, VerifyResult
+import dataclasses
+
+from broadcaster.airlog import AirLog, VerifyResult, chain_position, log_head
 from broadcaster.config import load_station, parse_day, resolve_zone
 from broadcaster.models import Airing, AiringStatus, Station
 
@@ -23,7 +25,7 @@ class Review:
 
 def review(station_dir: str | Path, *, start: str | None = None, end: str | None = None, zone: str | None = None,
            bulletin: str | None = None, status: AiringStatus | str | None = None) -> Review:
-    """The airings matching the filters, by scheduled time. Dates as the officer writes them ('28/11/2026' or
+    """The airings matching the filters, in the order they happened. Dates as the officer writes them ('28/11/2026' or
     '2026-11-28', inclusive); a village by id or name (a village removed from station.yaml since keeps its
     history under its id). Never creates the database."""
     station = load_station(station_dir)
@@ -37,13 +39,28 @@ def review(station_dir: str | Path, *, start: str | None = None, end: str | None
     with AirLog(station.database, tz=station.timezone) as log:
         rows = log.query(from_date=first, to_date=last, zone=zone_id, bulletin=bulletin,
                          status=status)
+    # the order things happened: when each row started, or (never started: missed, skipped) when it was due
+    rows.sort(key=lambda r: (r.started_at or r.scheduled_at, r.id or 0))
     return Review(station, tuple(rows), True)
 
 
-def verify(station_dir: str | Path) -> VerifyResult | None:
-    """The hash chain checked end to end; None when the station has no log yet."""
+def verify(station_dir: str | Path, *, expect: str | None = None) -> VerifyResult | None:
+    """The hash chain checked end to end; None when the station has no log yet. `expect`: a head hash noted
+    earlier (printed on a signed report): it must still be in the chain, or the log was rewritten or cut."""
     station = load_station(station_dir)
     if not station.database.exists():
         return None
     with AirLog(station.database, tz=station.timezone) as log:
-        return log.verify()
+        result = log.verify()
+        if not expect or not result.ok:
+            return result
+        found = chain_position(log, expect)
+        chained = log_head(log).chained
+    if found is None:
+        return dataclasses.replace(result, ok=False, message=(
+            f"nhật ký phát sóng đã bị can thiệp: mã {expect.strip()} (ghi trên báo cáo) không còn trong chuỗi: "
+            "nhật ký đã bị tính lại hoặc bị cắt bớt từ sau thời điểm đó"))
+    after = chained - found[0]
+    return dataclasses.replace(result, message=(
+        f"{result.message}; mã đối chiếu khớp bản ghi số {found[1]}"
+        + (f", sau đó có thêm {after} bản ghi" if after else " (cuối chuỗi)")))

@@ -167,7 +167,8 @@ def test_history_and_query_filters(log: AirLog) -> None:
     aired(log, 1, zones=("thon-bac",))
     aired(log, 2, status=AiringStatus.INTERRUPTED)
     log.record(airing(3, status=AiringStatus.MISSED, scheduled_at=AT + timedelta(days=1), started_at=None))
-    log.record(airing(4, status=AiringStatus.FAILED, scheduled_at=AT - timedelta(days=1), session_key="x"))
+    log.record(airing(4, status=AiringStatus.FAILED, scheduled_at=AT - timedelta(days=1), session_key="x",
+                      started_at=None))
 
     def ids(rows: list[Airing]) -> list[str | None]:
         return [r.bulletin_id for r in rows]
@@ -529,3 +530,11 @@ def test_log_without_database_or_with_unknown_zone(
     assert code == 1 and "không có thôn 'Thôn Nam'" in err and "thon-dong (Thôn Đông)" in err
     code, _, err = cli(capsys, "log", "--station", str(station_dir), "--from", "31/02/2026")
     assert code == 1 and "31/02/2026" in err
+
+
+@pytest.mark.parametrize("deleted", [2, 3, 4])
+def test_one_deleted_row_is_one_problem(chained: AirLog, db_path: Path, deleted: int) -> None:
+    raw(db_path).execute("DELETE FROM airings WHERE id = ?", (deleted,))
+    result = chained.verify()
+    assert not result.ok and "chỗ khác" not in result.message, result.message
+    assert f"thiếu bản ghi số {deleted} (đã bị xóa)" in result.message

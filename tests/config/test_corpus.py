@@ -170,6 +170,7 @@ VALID = {
     "size/dictionary/empty", "size/dictionary/blank", "size/dictionary/comments-only", "alias/station/fine-anchor",
     "special/bulletin/inside-link", "duplicate/hidden-and-backup", "date/bulletin/valid_from/10",
     "date/bulletin/approved_at/10", "date/station/days_off/10", "date/station/days_off/range-century",
+    "type/station/report.recipients/list",  # [1, 2]: two recipients named "1" and "2" (text may be digits)
 }
 FIELDS = {"station": dict(walk(STATION_FIELDS)), "bulletin": dict(walk(BULLETIN_FIELDS))}
 
