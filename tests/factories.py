@@ -14,6 +14,7 @@ No pytest here: `scripts/bench_*` import this module after `scripts/setup` alone
 
 from __future__ import annotations
 
+import struct
 import wave
 from collections.abc import Mapping
 from dataclasses import replace
@@ -46,6 +47,7 @@ __all__ = [
     "speechlike",
     "station",
     "station_dir",
+    "silent_wav",
     "tone",
     "tone_wav",
     "write_jingles",
@@ -234,3 +236,15 @@ def tone_wav(
     """A sine tone written as a WAV file (see tone and write_wav); returns `path`."""
     samples = tone(seconds, hz, sample_rate=sample_rate, level=level, fade=fade)
     return write_wav(path, samples, sample_rate, channels=channels, width=width)
+
+
+def silent_wav(path: Path, seconds: float, sample_rate: int = 8000) -> Path:
+    """`seconds` of 16-bit mono silence as a sparse file: the header says how long, the disk holds next to
+    nothing. For hours-long recordings in tests that check they are never decoded."""
+    frames = int(seconds * sample_rate)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<4sI4s4sIHHIIHH4sI", b"RIFF", 36 + 2 * frames, b"WAVE", b"fmt ", 16, 1, 1,
+                            sample_rate, 2 * sample_rate, 2, 16, b"data", 2 * frames))
+        f.truncate(44 + 2 * frames)
+    return path
