@@ -20,7 +20,6 @@ import shutil
 import subprocess
 import time
 import uuid
-import wave
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,7 +34,6 @@ __all__ = [
     "sound_segments",
     "start_recording",
     "unavailable_reason",
-    "write_tone",
 ]
 
 RATE = 44100
@@ -154,28 +152,6 @@ def sound_segments(
     starts = np.concatenate(([loud[0]], loud[breaks + 1]))
     ends = np.concatenate((loud[breaks], [loud[-1]]))
     return [(float(s) / rate, float(e + 1) / rate) for s, e in zip(starts, ends, strict=True)]
-
-
-def write_tone(
-    path: Path, seconds: float, *, hz: float = 440.0, rate: int = 44100, channels: int = 1, width: int = 2
-) -> Path:
-    """A sine tone at half scale as a PCM WAV (8, 16, 24 or 32-bit)."""
-    t = np.arange(int(seconds * rate)) / rate
-    x = 0.5 * np.sin(2 * np.pi * hz * t)
-    x = np.repeat(x[:, None], channels, axis=1).reshape(-1)
-    if width == 1:
-        raw = (x * 127 + 128).astype(np.uint8).tobytes()
-    elif width == 3:
-        v = (x * (2**23 - 1)).astype("<i4")
-        raw = np.stack([(v >> s) & 0xFF for s in (0, 8, 16)], axis=1).astype(np.uint8).tobytes()
-    else:
-        raw = (x * (2 ** (8 * width - 1) - 1)).astype(f"<i{width}").tobytes()
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(channels)
-        w.setsampwidth(width)
-        w.setframerate(rate)
-        w.writeframes(raw)
-    return path
 
 
 def dominant_hz(samples: np.ndarray, rate: int = RATE) -> float:

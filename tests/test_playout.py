@@ -22,12 +22,12 @@ from broadcaster.models import (
     PlayoutSettings,
     Programme,
     ProgrammeItem,
-    Station,
     Zone,
 )
 from broadcaster.outputs import FileOutput, NullOutput
 from broadcaster.playout import EmergencyAudio, air_emergency, air_programme, emergency_zones
 from broadcaster.station._chains import Channel
+from tests import factories as make
 from tests.fakes import FakeClock, FakeOutput, FakeZoneSwitch
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -35,28 +35,8 @@ RATE = 8000
 START = datetime(2026, 11, 28, 6, 30, tzinfo=TZ)
 
 
-def _wav(path: Path, seconds: float, freq: float = 440.0) -> Path:
-    t = np.arange(int(seconds * RATE)) / RATE
-    pcm = (0.3 * np.sin(2 * np.pi * freq * t) * 32767).astype("<i2")
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(RATE)
-        w.writeframes(pcm.tobytes())
-    return path
-
-
-def _station(tmp_path: Path, after: str = "resume") -> Station:
-    return Station(
-        name="Đài truyền thanh xã Thử",
-        commune="Thử",
-        zones=(Zone("thon-dong", "Thôn Đông", relay=1), Zone("thon-tay", "Thôn Tây", relay=2),
-               Zone("cho", "Chợ", relay=None)),
-        outputs=(OutputConfig(kind="null"),),
-        playout=PlayoutSettings(after_emergency=after),
-        root=tmp_path,
-        state_dir=tmp_path / "var",
-    )
+# Two villages on relays 1 and 2 and the market, always on (no relay), all on the one output.
+ZONES = (Zone("thon-dong", "Thôn Đông", relay=1), Zone("thon-tay", "Thôn Tây", relay=2), Zone("cho", "Chợ"))
 
 
 def _programme_and_built(tmp_path: Path) -> tuple[Programme, BuiltProgramme]:
@@ -68,18 +48,11 @@ def _programme_and_built(tmp_path: Path) -> tuple[Programme, BuiltProgramme]:
               ("closing", None, 1.0, ("thon-dong", "thon-tay"))]
     parts, items, offset = [], [], 0.0
     for n, (kind, bid, secs, zones) in enumerate(layout):
-        t = np.arange(int(secs * RATE)) / RATE
-        parts.append((0.3 * np.sin(2 * np.pi * (300 + 100 * n) * t) * 32767).astype("<i2"))
+        parts.append(make.tone(secs, 300 + 100 * n, sample_rate=RATE))
         items.append(ManifestItem(kind, bid, bid or kind, offset, secs, zones, f"h-{bid or kind}", f"a-{n}"))
         offset += secs
     out = tmp_path / "built"
-    out.mkdir()
-    wav = out / "p.wav"
-    with wave.open(str(wav), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(RATE)
-        w.writeframes(np.concatenate(parts).tobytes())
+    wav = make.write_wav(out / "p.wav", np.concatenate(parts), RATE)
     built = BuiltProgramme(wav, None, out / "p.m3u8", out / "manifest.json", tuple(items), offset, "x")
     programme = Programme(
         day=START.date(), slot_id="sang", output_id="main", start=START, max_seconds=1800,
@@ -92,7 +65,7 @@ def _programme_and_built(tmp_path: Path) -> tuple[Programme, BuiltProgramme]:
 
 @pytest.fixture
 def env(tmp_path: Path):  # type: ignore[no-untyped-def]
-    station = _station(tmp_path)
+    station = make.station(tmp_path, zones=ZONES, outputs=(OutputConfig(kind="null"),))
     programme, built = _programme_and_built(tmp_path)
     clock = FakeClock(START - timedelta(seconds=3))
     log = AirLog(tmp_path / "log.sqlite3")
@@ -167,8 +140,9 @@ def test_shutdown_mid_item_interrupts_it_and_the_rest_is_missed(env) -> None:  #
 
 def _emergency(tmp_path: Path, zones: frozenset[str] = frozenset()) -> EmergencyAudio:
     return EmergencyAudio(
-        id="e1", message=_wav(tmp_path / "msg.wav", 1.5, 880), message_seconds=1.5,
-        attention=_wav(tmp_path / "att.wav", 0.5, 1000), zones=zones, repeat=2, title="Bão số 5",
+        id="e1", message=make.tone_wav(tmp_path / "msg.wav", 1.5, 880, sample_rate=RATE), message_seconds=1.5,
+        attention=make.tone_wav(tmp_path / "att.wav", 0.5, 1000, sample_rate=RATE), zones=zones, repeat=2,
+        title="Bão số 5",
         requested_at=START, who="canbo",
     )
 
@@ -176,7 +150,8 @@ def _emergency(tmp_path: Path, zones: frozenset[str] = frozenset()) -> Emergency
 @pytest.mark.parametrize("after", ["resume", "skip"])
 def test_emergency_preempts_then_resumes_or_skips(env, tmp_path: Path, after: str) -> None:  # type: ignore[no-untyped-def]
     _, programme, built, clock, log = env
-    station = _station(tmp_path, after)
+    station = make.station(tmp_path, zones=ZONES, outputs=(OutputConfig(kind="null"),),
+                           playout=PlayoutSettings(after_emergency=after))
     switch = FakeZoneSwitch()
     channel_box: list[Channel] = []
     em = _emergency(tmp_path)
@@ -228,8 +203,8 @@ def test_an_emergency_uses_only_the_relays_of_each_outputs_own_villages(env, tmp
     """Two amplifier chains, each with its own relay board: relay 1 is Thôn Đông on one board, Thôn Bắc on the
     other. An emergency for Thôn Bắc must not sound in Thôn Đông, and "every village" closes each board's own."""
     _, _, _, clock, log = env
-    station = dataclasses.replace(
-        _station(tmp_path),
+    station = make.station(
+        tmp_path,
         zones=(Zone("thon-dong", "Thôn Đông", relay=1), Zone("thon-tay", "Thôn Tây", relay=2),
                Zone("thon-bac", "Thôn Bắc", output="phu", relay=1)),
         outputs=(OutputConfig(id="main", kind="null"), OutputConfig(id="phu", kind="null")),

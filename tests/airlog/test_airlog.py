@@ -20,6 +20,7 @@ import pytest
 from broadcaster.airlog import RECOVERED_REASON, SCHEMA_VERSION, AirLog
 from broadcaster.errors import LogError
 from broadcaster.models import Airing, AiringStatus, Priority
+from tests import factories as make
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 AT = datetime(2026, 11, 28, 6, 30, tzinfo=TZ)
@@ -315,6 +316,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 from broadcaster.airlog import AirLog
 from broadcaster.models import Airing, AiringStatus, Priority
+from tests import factories as make
 tz = ZoneInfo("Asia/Ho_Chi_Minh")
 log = AirLog(sys.argv[1])
 n, finish_every = int(sys.argv[2]), int(sys.argv[3])
@@ -408,10 +410,7 @@ slots:
 
 @pytest.fixture
 def station_dir(tmp_path: Path) -> Path:
-    root = tmp_path / "project" / "schedules"
-    root.mkdir(parents=True)
-    (root / "station.yaml").write_text(STATION_YAML, encoding="utf-8")
-    return root
+    return make.station_dir(tmp_path / "project", STATION_YAML)
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ from broadcaster.audio import loudness
 from broadcaster.audio.clips import prepare_clip, prepare_clips
 from broadcaster.audio.jingles import SOUND_NAMES, station_sounds, synthesize
 from broadcaster.errors import AudioError
-from broadcaster.models import Station
+from broadcaster.models import AudioSettings, Station
 from broadcaster.wav import read_mono16 as read_wav
-from tests.audio.conftest import speechlike, tone, write_wav
+from tests import factories as make
 
 
 def _loudness(path: Path) -> float:
@@ -23,7 +23,7 @@ def _loudness(path: Path) -> float:
 
 
 def test_clip_is_normalized_and_cached(station: Station, tmp_path: Path) -> None:
-    source = write_wav(tmp_path / "tin.wav", speechlike(8, seed=4, level=0.05))
+    source = make.write_wav(tmp_path / "tin.wav", make.speechlike(8, seed=4, level=0.05))
     clip = prepare_clip(station, source)
     assert clip.path.parent == station.cache_dir / "clips"
     assert clip.duration == pytest.approx(8.0, abs=0.01)
@@ -38,7 +38,7 @@ def test_clip_is_normalized_and_cached(station: Station, tmp_path: Path) -> None
 
 
 def test_other_audio_settings_make_another_clip(station: Station, tmp_path: Path) -> None:
-    source = write_wav(tmp_path / "tin.wav", speechlike(6, seed=5))
+    source = make.write_wav(tmp_path / "tin.wav", make.speechlike(6, seed=5))
     first = prepare_clip(station, source)
     quieter = dataclasses.replace(station, audio=dataclasses.replace(station.audio, loudness_lufs=-20.0))
     second = prepare_clip(quieter, source)
@@ -47,7 +47,10 @@ def test_other_audio_settings_make_another_clip(station: Station, tmp_path: Path
 
 
 def test_clips_prepared_together_are_the_clips_prepared_one_by_one(station: Station, tmp_path: Path) -> None:
-    sources = {f"tin-{i}": write_wav(tmp_path / f"tin-{i}.wav", speechlike(5, seed=10 + i)) for i in range(4)}
+    sources = {
+        f"tin-{i}": make.write_wav(tmp_path / f"tin-{i}.wav", make.speechlike(5, seed=10 + i))
+        for i in range(4)
+    }
     together = prepare_clips(station, sources)  # one thread per CPU
     assert list(together) == list(sources)  # in the officer's order
     for path in (station.cache_dir / "clips").iterdir():
@@ -58,7 +61,7 @@ def test_clips_prepared_together_are_the_clips_prepared_one_by_one(station: Stat
 
 
 def test_one_broken_file_among_many_is_named(station: Station, tmp_path: Path) -> None:
-    good = write_wav(tmp_path / "tot.wav", speechlike(3, seed=1))
+    good = make.write_wav(tmp_path / "tot.wav", make.speechlike(3, seed=1))
     bad = tmp_path / "hong.wav"
     bad.write_bytes(b"not audio" * 40)
     with pytest.raises(AudioError, match="hong.wav"):
@@ -102,7 +105,7 @@ def test_attention_tone_alternates_two_pitches() -> None:
 
 
 def test_station_own_jingle_replaces_generated(station: Station) -> None:
-    own = write_wav(station.root.parent / "audio" / "nhac-hieu.wav", tone(440, 3.0))
+    own = make.write_wav(station.root.parent / "audio" / "nhac-hieu.wav", make.tone(3.0, hz=440))
     generated = station_sounds(station).opening
     custom = dataclasses.replace(
         station, audio=dataclasses.replace(station.audio, opening="../audio/nhac-hieu.wav")
@@ -122,8 +125,6 @@ def test_station_jingle_missing_is_reported(station: Station) -> None:
 
 
 def test_impossible_voice_band_is_an_error_naming_the_setting(tmp_path: Path) -> None:
-    from tests.audio.conftest import make_station
-
-    station = make_station(tmp_path / "schedules", voice_band=(7000, 200))
+    station = make.station(tmp_path / "schedules", audio=AudioSettings(voice_band=(7000, 200)))
     with pytest.raises(AudioError, match="audio.voice_band"):
-        prepare_clip(station, write_wav(tmp_path / "tin.wav", speechlike(2)))
+        prepare_clip(station, make.write_wav(tmp_path / "tin.wav", make.speechlike(2)))

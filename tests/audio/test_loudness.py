@@ -9,7 +9,8 @@ import pyloudnorm
 import pytest
 
 from broadcaster.audio import loudness
-from tests.audio.conftest import ebur128, speechlike, tone, write_wav
+from tests.audio.conftest import ebur128
+from tests.factories import speechlike, tone, write_wav
 
 RATE = 44100
 
@@ -24,7 +25,7 @@ def test_integrated_loudness_agrees_with_pyloudnorm(seed: int, level: float) -> 
 
 def test_silence_and_short_audio_have_no_loudness() -> None:
     assert loudness.integrated_loudness(np.zeros(RATE, np.float32), RATE) == float("-inf")
-    assert loudness.integrated_loudness(tone(1000, 0.2), RATE) == float("-inf")
+    assert loudness.integrated_loudness(tone(0.2, hz=1000), RATE) == float("-inf")
 
 
 def test_true_peak_sees_the_peak_between_samples() -> None:
@@ -55,7 +56,7 @@ def test_limiter_leaves_quiet_audio_alone() -> None:
 @pytest.mark.parametrize("freq,min_cut_db", [(100, 20.0), (10000, 10.0)])
 def test_voice_band_attenuates_what_horns_cannot_play(freq: float, min_cut_db: float) -> None:
     def level(f: float) -> float:
-        y = loudness.voice_band(tone(f, 2.0), RATE, 200, 7000)[RATE // 2 :]  # skip the filter's settling
+        y = loudness.voice_band(tone(2.0, hz=f), RATE, 200, 7000)[RATE // 2 :]  # skip the filter's settling
         return 20 * np.log10(np.sqrt(np.mean(y.astype(np.float64) ** 2)))
 
     assert level(1000) - level(freq) >= min_cut_db

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from datetime import date, datetime
 from pathlib import Path
@@ -17,19 +16,14 @@ from broadcaster.audio.jingles import station_sounds
 from broadcaster.audio.programme import BuiltProgramme, build_programme, closing_text, ident_text, overhead
 from broadcaster.errors import AudioError
 from broadcaster.ffmpeg import decode_pcm
-from broadcaster.models import Programme, ProgrammeItem, Slot, Station
+from broadcaster.models import AudioSettings, Programme, ProgrammeItem, Station
 from broadcaster.wav import read_mono16 as read_wav
-from tests.audio.conftest import ebur128, make_station, speechlike, write_wav
+from tests import factories as make
+from tests.audio.conftest import ebur128
+from tests.factories import speechlike, write_wav
 
 RATE = 44100
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-def _station(root: Path, **audio: object) -> Station:
-    from datetime import time
-
-    station = make_station(root, **audio)
-    return dataclasses.replace(station, slots=(Slot("sang", "Buổi sáng", time(6, 30), 30),))
 
 
 def _programme(day: date = date(2026, 11, 28), n: int = 3) -> Programme:
@@ -56,11 +50,11 @@ def _build(station: Station, tmp_path: Path, n: int = 3) -> tuple[BuiltProgramme
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuiltProgramme, dict[str, Clip]]:
     tmp = tmp_path_factory.mktemp("programme")
-    return _build(_station(tmp / "schedules"), tmp)
+    return _build(make.station(tmp / "schedules"), tmp)
 
 
 def test_ident_and_closing_texts() -> None:
-    station = _station(Path("/nonexistent"))
+    station = make.station(name="Đài truyền thanh xã Tiền Phong", commune="Tiền Phong")
     assert ident_text(station, _programme(date(2026, 11, 28))) == (
         "Đây là Đài truyền thanh xã Tiền Phong, chương trình phát thanh buổi sáng thứ Bảy, "
         "ngày 28 tháng 11 năm 2026."
@@ -106,7 +100,8 @@ def test_independent_meter_loudness_and_true_peak(built: tuple[BuiltProgramme, d
 
 
 def test_no_voice_band_still_meets_the_meter(tmp_path: Path) -> None:
-    programme, _ = _build(_station(tmp_path / "schedules", voice_band=None), tmp_path, n=2)
+    station = make.station(tmp_path / "schedules", audio=AudioSettings(voice_band=None))
+    programme, _ = _build(station, tmp_path, n=2)
     for path in (programme.wav, programme.mp3):
         integrated, peak = ebur128(path)
         assert integrated == pytest.approx(-16.0, abs=1.0) and peak <= -1.0
@@ -140,7 +135,7 @@ def test_manifest_offsets_match_the_audio(built: tuple[BuiltProgramme, dict[str,
 def test_duration_matches_planner_overhead(built: tuple[BuiltProgramme, dict[str, Clip]]) -> None:
     programme, clips = built
     plan = pytest.importorskip("broadcaster.plan")
-    station = _station(programme.wav.parent.parent / "schedules")
+    station = make.station(programme.wav.parent.parent / "schedules")
     sounds = station_sounds(station)
     figures = overhead(station, sounds, clips["@ident"].duration, clips["@closing"].duration)
     bulletin_seconds = sum(i.duration for i in programme.items if i.kind == "bulletin")
@@ -148,14 +143,14 @@ def test_duration_matches_planner_overhead(built: tuple[BuiltProgramme, dict[str
 
 
 def test_empty_programme_is_refused_clearly(tmp_path: Path) -> None:
-    station = _station(tmp_path / "schedules")
+    station = make.station(tmp_path / "schedules")
     with pytest.raises(AudioError, match="không có tin nào"):
         build_programme(station, _programme(n=0), {}, tmp_path / "out", ident=None, closing_speech=None)
     assert not (tmp_path / "out").exists()
 
 
 def test_missing_clip_names_the_bulletin(tmp_path: Path) -> None:
-    station = _station(tmp_path / "schedules")
+    station = make.station(tmp_path / "schedules")
     with pytest.raises(AudioError, match="tin-0"):
         build_programme(station, _programme(n=1), {}, tmp_path / "out", ident=None, closing_speech=None)
 

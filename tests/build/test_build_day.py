@@ -16,6 +16,7 @@ for _module in ['broadcaster.build._inputs', 'broadcaster.config', 'broadcaster.
         pytest.skip(f"build's collaborators not importable yet: {exc}", allow_module_level=True)
 
 from broadcaster.cli import main
+from tests import factories as make
 from tests.audio.conftest import ebur128
 
 STATION_YAML = """\
@@ -55,12 +56,7 @@ text: Sáng thứ Năm, trạm y tế tiêm chủng cho trẻ em thôn Đông t�
 
 @pytest.fixture
 def station_dir(tmp_path: Path) -> Path:
-    files = {"station.yaml": STATION_YAML, **{f"bulletins/{k}.yaml": v for k, v in BULLETINS.items()}}
-    for name, text in files.items():
-        path = tmp_path / "schedules" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return tmp_path / "schedules"
+    return make.station_dir(tmp_path, STATION_YAML, BULLETINS)
 
 
 def test_build_a_day(station_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import json
-from datetime import date, datetime, time
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -19,25 +18,11 @@ for _module in ['broadcaster.speech.normalize', 'broadcaster.speech.render']:
         pytest.skip(f"speech layer not importable yet: {exc}", allow_module_level=True)
 
 from broadcaster.build.programmes import build_programmes
-from broadcaster.models import (
-    Bulletin,
-    Programme,
-    ProgrammeItem,
-    Slot,
-    SpeechSettings,
-    Station,
-    Status,
-)
-from tests.audio.conftest import ebur128, make_station, speechlike, write_wav
+from broadcaster.models import Programme, ProgrammeItem, SpeechSettings
+from tests import factories as make
+from tests.audio.conftest import ebur128
 
 DAY = date(2026, 11, 28)
-
-
-def _station(tmp_path: Path) -> Station:
-    station = make_station(tmp_path / "schedules")
-    return dataclasses.replace(
-        station, speech=SpeechSettings(engines=("espeak",)), slots=(Slot("sang", "Buổi sáng", time(6, 30), 30),)
-    )
 
 
 def _programme(*ids: str) -> Programme:
@@ -47,15 +32,15 @@ def _programme(*ids: str) -> Programme:
 
 
 def test_speech_and_recording_build_and_a_broken_recording_is_left_out(tmp_path: Path) -> None:
-    station = _station(tmp_path)
+    station = make.station(tmp_path / "schedules", speech=SpeechSettings(engines=("espeak",)))
     broken = tmp_path / "hong.mp3"
     broken.write_bytes(b"not an mp3 at all" * 20)
     bulletins = [
-        Bulletin("noi", "Tin nói", "papi", text="Bà con hãy tham gia khảo sát chỉ số PAPI năm 2026.",
-                 status=Status.APPROVED),
-        Bulletin("ghi-am", "Tin ghi âm", "papi", audio=write_wav(tmp_path / "ghi-am.wav", speechlike(6)),
-                 status=Status.APPROVED),
-        Bulletin("hong", "Tin hỏng", "papi", audio=broken, status=Status.APPROVED),
+        make.bulletin("noi", title="Tin nói", topic="papi",
+                      text="Bà con hãy tham gia khảo sát chỉ số PAPI năm 2026."),
+        make.bulletin("ghi-am", title="Tin ghi âm", topic="papi", text=None,
+                      audio=make.write_wav(tmp_path / "ghi-am.wav", make.speechlike(6))),
+        make.bulletin("hong", title="Tin hỏng", topic="papi", text=None, audio=broken),
     ]
     (result,) = build_programmes(station, [_programme("noi", "ghi-am", "hong")], bulletins, tmp_path / "out")
     assert result.built is not None
@@ -70,7 +55,7 @@ def test_speech_and_recording_build_and_a_broken_recording_is_left_out(tmp_path:
 
 
 def test_programme_with_nothing_playable_is_reported_not_built(tmp_path: Path) -> None:
-    station = _station(tmp_path)
+    station = make.station(tmp_path / "schedules", speech=SpeechSettings(engines=("espeak",)))
     (result,) = build_programmes(station, [_programme("khong-co")], [], tmp_path / "out")
     assert result.built is None and "không có bản tin nào" in result.problem
     assert result.programme.skipped[0].reason.endswith("không tìm thấy tệp bản tin")

@@ -12,6 +12,7 @@ import pytest
 config = pytest.importorskip("broadcaster.config")
 
 from broadcaster.cli import main  # noqa: E402
+from tests import factories as make  # noqa: E402
 
 STATION_YAML = """\
 name: Đài truyền thanh xã Thử
@@ -61,12 +62,7 @@ text: Chưa duyệt.
 
 @pytest.fixture
 def station_dir(tmp_path: Path) -> Path:
-    root = tmp_path / "schedules"
-    (root / "bulletins").mkdir(parents=True)
-    (root / "station.yaml").write_text(STATION_YAML, encoding="utf-8")
-    for name, text in BULLETINS.items():
-        (root / "bulletins" / f"{name}.yaml").write_text(text, encoding="utf-8")
-    return root
+    return make.station_dir(tmp_path, STATION_YAML, BULLETINS)
 
 
 def plan_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict:  # type: ignore[type-arg]

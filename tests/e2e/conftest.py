@@ -9,16 +9,15 @@ import subprocess
 import sys
 import threading
 import time
-import wave
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import numpy as np
 import pytest
 
+from tests import factories as make
 from tests import sink
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -89,18 +88,6 @@ class Board:
         self._thread.join(1)
         os.close(self.master)
         os.close(self._slave)
-
-
-def tone(path: Path, seconds: float, freq: float, rate: int = 44100) -> Path:
-    t = np.arange(int(seconds * rate)) / rate
-    pcm = (0.4 * np.sin(2 * np.pi * freq * t) * 32767).astype("<i2")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(pcm.tobytes())
-    return path
 
 
 STATION_YAML = """\
@@ -247,18 +234,12 @@ class Station:
 def station(tmp_path: Path, pulse: None) -> Iterator[Station]:
     board = Board()
     project = tmp_path / "project"
-    sdir = project / "schedules"
-    (sdir / "bulletins").mkdir(parents=True)
-    (sdir / "station.yaml").write_text(STATION_YAML.format(port=board.port, amp=AMP), encoding="utf-8")
-    (sdir / "bulletins" / "tin-mot.yaml").write_text(
-        BULLETIN.format(title="Tin một", text="Xã thông báo lịch tiếp dân ngày thứ Hai.", zone="thon-dong"),
-        encoding="utf-8")
-    (sdir / "bulletins" / "tin-hai.yaml").write_text(
-        BULLETIN.format(title="Tin hai", text="Bà con nộp hồ sơ trực tuyến trên cổng dịch vụ công.", zone="thon-tay"),
-        encoding="utf-8")
-    for name, secs, freq in (("opening", 0.6, 523), ("closing", 0.6, 392), ("chime", 0.4, 659),
-                             ("attention", 0.8, 988)):
-        tone(project / "audio" / f"{name}.wav", secs, freq)
+    sdir = make.station_dir(project, STATION_YAML.format(port=board.port, amp=AMP), {
+        "tin-mot": BULLETIN.format(title="Tin một", text="Xã thông báo lịch tiếp dân ngày thứ Hai.", zone="thon-dong"),
+        "tin-hai": BULLETIN.format(title="Tin hai", text="Bà con nộp hồ sơ trực tuyến trên cổng dịch vụ công.",
+                                   zone="thon-tay"),
+    })
+    make.write_jingles(project / "audio", opening=0.6, closing=0.6, chime=0.4, attention=0.8)
     st = Station(sdir, board)
     st.rec = sink.start_recording(tmp_path / "rec.raw")
     try:

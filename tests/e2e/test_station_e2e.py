@@ -12,8 +12,9 @@ from pathlib import Path
 import numpy as np
 
 from broadcaster.models import AiringStatus
+from tests import factories as make
 from tests import sink
-from tests.e2e.conftest import AMP, ROOT, Station, tone
+from tests.e2e.conftest import AMP, ROOT, Station
 
 
 def _session_rows(st: Station, slot: str) -> list:  # type: ignore[type-arg]
@@ -114,7 +115,7 @@ def test_kill_mid_session_then_restart_nothing_lost_nothing_twice(station: Stati
 def test_emergency_preempts_the_running_session_and_it_resumes(station: Station, tmp_path: Path) -> None:
     st = station
     proc = _on_air(st, 3600)
-    message = tone(tmp_path / "khan.wav", 1.5, 1200)
+    message = make.tone_wav(tmp_path / "khan.wav", 1.5, hz=1200)
     sent = time.time()
     cmd = subprocess.run(
         [sys.executable, "-m", "broadcaster", "emergency", "--audio", str(message), "--repeat", "1",

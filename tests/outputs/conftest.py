@@ -7,19 +7,19 @@ from pathlib import Path
 
 import pytest
 
+from tests import factories as make
 from tests import sink
-from tests.sink import write_tone
 
 
 @pytest.fixture
 def tone(tmp_path: Path) -> Callable[..., Path]:
-    """tone(seconds, hz=440) -> a fresh WAV in tmp_path."""
+    """tone(seconds, hz=440) -> a fresh WAV in tmp_path: a half-scale sine."""
     count = iter(range(1000))
 
-    def make(seconds: float, **kw: float) -> Path:
-        return write_tone(tmp_path / f"tone{next(count)}.wav", seconds, **kw)  # type: ignore[arg-type]
+    def write(seconds: float, **kw: float) -> Path:
+        return make.tone_wav(tmp_path / f"tone{next(count)}.wav", seconds, level=0.5, **kw)
 
-    return make
+    return write
 
 
 @pytest.fixture

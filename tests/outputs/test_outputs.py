@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 from broadcaster.errors import OutputError
-from broadcaster.models import OutputConfig, Station
+from broadcaster.models import OutputConfig
 from broadcaster.outputs import (
     KINDS,
     CommandOutput,
@@ -33,8 +33,9 @@ from broadcaster.outputs import (
     create_output,
 )
 from broadcaster.wav import read_pcm as read_wav
+from tests import factories as make
 from tests import sink
-from tests.sink import dominant_hz, write_tone
+from tests.sink import dominant_hz
 
 # (seconds, Hz) of each distinct sound the listener got; None when the output leaves nothing to observe (null).
 Heard = Callable[[], list[tuple[float, float]] | None]
@@ -184,7 +185,7 @@ def test_unplayable_file_is_an_error_not_an_exception(
 
 @pytest.mark.parametrize(("channels", "width"), [(2, 2), (1, 3), (1, 1), (2, 4)])
 def test_other_wav_formats_play(case: Case, tmp_path: Path, channels: int, width: int) -> None:
-    wav = write_tone(tmp_path / "fmt.wav", 0.5, hz=550, channels=channels, width=width)
+    wav = make.tone_wav(tmp_path / "fmt.wav", 0.5, hz=550, level=0.5, channels=channels, width=width)
     result = case.output.play(wav, stop=threading.Event())
     assert result.completed, result.error
     heard = case.heard()
@@ -279,15 +280,9 @@ def test_sounddevice_unknown_device_lists_the_real_ones(tone: Callable[..., Path
     assert not result.completed and "khong-co-thiet-bi-nay" in result.error
 
 
-def _station(tmp_path: Path) -> Station:
-    return Station(
-        name="Đài truyền thanh xã Tiền Phong", commune="Tiền Phong", root=tmp_path, state_dir=tmp_path / "var"
-    )
-
-
 @pytest.mark.parametrize("kind", [k for k in KINDS if k != "auto"])
 def test_create_output_by_kind(tmp_path: Path, kind: str) -> None:
-    out = create_output(OutputConfig(id="main", kind=kind, directory="phat-thu"), _station(tmp_path))
+    out = create_output(OutputConfig(id="main", kind=kind, directory="phat-thu"), make.station(tmp_path))
     assert out.name == "main"
     expected = {
         "sounddevice": SoundDeviceOutput,
@@ -302,13 +297,13 @@ def test_create_output_by_kind(tmp_path: Path, kind: str) -> None:
 
 def test_create_output_unknown_kind_lists_valid_ones(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="sounddevice, command, file, null"):
-        create_output(OutputConfig(kind="loa"), _station(tmp_path))
+        create_output(OutputConfig(kind="loa"), make.station(tmp_path))
 
 
 def test_auto_falls_back_to_file_with_a_warning(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, tone: Callable[..., Path]
 ) -> None:
-    station = _station(tmp_path)
+    station = make.station(tmp_path)
     with caplog.at_level(logging.WARNING, logger="broadcaster.outputs"):
         out = create_output(OutputConfig(kind="auto", device="khong-co-thiet-bi-nay"), station)
     assert isinstance(out, FileOutput) and out.directory == tmp_path / "var" / "aired"
@@ -322,12 +317,12 @@ def test_auto_uses_the_sound_device_when_there_is_one(tmp_path: Path) -> None:
         SoundDeviceOutput().check()
     except OutputError as exc:
         pytest.skip(f"no PortAudio output device here: {exc}")
-    assert isinstance(create_output(OutputConfig(kind="auto"), _station(tmp_path)), SoundDeviceOutput)
+    assert isinstance(create_output(OutputConfig(kind="auto"), make.station(tmp_path)), SoundDeviceOutput)
 
 
 def test_read_wav_decodes_every_width_to_the_same_tone(tmp_path: Path) -> None:
     for width in (1, 2, 3, 4):
-        data, info = read_wav(write_tone(tmp_path / f"w{width}.wav", 0.1, width=width, channels=2))
+        data, info = read_wav(make.tone_wav(tmp_path / f"w{width}.wav", 0.1, level=0.5, width=width, channels=2))
         assert info.channels == 2 and data.shape == (4410, 2)
         peak = np.abs(data).max() / (32768 if data.dtype == np.int16 else 2**31)
         assert peak == pytest.approx(0.5, abs=0.02)

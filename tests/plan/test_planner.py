@@ -27,6 +27,7 @@ from broadcaster.models import (
     Zone,
 )
 from broadcaster.plan import Overhead, PlanError, estimate_seconds, make_plan
+from tests.factories import bulletin, station
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,25 +35,6 @@ TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 MON = date(2026, 3, 2)  # a Monday
 SUN = date(2026, 3, 8)
 NO_OVERHEAD = Overhead(opening=0, ident=0, chime=0, closing=0, pause=0, closing_jingle=0)
-
-
-def station(**kw: object) -> Station:
-    """Three villages on one output, morning and afternoon sessions of 10 minutes."""
-    base = Station(
-        name="Đài truyền thanh xã Thử",
-        commune="Thử",
-        zones=(Zone("dong", "Thôn Đông"), Zone("tay", "Thôn Tây"), Zone("nam", "Thôn Nam")),
-        slots=(
-            Slot("sang", "Buổi sáng", time(6, 30), 10),
-            Slot("chieu", "Buổi chiều", time(17, 0), 10),
-        ),
-    )
-    return replace(base, **kw)  # type: ignore[arg-type]
-
-
-def bulletin(bid: str, **kw: object) -> Bulletin:
-    base = Bulletin(id=bid, title=f"Tin {bid}", topic="cai-cach-hanh-chinh", text="xin chào", status=Status.APPROVED)
-    return replace(base, **kw)  # type: ignore[arg-type]
 
 
 def run(st: Station, bs: list[Bulletin], start: date = MON, end: date | None = None, **kw: object):  # type: ignore[no-untyped-def]

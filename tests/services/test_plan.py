@@ -13,8 +13,9 @@ from broadcaster.config import parse_day, resolve_zone
 from broadcaster.errors import InputError
 from broadcaster.models import Priority, Slot, Station, Status
 from broadcaster.services.plan import SCHEMA_VERSION, default_range, format_plan, plan_json
-from tests.plan.test_planner import MON, bulletin, station
+from tests.factories import bulletin, station
 
+MON = date(2026, 3, 2)  # a Monday
 WED = date(2026, 3, 4)
 
 

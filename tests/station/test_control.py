@@ -15,15 +15,15 @@ import pytest
 from broadcaster.errors import BroadcasterError
 from broadcaster.models import SpeechSettings, Station, Zone
 from broadcaster.station import _control as emergency
+from tests import factories as make
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 
 
 @pytest.fixture
 def station(tmp_path: Path) -> Station:
-    return Station(name="Đài thử", commune="Thử", zones=(Zone("thon-dong", "Thôn Đông", relay=1),),
-                   root=tmp_path, state_dir=tmp_path / "var",
-                   speech=SpeechSettings(engines=("gtts", "espeak"), gtts_retries=1))
+    return make.station(tmp_path, zones=(Zone("thon-dong", "Thôn Đông", relay=1),),
+                        speech=SpeechSettings(engines=("gtts", "espeak"), gtts_retries=1))
 
 
 def _request(station: Station, tmp_path: Path) -> emergency.EmergencyRequest:

@@ -17,6 +17,7 @@ import pytest
 
 from broadcaster.airlog import AirLog
 from broadcaster.station import StationBusy, StationLock, lock_holder
+from tests import factories as make
 from tests.station.test_runner import DAY, Rig, _station_dir
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -232,23 +233,10 @@ def test_a_bulletin_cut_by_an_emergency_and_replayed_leaves_the_session_complete
     assert rig.runner.log.session_status("2026-11-28/sang/main") == "completed"
 
 
-def _long_wav(path: Path, seconds: float, rate: int = 8000) -> Path:
-    """A recording of `seconds` silence as a sparse file: the header says how long, the disk holds nothing."""
-    import struct
-
-    frames = int(seconds * rate)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<4sI4s4sIHHIIHH4sI", b"RIFF", 36 + 2 * frames, b"WAVE", b"fmt ", 16, 1, 1, rate,
-                            2 * rate, 2, 16, b"data", 2 * frames))
-        f.truncate(44 + 2 * frames)
-    return path
-
-
 def test_check_refuses_a_recording_longer_than_the_station_allows_without_decoding_it(root: Path) -> None:
     from broadcaster.config import check_station
 
-    _long_wav(root.parent / "audio" / "hop-ca-buoi.wav", 90 * 60)
+    make.silent_wav(root.parent / "audio" / "hop-ca-buoi.wav", 90 * 60)
     (root / "bulletins" / "hop.yaml").write_text(
         'title: "Ghi âm cả buổi họp"\ntopic: hop\naudio: ../audio/hop-ca-buoi.wav\nstatus: approved\n'
         'approved_by: "Chủ tịch"\n', encoding="utf-8")
@@ -264,7 +252,7 @@ def test_planning_reads_a_recordings_length_from_its_header_and_never_decodes_it
     from broadcaster.build import plan_loaded
     from broadcaster.station import load
 
-    _long_wav(root.parent / "audio" / "dai.wav", 2 * 3600)
+    make.silent_wav(root.parent / "audio" / "dai.wav", 2 * 3600)
     (root / "bulletins" / "dai.yaml").write_text(
         'title: "Bản ghi dài"\ntopic: hop\naudio: ../audio/dai.wav\nstatus: approved\napproved_by: "Chủ tịch"\n',
         encoding="utf-8")

@@ -20,7 +20,8 @@ import pytest
 
 from broadcaster.airlog import AirLog
 from broadcaster.models import AiringStatus
-from tests.e2e.conftest import AMP, BULLETIN, STATION_YAML, TZ, Board, tone
+from tests import factories as make
+from tests.e2e.conftest import AMP, BULLETIN, STATION_YAML, TZ, Board
 
 ROOT = Path(__file__).resolve().parents[2]
 TRIALS = 20
@@ -42,16 +43,12 @@ class Trial:
 def _template(tmp: Path) -> Path:
     """A station with its speech and clips rendered once; every trial copies it (fresh log, warm caches)."""
     project = tmp / "template"
-    sdir = project / "schedules"
-    (sdir / "bulletins").mkdir(parents=True)
-    (sdir / "station.yaml").write_text(STATION_YAML.format(port="/dev/null", amp=AMP), encoding="utf-8")
-    for name, text, zone in (("tin-mot", "Xã thông báo lịch tiếp dân.", "thon-dong"),
-                             ("tin-hai", "Bà con nộp hồ sơ trực tuyến.", "thon-tay")):
-        (sdir / "bulletins" / f"{name}.yaml").write_text(BULLETIN.format(title=name, text=text, zone=zone),
-                                                        encoding="utf-8")
-    for name, secs, freq in (("opening", 0.6, 523), ("closing", 0.6, 392), ("chime", 0.4, 659),
-                             ("attention", 0.8, 988)):
-        tone(project / "audio" / f"{name}.wav", secs, freq)
+    sdir = make.station_dir(project, STATION_YAML.format(port="/dev/null", amp=AMP), {
+        name: BULLETIN.format(title=name, text=text, zone=zone)
+        for name, text, zone in (("tin-mot", "Xã thông báo lịch tiếp dân.", "thon-dong"),
+                                 ("tin-hai", "Bà con nộp hồ sơ trực tuyến.", "thon-tay"))
+    })
+    make.write_jingles(project / "audio", opening=0.6, closing=0.6, chime=0.4, attention=0.8)
     subprocess.run([sys.executable, "-m", "broadcaster", "render", "--station", str(sdir)], check=True, cwd=ROOT,
                    capture_output=True, timeout=300)
     return project

@@ -19,19 +19,16 @@ from broadcaster.models import (
     AiringStatus,
     AudioSettings,
     BroadcastWindow,
-    Bulletin,
     RepeatRule,
     Slot,
     SpeechSettings,
-    Station,
-    Status,
     Zone,
 )
 from broadcaster.station import _sessions as _station
 from broadcaster.station import prepare
 from broadcaster.station._chains import Channel, apply_output_override, parse_output_spec
 from broadcaster.station._runner import PREPARE_LEAD_SECONDS, Runner
-from tests.e2e.conftest import tone
+from tests import factories as make
 from tests.fakes import FakeClock, FakeOutput, FakeZoneSwitch
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -49,7 +46,7 @@ DAY = datetime(2026, 11, 28, tzinfo=TZ)
     ],
 )
 def test_output_override(spec: str, kind: str, field: str | None, value: str | None) -> None:
-    station = apply_output_override(Station(name="x", commune="x"), spec)
+    station = apply_output_override(make.station(), spec)
     assert station.outputs[0].kind == kind
     if field:
         assert getattr(station.outputs[0], field) == value
@@ -61,23 +58,19 @@ def test_unknown_output_kind_lists_the_valid_ones() -> None:
 
 
 def _files(tmp_path: Path) -> _station.StationFiles:
-    root = tmp_path / "schedules"
-    root.mkdir()
-    for name, secs, freq in (("opening", 0.3, 523), ("closing", 0.3, 392), ("chime", 0.2, 659),
-                             ("attention", 0.3, 988)):
-        tone(tmp_path / "audio" / f"{name}.wav", secs, freq)
-    station = Station(
-        name="Đài thử", commune="Thử", zones=(Zone("thon-dong", "Thôn Đông", relay=1),),
+    make.write_jingles(tmp_path / "audio")
+    station = make.station(
+        tmp_path / "schedules", state_dir=tmp_path / "var",
+        name="Đài thử", zones=(Zone("thon-dong", "Thôn Đông", relay=1),),
         slots=(Slot("sang", "Buổi sáng", datetime(2026, 1, 1, 6, 30).time(), 10),
                Slot("trua", "Buổi trưa", datetime(2026, 1, 1, 8, 58).time(), 10)),
         window=BroadcastWindow(datetime(2026, 1, 1, 5, 0).time(), datetime(2026, 1, 1, 22, 0).time()),
         speech=SpeechSettings(engines=("espeak",), speed=1.8),
-        audio=AudioSettings(pause_seconds=0.2, opening="../audio/opening.wav", closing="../audio/closing.wav",
-                            chime="../audio/chime.wav", attention="../audio/attention.wav"),
-        root=root, state_dir=tmp_path / "var",
+        audio=AudioSettings(pause_seconds=0.2, **make.JINGLES),
     )
-    bulletin = Bulletin(id="tin", title="Tin thử", topic="thu", text="Xin chào bà con.", status=Status.APPROVED,
-                        approved_by="Chủ tịch", repeat=RepeatRule(every_session=True))
+    station.root.mkdir()
+    bulletin = make.bulletin("tin", title="Tin thử", topic="thu", text="Xin chào bà con.", approved_by="Chủ tịch",
+                             repeat=RepeatRule(every_session=True))
     return _station.StationFiles(station, (bulletin,))
 
 
@@ -218,7 +211,7 @@ def test_emergency_offered_while_idle_airs_on_its_own(tmp_path: Path) -> None:
     from broadcaster.station import _control as emergency
 
     station = rig.runner.station
-    req = emergency.new_request(station, message=tone(tmp_path / "m.wav", 0.5, 900), message_seconds=0.5,
+    req = emergency.new_request(station, message=make.tone_wav(tmp_path / "m.wav", 0.5, hz=900), message_seconds=0.5,
                                 title="Bão", now=rig.clock.now(), repeat=2)
     emergency.submit(station, req)
     control = threading.Thread(target=rig.runner.control_loop, daemon=True)
@@ -264,14 +257,10 @@ audio: {pause_seconds: 0.5, opening: ../audio/opening.wav, closing: ../audio/clo
 
 
 def _station_dir(tmp_path: Path) -> Path:
-    files = _files(tmp_path)  # writes the jingles
-    root = files.station.root
-    (root / "station.yaml").write_text(STATION_YAML, encoding="utf-8")
-    (root / "bulletins").mkdir()
-    (root / "bulletins" / "tin.yaml").write_text(
-        'title: "Tin thử"\ntopic: thu\ntext: "Xin chào bà con."\nstatus: approved\napproved_by: "Chủ tịch"\n',
-        encoding="utf-8")
-    return root
+    make.write_jingles(tmp_path / "audio")
+    return make.station_dir(tmp_path, STATION_YAML, {
+        "tin": 'title: "Tin thử"\ntopic: thu\ntext: "Xin chào bà con."\nstatus: approved\napproved_by: "Chủ tịch"\n',
+    })
 
 
 def test_air_now_writes_the_session_to_files_and_logs_it_under_its_own_key(
@@ -305,7 +294,7 @@ def test_emergency_with_no_station_running_airs_it_directly(tmp_path: Path, caps
 
     root = _station_dir(tmp_path)
     aired = tmp_path / "aired"
-    message = tone(tmp_path / "khan.wav", 0.5, 1000)
+    message = make.tone_wav(tmp_path / "khan.wav", 0.5, hz=1000)
     assert main(["emergency", "--audio", str(message), "--repeat", "2", "--station", str(root),
                  "--output", f"file:{aired}"]) == 0
     out = capsys.readouterr().out
