@@ -5,6 +5,7 @@ Each area appends its fakes below under its own heading.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -106,3 +107,31 @@ class FakeZoneSwitch:
 
     def close(self) -> None:
         self._act("close")
+
+
+# --- airing-log fault fakes (RunningClock): real timing from a chosen instant --------------------------------
+
+
+class RunningClock:
+    """The real clock's pace from a chosen instant: `now()` moves with wall time, `sleep` and `advance` really
+    wait. Lets a test put a session seconds ahead and measure real delays (a blocked log write shows up in the
+    first play's timestamp, as it would on air). `reset(to)` moves "now" (e.g. after a slow build)."""
+
+    def __init__(self, start: datetime):
+        if start.tzinfo is None:
+            start = start.replace(tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+        self.tz = start.tzinfo
+        self.reset(start)
+
+    def reset(self, to: datetime) -> None:
+        self._base, self._t0 = to, time.monotonic()
+
+    def now(self) -> datetime:
+        return self._base + timedelta(seconds=time.monotonic() - self._t0)
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            time.sleep(seconds)
+
+    def advance(self, seconds: float) -> None:
+        self.sleep(seconds)

@@ -13,7 +13,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -75,15 +75,23 @@ def _statements(script: str) -> Iterator[str]:
 class AirLog:
     """The station's airing log at `path` (created with its directories when missing)."""
 
-    def __init__(self, path: Path | str, *, tz: str | ZoneInfo = DEFAULT_TIMEZONE):
+    def __init__(self, path: Path | str, *, tz: str | ZoneInfo = DEFAULT_TIMEZONE, busy_timeout: float = 30.0):
+        """`busy_timeout`: how long a write waits for another process's lock (`StationLog`: tens of ms)."""
         self.path = Path(path)
         self.tz = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
+        self.busy_timeout = busy_timeout
         self._lock = threading.RLock()
+        self._connect()
+
+    def _connect(self) -> None:
+        """Open (or create and migrate) the database at `self.path` as this log's connection."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            self._db = sqlite3.connect(
+                self.path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False
+            )
             self._db.row_factory = sqlite3.Row
-            self._db.execute("PRAGMA busy_timeout = 30000")
+            self._db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = FULL")
             self._migrate()
@@ -120,17 +128,25 @@ class AirLog:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction, committed (and fsynced) on exit; LogError on any SQLite failure."""
+        """One write transaction, committed (and fsynced) on exit; LogError on any SQLite failure. Inside a
+        transaction already open on this connection (the journal's replay), it is part of that one."""
         with self._lock:
+            nested = self._db.in_transaction
             try:
-                self._db.execute("BEGIN IMMEDIATE")
+                if not nested:
+                    self._db.execute("BEGIN IMMEDIATE")
                 try:
                     yield self._db
                 except BaseException:
-                    self._db.execute("ROLLBACK")
+                    if not nested:
+                        self._db.execute("ROLLBACK")
                     raise
-                self._db.execute("COMMIT")
+                if not nested:
+                    self._db.execute("COMMIT")
             except sqlite3.Error as exc:
+                if self._db.in_transaction and not nested:  # a failed COMMIT (disk full) leaves it open
+                    with suppress(sqlite3.Error):
+                        self._db.execute("ROLLBACK")
                 raise LogError(f"không ghi được nhật ký phát sóng {self.path}: {exc}") from exc
 
     @contextmanager

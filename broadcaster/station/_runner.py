@@ -25,7 +25,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from broadcaster.airlog import AirLog
+from broadcaster.airlog import open_station_log
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.config import load_station
 from broadcaster.playout import (
@@ -86,7 +86,7 @@ class Runner(SessionJobs):
         self.clock_watch = ClockWatch(self.clock)
         self.lock = lock or StationLock(self.station.state_dir)
         self.voice = _status.VoiceWatch(self.station, self.notify)
-        self.log = AirLog(self.station.database, tz=self.station.timezone)
+        self.log = open_station_log(self.station, notify=self.notify)
         self.channels: dict[str, Channel] = (make_channels or open_channels)(
             self.station, self.log, self.clock, self.shutdown)
         self.scheduler = BlockingScheduler(

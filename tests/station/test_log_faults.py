@@ -1,0 +1,216 @@
+"""The station keeps airing whatever happens to its log: a database write-locked by another process, deleted
+while running (then a restart within the grace time), corrupted, or a full disk. Real SQLite, real eSpeak NG and
+programme builds, a real second process holding the lock; fake output and relays."""
+
+from __future__ import annotations
+
+import dataclasses
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from broadcaster.airlog import AirLog, open_station_log
+from broadcaster.models import AiringStatus
+from broadcaster.station import _sessions as _station
+from broadcaster.station._chains import Channel
+from broadcaster.station._runner import PREPARE_LEAD_SECONDS, Runner
+from tests.fakes import FakeOutput, FakeZoneSwitch, RunningClock
+from tests.faults import corrupt_header, corrupt_page, fill_disk, hold_write_lock, small_disk, small_disk_reason
+from tests.station.test_runner import DAY, Rig, _files, _station_dir
+
+ROOT = Path(__file__).resolve().parents[2]
+SANG, TRUA = "2026-11-28/sang/main", "2026-11-28/trua/main"
+
+
+def wait_for(condition, timeout: float = 15.0) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return bool(condition())
+
+
+def rows_of(log: AirLog, key: str) -> list[tuple[str | None, AiringStatus]]:
+    return [(r.bulletin_id, r.status) for r in log.history() if r.session_key == key]
+
+
+class LiveRig:
+    """A Runner on a clock running at real speed, so a log write that blocks shows up as a late first play."""
+
+    def __init__(self, tmp_path: Path):
+        self.clock = RunningClock(DAY.replace(hour=6))
+        self.output = FakeOutput(self.clock)
+        self.lines: list[str] = []
+
+        def channels(station, log, clock, shutdown):  # type: ignore[no-untyped-def]
+            return {"main": Channel(station, station.outputs[0], self.output, FakeZoneSwitch(), log, clock, shutdown)}
+
+        self.runner = Runner(tmp_path / "schedules", files=_files(tmp_path), clock=self.clock,
+                             make_channels=channels, notify=self.lines.append)
+        self.runner.render_ahead()
+
+    def air(self, key: str) -> float:
+        """Fire the session job when the scheduler would; returns the worst lateness (s) of its plays against
+        their planned instants (programme start + each item's offset)."""
+        session = self.runner.sessions[key]
+        self.clock.reset(session.programme.start - timedelta(seconds=PREPARE_LEAD_SECONDS))
+        before = len(self.output.plays)
+        self.runner.session_job(key)
+        plays = self.output.plays[before:]
+        assert len(plays) == len(session.segments)
+        return max((p["at"] - (session.programme.start + timedelta(seconds=s.offset))).total_seconds()
+                   for p, s in zip(plays, session.segments, strict=True))
+
+
+def test_a_session_starts_on_time_while_another_process_holds_the_log_write_locked(tmp_path: Path) -> None:
+    rig = LiveRig(tmp_path)
+    free = rig.air(SANG)  # the same station with nothing in the way: the reference
+    db = rig.runner.station.database
+    with hold_write_lock(db, seconds=3.0):  # a backup or a long report holding the write lock
+        locked = rig.air(TRUA)
+        assert rig.runner.log.pending() > 0
+    assert locked - free <= 0.1, f"the session started {locked - free:.3f} s later than without the lock"
+    assert any("nhật ký dự phòng" in line for line in rig.lines)  # the officer is told
+    assert wait_for(lambda: rig.runner.log.pending() == 0)
+    log = AirLog(db)  # what `broadcaster log` reads
+    assert rows_of(log, SANG) == rows_of(log, TRUA) == [("tin", AiringStatus.COMPLETED)]
+    assert log.session_status(TRUA) == "completed"
+    assert log.verify().ok
+
+
+def test_a_database_deleted_mid_session_then_a_restart_within_grace_airs_it_once(tmp_path: Path) -> None:
+    rig = Rig(tmp_path, DAY.replace(hour=6, minute=29))
+    rig.runner.render_ahead()
+    db = rig.runner.station.database
+
+    def delete_the_log(n: int, label: str, stop: threading.Event) -> None:
+        if label == "Tin thử":
+            db.unlink()  # while the bulletin is on air
+
+    rig.output.during = delete_the_log
+    rig.runner.session_job(SANG)
+    assert wait_for(lambda: rig.runner.log.pending() == 0 and db.exists())
+    assert any("bị xóa" in line for line in rig.lines)
+    plays = len(rig.output.plays)
+
+    restarted = Rig(tmp_path, DAY.replace(hour=6, minute=33), files=rig.runner.files)  # within the 5 min grace
+    restarted.runner.look_back()
+    restarted.runner.render_ahead()
+    restarted.runner.session_job(SANG)
+    assert restarted.output.plays == [] and len(rig.output.plays) == plays  # never twice
+    assert rows_of(restarted.runner.log, SANG) == [("tin", AiringStatus.COMPLETED)]  # the airing is in the new log
+    assert restarted.runner.log.audit_events()[0].event == "new-log"
+    assert restarted.runner.log.verify().ok
+
+
+def _old_log(tmp_path: Path) -> Path:
+    db = tmp_path / "var" / "broadcaster.sqlite3"
+    with AirLog(db) as log:
+        for n in range(80):
+            row = log.start_item(dataclasses.replace(_an_airing(n), title="Thông báo " + "dài " * 40))
+            log.finish_item(row, AiringStatus.COMPLETED, DAY - timedelta(days=1), 30.0)
+    return db
+
+
+def _an_airing(n: int):  # type: ignore[no-untyped-def]
+    from tests.airlog.test_airlog import airing
+
+    return airing(n, scheduled_at=DAY - timedelta(days=1, minutes=-n))
+
+
+@pytest.mark.parametrize("damage", ["header", "page"])
+def test_a_corrupt_database_is_set_aside_and_the_station_starts_and_airs(tmp_path: Path, damage: str) -> None:
+    db = _old_log(tmp_path)
+    corrupt_header(db) if damage == "header" else corrupt_page(db)
+    rig = Rig(tmp_path, DAY.replace(hour=6, minute=29))
+    assert rig.runner.look_back() == 0
+    rig.runner.render_ahead()
+    rig.runner.session_job(SANG)
+    assert rows_of(rig.runner.log, SANG) == [("tin", AiringStatus.COMPLETED)]
+    set_aside = [p for p in db.parent.glob("broadcaster.sqlite3.corrupt-*") if not p.name.endswith(("-wal", "-shm"))]
+    assert len(set_aside) == 1
+    assert rig.runner.log.audit_events()[0].details["set_aside"] == set_aside[0].name
+    assert any("bị hỏng" in line for line in rig.lines)
+    assert rig.runner.log.verify().ok
+
+
+def test_broadcaster_run_on_a_corrupt_database_stays_on_air(tmp_path: Path) -> None:
+    root = _station_dir(tmp_path)
+    db = _old_log(tmp_path)
+    corrupt_header(db)
+    proc = subprocess.Popen([sys.executable, "-m", "broadcaster", "run", "--station", str(root), "--output", "null"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    out: list[str] = []
+    try:
+        assert proc.stdout is not None
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            out.append(line)
+            if "Ctrl+C" in line:
+                break
+        assert proc.poll() is None, "".join(out)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        rest, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, "".join(out) + rest
+    assert any("bị hỏng" in line for line in out), "".join(out)
+    with AirLog(db) as log:
+        assert [e.event for e in log.audit_events()][:2] == ["new-log", "run"]
+        assert log.verify().ok
+
+
+@pytest.fixture
+def small_state_dir(tmp_path: Path):  # type: ignore[no-untyped-def]
+    reason = small_disk_reason()
+    if reason:
+        pytest.skip(reason)
+    try:
+        with small_disk(tmp_path / "var", 24 * 1024) as mount:
+            yield mount
+    except OSError as exc:
+        pytest.skip(f"cannot mount a small tmpfs here: {exc}")
+
+
+def test_a_session_airs_and_is_logged_when_the_disk_is_full(tmp_path: Path, small_state_dir: Path) -> None:
+    rig = Rig(tmp_path, DAY.replace(hour=6, minute=29))
+    rig.runner.render_ahead()  # built while there was room
+    rig.runner.log.audit("run", "tester", {})
+    filler = fill_disk(small_state_dir)
+    rig.runner.session_job(SANG)
+    assert [p["label"] for p in rig.output.plays if p["label"] == "Tin thử"] == ["Tin thử"]
+    assert any("đầy" in d for d in rig.runner.log.degradations())
+    filler.unlink()
+    assert wait_for(lambda: rig.runner.log.pending() == 0)
+    assert rows_of(AirLog(rig.runner.station.database), SANG) == [("tin", AiringStatus.COMPLETED)]
+    assert rig.runner.log.verify().ok
+    rig.runner.log.close()
+
+
+def test_an_emergency_text_airs_when_the_disk_is_full(tmp_path: Path, small_state_dir: Path) -> None:
+    from broadcaster.services.air import send_emergency
+
+    root = _station_dir(tmp_path)
+    said: list[str] = []
+    with open_station_log(_station.load(root).station) as log:
+        log.audit("install", "tester", {})
+    filler = fill_disk(small_state_dir)
+    rows = send_emergency(root, text="Bão số 5 sắp đổ bộ, bà con vào nơi trú ẩn an toàn.", repeat=1,
+                          output_override="null", notify=said.append)
+    assert [r.status for r in rows] == [AiringStatus.COMPLETED], said
+    assert rows[0].engine == "espeak"
+    filler.unlink()
+    station = _station.load(root).station
+    with open_station_log(station) as log:  # the next process on this station writes what was kept aside
+        assert wait_for(lambda: log.pending() == 0)
+        assert [(r.priority.value, r.status) for r in log.history()] == [("emergency", AiringStatus.COMPLETED)]
+        assert log.verify().ok
