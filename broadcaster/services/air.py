@@ -6,6 +6,7 @@ progress through `notify` (Vietnamese lines); they never print.
 
 from __future__ import annotations
 
+import dataclasses
 import signal
 import threading
 from collections.abc import Callable, Iterator
@@ -14,12 +15,12 @@ from datetime import date
 from pathlib import Path
 
 from broadcaster import station as _station
-from broadcaster.airlog import AirLog
+from broadcaster.airlog import is_space_error, open_station_log, scratch_dir, short_of_space
 from broadcaster.build import plan_loaded
 from broadcaster.clock import SystemClock
 from broadcaster.config import load_station, resolve_slot
 from broadcaster.errors import BroadcasterError
-from broadcaster.models import Airing, AiringStatus
+from broadcaster.models import Airing, AiringStatus, Station
 from broadcaster.playout import air_emergency, emergency_zones, record_skipped, session_outcome
 from broadcaster.station import Channel, apply_output_override, describe_output, open_channels
 from broadcaster.station.prepare import prepare_manual
@@ -28,6 +29,7 @@ from broadcaster.words import fmt_date, status_label
 __all__ = ["air_now", "send_emergency", "HANDOVER_SECONDS"]
 
 HANDOVER_SECONDS = 2.0  # how long the command waits for a running station to take an emergency
+EMERGENCY_SPACE_BYTES = 32 * 1024 * 1024  # less free than this: the emergency's audio is made in RAM
 
 
 @contextmanager
@@ -90,7 +92,7 @@ def air_now(station_dir: str | Path, slot_id: str, *, day: date | None = None, o
     broken = [s for s in sessions if s.error]
     if broken:
         raise BroadcasterError(f"không dựng được chương trình buổi '{slot_id}': {broken[0].error}")
-    log = AirLog(station.database, tz=station.timezone)
+    log = open_station_log(station, notify=notify)
     shutdown = threading.Event()
     channels = open_channels(station, log, clock, shutdown)
     rows: list[Airing] = []
@@ -115,6 +117,7 @@ def air_now(station_dir: str | Path, slot_id: str, *, day: date | None = None, o
     finally:
         for ch in channels.values():
             ch.close(timeout=5.0)
+        log.close()
     for row in rows:
         extra = f" ({row.reason})" if row.reason else ""
         notify(f"  {status_label(row.status)}: {row.title}{extra}")
@@ -129,8 +132,16 @@ def send_emergency(
     here. Returns the rows aired here (empty when the running station took it)."""
     station = apply_output_override(load_station(station_dir), output_override)
     clock = SystemClock(station.timezone)
-    request = _station.prepare_request(station, now=clock.now(), text=text, audio=audio, zones=zones,
-                                        repeat=repeat)
+    sounds = _room_for_sound(station, notify)
+    try:
+        request = _station.prepare_request(sounds, now=clock.now(), text=text, audio=audio, zones=zones,
+                                            repeat=repeat)
+    except (OSError, BroadcasterError) as exc:
+        if sounds is not station or not is_space_error(exc):
+            raise
+        sounds = _room_for_sound(station, notify, full=True)  # the disk filled up meanwhile
+        request = _station.prepare_request(sounds, now=clock.now(), text=text, audio=audio, zones=zones,
+                                            repeat=repeat)
     pid = _station.running_station_pid(station)
     if pid is not None:
         _station.submit(station, request)
@@ -140,10 +151,10 @@ def send_emergency(
         notify("Đài đang chạy không nhận tin trong 2 giây: lệnh này tự phát.")
     else:
         notify("Đài không chạy: lệnh này tự phát tin khẩn cấp ngay.")
-    log = AirLog(station.database, tz=station.timezone)
+    log = open_station_log(station, notify=notify)
     shutdown = threading.Event()
     channels = open_channels(station, log, clock, shutdown)
-    em = _station.to_air(request, station, _station.attention_tone(station))
+    em = _station.to_air(request, station, _station.attention_tone(sounds))
     rows: list[Airing] = []
     try:
         with _stoppable(channels, shutdown):
@@ -157,6 +168,18 @@ def send_emergency(
     finally:
         for ch in channels.values():
             ch.close(timeout=5.0)
+        log.close()
     done = sum(r.status is AiringStatus.COMPLETED for r in rows)
     notify(f"Xong: {done}/{len(rows)} lần phát trọn vẹn.")
     return rows
+
+
+def _room_for_sound(station: Station, notify: Callable[[str], None], *, full: bool = False) -> Station:
+    """The station whose cache an emergency's audio (speech, clip, attention tone) is made in: its own, or,
+    when its disk is (nearly) full, the same station with its state in the scratch directory in RAM, so the
+    emergency still airs. The running station reads the clip from there (the request names its path)."""
+    if not full and not short_of_space(station.state_dir, EMERGENCY_SPACE_BYTES):
+        return station
+    scratch = scratch_dir(station.state_dir)
+    notify(f"Ổ đĩa chứa {station.state_dir} gần đầy: âm thanh tin khẩn cấp được tạo trong bộ nhớ tạm {scratch}.")
+    return dataclasses.replace(station, state_dir=scratch)
