@@ -73,10 +73,13 @@ def unavailable_message(db: Path, exc: BaseException) -> str:
 
 def new_log_message(db: Path, reason: str, aside: str, old: Inspection, when: str) -> str:
     kept = f"đã cất tệp cũ thành {aside} để kiểm tra và " if aside else ""
-    head = old.head[:16] or "không rõ"
-    checked = "đã kiểm tra lại" if old.verified else "lần cuối ghi nhận được"
+    if not old.head and not old.rows:
+        chain = "không đọc được chuỗi cũ"
+    else:
+        checked = "đã kiểm tra lại" if old.verified else "lần cuối ghi nhận được"
+        chain = f"chuỗi cũ có {old.rows} bản ghi, mã đầu chuỗi {old.head[:16] or 'trống'}… ({checked})"
     return (f"tệp nhật ký phát sóng {db.name} {_LOST.get(reason, reason)} (phát hiện lúc {when}): {kept}mở nhật ký "
-            f"mới; chuỗi cũ có {old.rows} bản ghi, mã đầu chuỗi {head}… ({checked}); đài vẫn phát bình thường")
+            f"mới; {chain}; đài vẫn phát bình thường")
 
 
 def replayed_message(count: int, earlier: bool) -> str:

@@ -71,23 +71,20 @@ class SessionMemory:
         yield None
 
     def _append(self, fd: int | None, key: str, status: str, at: str) -> None:
+        """Append one line to the locked file `fd`, else to the scratch copy; in memory whatever happens."""
         self.known[key] = (status, at)
         data = (json.dumps({"key": key, "status": status, "at": at}, ensure_ascii=False) + "\n").encode("utf-8")
-        candidates = [fd] if fd is not None else []
-        for fallback in self.paths[1:]:
+        if fd is not None:
             with contextlib.suppress(OSError):
-                fallback.parent.mkdir(parents=True, exist_ok=True)
-                candidates.append(os.open(fallback, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644))
-        try:
-            for each in candidates:
-                try:
-                    write_line(each, data)
-                    return
-                except OSError:
-                    continue
-        finally:
-            for each in candidates[1 if fd is not None else 0:]:
-                os.close(each)
+                write_line(fd, data)
+                return
+        with contextlib.suppress(OSError):
+            self.paths[1].parent.mkdir(parents=True, exist_ok=True)
+            spare = os.open(self.paths[1], os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644)
+            try:
+                write_line(spare, data)
+            finally:
+                os.close(spare)
 
     def status(self, key: str) -> str | None:
         self._refresh()
@@ -109,10 +106,12 @@ class SessionMemory:
             self._append(fd, key, status, at)
 
     def _compact(self, now: datetime) -> None:
-        """Load the memory; rewrite the main file without lines older than KEEP_DAYS when it has grown."""
+        """Load the memory; rewrite the main file when it has grown (without lines older than KEEP_DAYS) or when
+        a scratch copy from a full disk is to be merged back (then removed)."""
         with self._locked() as fd:
             self._refresh()
-            if fd is None or self._offsets[self.paths[0]] < _COMPACT_LINES * 100:
+            spare = self.paths[1]
+            if fd is None or (self._offsets[self.paths[0]] < _COMPACT_LINES * 100 and not spare.exists()):
                 return
             floor = (now - timedelta(days=KEEP_DAYS)).isoformat()
             self.known = {k: v for k, v in self.known.items() if v[1] >= floor}
@@ -123,3 +122,5 @@ class SessionMemory:
                 tmp.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
                 os.replace(tmp, self.paths[0])
                 self._offsets[self.paths[0]] = self.paths[0].stat().st_size
+                spare.unlink(missing_ok=True)
+                self._offsets[spare] = 0

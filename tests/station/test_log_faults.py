@@ -5,6 +5,7 @@ programme builds, a real second process holding the lock; fake output and relays
 from __future__ import annotations
 
 import dataclasses
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from broadcaster.airlog import AirLog, open_station_log
+from broadcaster.airlog import AirLog, open_station_log, scratch_dir
 from broadcaster.models import AiringStatus
 from broadcaster.station import _sessions as _station
 from broadcaster.station._chains import Channel
@@ -179,6 +180,8 @@ def small_state_dir(tmp_path: Path):  # type: ignore[no-untyped-def]
             yield mount
     except OSError as exc:
         pytest.skip(f"cannot mount a small tmpfs here: {exc}")
+    finally:
+        shutil.rmtree(scratch_dir(tmp_path / "var"), ignore_errors=True)  # what the full disk put in RAM
 
 
 def test_a_session_airs_and_is_logged_when_the_disk_is_full(tmp_path: Path, small_state_dir: Path) -> None:
