@@ -7,15 +7,36 @@ Real faults, really caused: a second process, a real tmpfs, real bytes overwritt
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["corrupt_header", "corrupt_page", "fill_disk", "hold_write_lock", "small_disk", "small_disk_reason"]
+__all__ = [
+    "MountError",
+    "corrupt_header",
+    "corrupt_page",
+    "fill_disk",
+    "hold_write_lock",
+    "small_disk",
+    "small_disk_or_skip",
+    "small_disk_reason",
+    "wait_for",
+]
+
+def wait_for(condition: Callable[[], object], timeout: float = 15.0) -> bool:
+    """Poll `condition` until it holds (the log's background thread replays and recovers on its own)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return bool(condition())
+
 
 _LOCKER = """
 import select, sqlite3, sys
@@ -46,6 +67,10 @@ def hold_write_lock(db: Path, seconds: float = 600.0) -> Iterator[subprocess.Pop
             proc.wait()
 
 
+class MountError(Exception):
+    """A small tmpfs could not be mounted here (not an error of what runs on it)."""
+
+
 def small_disk_reason() -> str:
     """Why a small tmpfs cannot be mounted here ("" when it can)."""
     if os.geteuid() != 0:
@@ -55,21 +80,46 @@ def small_disk_reason() -> str:
 
 @contextmanager
 def small_disk(path: Path, size_kib: int = 2048) -> Iterator[Path]:
-    """A `size_kib` tmpfs mounted at `path` (root only); unmounted on exit. Raises OSError when mount fails."""
+    """A `size_kib` tmpfs mounted at `path` (root only); unmounted on exit. MountError when it cannot be."""
+    reason = small_disk_reason()
+    if reason:
+        raise MountError(reason)
     path.mkdir(parents=True, exist_ok=True)
     done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_kib}k", "tmpfs", str(path)],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise OSError(f"mount tmpfs on {path}: {done.stderr.strip() or done.returncode}")
+        raise MountError(f"cannot mount a small tmpfs on {path}: {done.stderr.strip() or done.returncode}")
     try:
         yield path
     finally:
         for _ in range(20):
-            if subprocess.run(["umount", str(path)], capture_output=True).returncode == 0:
+            if subprocess.run(["umount", str(path)], capture_output=True, check=False).returncode == 0:
                 break
             time.sleep(0.1)  # a file still open in a thread that is winding down
         else:
-            subprocess.run(["umount", "-l", str(path)], capture_output=True)  # detached once nothing uses it
+            subprocess.run(["umount", "-l", str(path)], capture_output=True, check=False)  # detached once nothing uses it
+
+
+@contextmanager
+def small_disk_or_skip(path: Path, size_kib: int) -> Iterator[Path]:
+    """`small_disk` for a test: skipped, with the reason, where a tmpfs cannot be mounted (not root, no mount);
+    what the full disk put in the RAM scratch directory is removed afterwards."""
+    # lazy: only tests need pytest; the bench imports this module without going through here
+    import pytest
+
+    from broadcaster.airlog import scratch_dir
+
+    disk = small_disk(path, size_kib)
+    try:
+        mount = disk.__enter__()
+    except MountError as exc:
+        pytest.skip(str(exc))
+    try:
+        yield mount
+    finally:
+        disk.__exit__(None, None, None)
+        shutil.rmtree(scratch_dir(path), ignore_errors=True)
+        shutil.rmtree(scratch_dir(path / "var"), ignore_errors=True)
 
 
 def fill_disk(directory: Path) -> Path:

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from broadcaster.airlog._faults import CAUSES, kind_of, new_log_message, replayed_message, unavailable_message
 from broadcaster.airlog._journal import Journal, find_orphans
 from broadcaster.airlog._log import AirLog
+from broadcaster.airlog._memory import SessionMemory
 from broadcaster.airlog._recovery import (
     Inspection,
     clear_stale_wal,
@@ -30,7 +31,6 @@ from broadcaster.airlog._recovery import (
     set_aside,
     stamp,
 )
-from broadcaster.airlog._memory import SessionMemory
 from broadcaster.airlog._schema import from_row, parse_time
 from broadcaster.airlog._status import Degradations
 from broadcaster.errors import LogError
@@ -230,8 +230,7 @@ class Healing(AirLog):
     def _reject(self, rejected: list[dict[str, Any]]) -> None:
         path = self._jdir / "rejected.jsonl"
         with contextlib.suppress(OSError), open(path, "a", encoding="utf-8") as f:
-            for entry in rejected:
-                f.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
+            f.writelines(json.dumps(entry, ensure_ascii=False, default=str) + "\n" for entry in rejected)
         log.error("nhật ký dự phòng: %d bản ghi không ghi bù được, đã để riêng trong %s", len(rejected), path)
 
     def _applied_upto(self, writer: str) -> int:

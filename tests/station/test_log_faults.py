@@ -5,37 +5,34 @@ programme builds, a real second process holding the lock; fake output and relays
 from __future__ import annotations
 
 import dataclasses
-import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from broadcaster.airlog import AirLog, open_station_log, scratch_dir
+from broadcaster.airlog import AirLog, open_station_log
 from broadcaster.models import AiringStatus
 from broadcaster.station import _sessions as _station
 from broadcaster.station._chains import Channel
 from broadcaster.station._runner import PREPARE_LEAD_SECONDS, Runner
 from tests.fakes import FakeOutput, FakeZoneSwitch, RunningClock
-from tests.faults import corrupt_header, corrupt_page, fill_disk, hold_write_lock, small_disk, small_disk_reason
+from tests.faults import (
+    corrupt_header,
+    corrupt_page,
+    fill_disk,
+    hold_write_lock,
+    small_disk_or_skip,
+    wait_for,
+)
 from tests.station.test_runner import DAY, Rig, _files, _station_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 SANG, TRUA = "2026-11-28/sang/main", "2026-11-28/trua/main"
-
-
-def wait_for(condition, timeout: float = 15.0) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return bool(condition())
 
 
 def rows_of(log: AirLog, key: str) -> list[tuple[str | None, AiringStatus]]:
@@ -172,16 +169,8 @@ def test_broadcaster_run_on_a_corrupt_database_stays_on_air(tmp_path: Path) -> N
 
 @pytest.fixture
 def small_state_dir(tmp_path: Path):  # type: ignore[no-untyped-def]
-    reason = small_disk_reason()
-    if reason:
-        pytest.skip(reason)
-    try:
-        with small_disk(tmp_path / "var", 24 * 1024) as mount:
-            yield mount
-    except OSError as exc:
-        pytest.skip(f"cannot mount a small tmpfs here: {exc}")
-    finally:
-        shutil.rmtree(scratch_dir(tmp_path / "var"), ignore_errors=True)  # what the full disk put in RAM
+    with small_disk_or_skip(tmp_path / "var", 24 * 1024) as mount:
+        yield mount
 
 
 def test_a_session_airs_and_is_logged_when_the_disk_is_full(tmp_path: Path, small_state_dir: Path) -> None:
