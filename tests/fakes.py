@@ -115,7 +115,8 @@ class FakeZoneSwitch:
 class RunningClock:
     """The real clock's pace from a chosen instant: `now()` moves with wall time, `sleep` and `advance` really
     wait. Lets a test put a session seconds ahead and measure real delays (a blocked log write shows up in the
-    first play's timestamp, as it would on air). `reset(to)` moves "now" (e.g. after a slow build)."""
+    first play's timestamp, as it would on air). `reset(to)` moves "now" (e.g. after a slow build; to the station's
+clock watch that is a wall-clock step)."""
 
     def __init__(self, start: datetime):
         if start.tzinfo is None:
@@ -128,6 +129,9 @@ class RunningClock:
 
     def now(self) -> datetime:
         return self._base + timedelta(seconds=time.monotonic() - self._t0)
+
+    def monotonic(self) -> float:
+        return time.monotonic()
 
     def sleep(self, seconds: float) -> None:
         if seconds > 0:

@@ -5,11 +5,7 @@ programme builds, a real second process holding the lock; fake output and relays
 from __future__ import annotations
 
 import dataclasses
-import signal
-import subprocess
-import sys
 import threading
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,9 +25,9 @@ from tests.faults import (
     small_disk_or_skip,
     wait_for,
 )
+from tests.station.test_faults import Station
 from tests.station.test_runner import DAY, Rig, _files, _station_dir
 
-ROOT = Path(__file__).resolve().parents[2]
 SANG, TRUA = "2026-11-28/sang/main", "2026-11-28/trua/main"
 
 
@@ -143,25 +139,13 @@ def test_broadcaster_run_on_a_corrupt_database_stays_on_air(tmp_path: Path) -> N
     root = _station_dir(tmp_path)
     db = _old_log(tmp_path)
     corrupt_header(db)
-    proc = subprocess.Popen([sys.executable, "-m", "broadcaster", "run", "--station", str(root), "--output", "null"],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    out: list[str] = []
+    station = Station(root)  # `broadcaster run`, a real process
     try:
-        assert proc.stdout is not None
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            if not line:
-                break
-            out.append(line)
-            if "Ctrl+C" in line:
-                break
-        assert proc.poll() is None, "".join(out)
+        station.wait_for("Nhấn Ctrl+C để dừng đài.")
+        assert station.proc.poll() is None
     finally:
-        proc.send_signal(signal.SIGTERM)
-        rest, _ = proc.communicate(timeout=30)
-    assert proc.returncode == 0, "".join(out) + rest
-    assert any("bị hỏng" in line for line in out), "".join(out)
+        assert station.stop() == 0, "\n".join(station.lines)
+    assert any("bị hỏng" in line for line in station.lines), "\n".join(station.lines)
     with AirLog(db) as log:
         assert [e.event for e in log.audit_events()][:2] == ["new-log", "run"]
         assert log.verify().ok
