@@ -3,11 +3,13 @@
 Channel: the command writes `state_dir/control/emergency-<id>.json` atomically (temp file + rename); the
 runner polls the directory every ~200 ms and renames what it takes to `.taken`, so the command knows the
 station has it. A running station keeps `control/runner.json` (pid) fresh as a heartbeat; when there is none,
-the command airs the emergency itself. No APScheduler here: the runner owns scheduling.
+the command airs the emergency itself. With the state disk full, requests go to the control directory's twin in
+RAM (`airlog.scratch_dir`), which the runner polls as well, and the heartbeat is kept fresh by touching it. No APScheduler here: the runner owns scheduling.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import getpass
 import json
@@ -20,6 +22,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from broadcaster.airlog import is_space_error, scratch_dir
 from broadcaster.errors import BroadcasterError
 from broadcaster.models import Station
 from broadcaster.playout import EmergencyAudio
@@ -125,43 +128,64 @@ def _kind(request: EmergencyRequest | AirRequest) -> str:
     return "air" if isinstance(request, AirRequest) else "emergency"
 
 
-def submit(station: Station, request: EmergencyRequest | AirRequest) -> Path:
-    """Drop the request where the runner looks (atomic: the runner never reads half a file)."""
-    directory = control_dir(station)
+# --- a full disk: requests go to the control directory's twin in RAM, which the runner polls too ---------------
+def _control_dirs(station: Station) -> tuple[Path, Path]:
+    return control_dir(station), scratch_dir(station.state_dir) / "control"
+
+
+def _drop(directory: Path, name: str, request: EmergencyRequest | AirRequest) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
-    path = _request_path(station, request.id, kind=_kind(request))
-    tmp = directory / f".{path.name}.tmp"
-    tmp.write_text(request.to_json(), encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    tmp = directory / f".{name}.tmp"
+    try:
+        tmp.write_text(request.to_json(), encoding="utf-8")
+        os.replace(tmp, directory / name)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
+    return directory / name
+
+
+def submit(station: Station, request: EmergencyRequest | AirRequest) -> Path:
+    """Drop the request where the runner looks (atomic: the runner never reads half a file); in the RAM twin of
+    the control directory when the state disk is full."""
+    name = _request_path(station, request.id, kind=_kind(request)).name
+    try:
+        return _drop(control_dir(station), name, request)
+    except OSError as exc:
+        if not is_space_error(exc):
+            raise
+    return _drop(_control_dirs(station)[1], name, request)
 
 
 def wait_taken(station: Station, request: EmergencyRequest | AirRequest, timeout: float) -> bool:
     """Wait until the running station takes the request; False after `timeout` seconds."""
-    taken = _request_path(station, request.id, ".taken", _kind(request))
+    name = _request_path(station, request.id, ".taken", _kind(request)).name
+    taken = [directory / name for directory in _control_dirs(station)]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if taken.exists():
+        if any(p.exists() for p in taken):
             return True
         time.sleep(0.02)
-    return taken.exists()
+    return any(p.exists() for p in taken)
 
 
 def withdraw(station: Station, request: EmergencyRequest | AirRequest) -> bool:
     """Take back a request nobody took; False when the station took it at the last moment."""
-    try:
-        os.remove(_request_path(station, request.id, kind=_kind(request)))
-    except FileNotFoundError:
-        return False
-    return True
+    name = _request_path(station, request.id, kind=_kind(request)).name
+    for directory in _control_dirs(station):
+        try:
+            os.remove(directory / name)
+            return True
+        except FileNotFoundError:
+            continue
+    return False
 
 
 def _take(station: Station, kind: str, parse: Any) -> list[Any]:
-    directory = control_dir(station)
-    try:
-        names = sorted(p for p in directory.glob(f"{kind}-*.json"))
-    except OSError:
-        return []
+    names: list[Path] = []
+    for directory in _control_dirs(station):
+        with contextlib.suppress(OSError):
+            names += sorted(p for p in directory.glob(f"{kind}-*.json"))
     out: list[Any] = []
     for path in names:
         taken = path.with_suffix(".taken")
@@ -225,8 +249,13 @@ def write_heartbeat(station: Station, info: dict[str, Any]) -> None:
     directory = control_dir(station)
     directory.mkdir(parents=True, exist_ok=True)
     tmp = directory / ".runner.json.tmp"
-    tmp.write_text(json.dumps({"pid": os.getpid(), **info}, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, directory / "runner.json")
+    try:
+        tmp.write_text(json.dumps({"pid": os.getpid(), **info}, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, directory / "runner.json")
+    except OSError as exc:
+        if not is_space_error(exc) or not (directory / "runner.json").exists():
+            raise
+        os.utime(directory / "runner.json")  # the disk is full: still alive, same pid (a touch needs no space)
 
 
 def clear_heartbeat(station: Station) -> None:
@@ -276,7 +305,13 @@ def attention_tone(station: Station) -> Path:
     # lazy: the audio stack (numpy/scipy) stays out of the always-on station; it builds in a child
     from broadcaster.audio.jingles import station_sounds
 
-    return Path(station_sounds(station).attention.path)
+    try:
+        return Path(station_sounds(station).attention.path)
+    except (OSError, BroadcasterError) as exc:
+        if not is_space_error(exc):
+            raise
+    # the state disk is full: made in the scratch directory in RAM, so the emergency still airs
+    return Path(station_sounds(dataclasses.replace(station, state_dir=scratch_dir(station.state_dir))).attention.path)
 
 
 def prepare_request(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from broadcaster.airlog import AirLog, open_station_log
 from broadcaster.models import AiringStatus
 from broadcaster.station import _sessions as _station
 from broadcaster.station._chains import Channel
+from broadcaster.station._control import HEARTBEAT_SECONDS
 from broadcaster.station._runner import PREPARE_LEAD_SECONDS, Runner
 from tests.fakes import FakeOutput, FakeZoneSwitch, RunningClock
 from tests.faults import (
@@ -190,3 +192,30 @@ def test_an_emergency_text_airs_when_the_disk_is_full(tmp_path: Path, small_stat
         assert wait_for(lambda: log.pending() == 0)
         assert [(r.priority.value, r.status) for r in log.history()] == [("emergency", AiringStatus.COMPLETED)]
         assert log.verify().ok
+
+
+def test_an_emergency_text_reaches_the_running_station_when_the_disk_is_full(
+    tmp_path: Path, small_state_dir: Path
+) -> None:
+    from broadcaster.services.air import send_emergency
+
+    root = _station_dir(tmp_path)
+    rig = Rig(tmp_path, DAY.replace(hour=10), files=_station.load(root))
+    control = threading.Thread(target=rig.runner.control_loop, daemon=True)
+    control.start()
+    try:
+        assert wait_for(lambda: (small_state_dir / "control" / "runner.json").exists())
+        filler = fill_disk(small_state_dir)
+        time.sleep(3 * HEARTBEAT_SECONDS + 1)  # the heartbeat must stay fresh on a full disk
+        said: list[str] = []
+        rows = send_emergency(root, text="Lũ đang lên, bà con khẩn trương sơ tán.", repeat=1, notify=said.append)
+        assert rows == [] and any("đài đang chạy" in line for line in said), said  # handed over, not aired twice
+        assert wait_for(lambda: any("(lần 1/1)" in p["label"] for p in rig.output.plays), 20), rig.lines
+    finally:
+        rig.runner.shutdown.set()
+        control.join(5)
+    filler.unlink()
+    assert wait_for(lambda: rig.runner.log.pending() == 0)
+    rows = [r for r in AirLog(rig.runner.station.database).history() if r.priority.value == "emergency"]
+    assert [r.status for r in rows] == [AiringStatus.COMPLETED]
+    rig.runner.log.close()
