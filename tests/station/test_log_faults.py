@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from broadcaster.airlog import AirLog, open_station_log
+from broadcaster.airlog import AirLog, StationLog, open_station_log
 from broadcaster.models import AiringStatus
 from broadcaster.station import _sessions as _station
 from broadcaster.station._chains import Channel
@@ -107,8 +107,9 @@ def test_a_database_deleted_mid_session_then_a_restart_within_grace_airs_it_once
 
 
 def _old_log(tmp_path: Path) -> Path:
+    """Yesterday's log, as the station left it (80 airings)."""
     db = tmp_path / "var" / "broadcaster.sqlite3"
-    with AirLog(db) as log:
+    with StationLog(db) as log:
         for n in range(80):
             row = log.start_item(dataclasses.replace(_an_airing(n), title="Thông báo " + "dài " * 40))
             log.finish_item(row, AiringStatus.COMPLETED, DAY - timedelta(days=1), 30.0)
