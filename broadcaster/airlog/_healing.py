@@ -44,7 +44,7 @@ _T = TypeVar("_T")
 
 
 def _airing(row: dict[str, Any]) -> Airing:
-    return from_row({**row, "id": None})  # type: ignore[arg-type]  # a dict reads like a sqlite3.Row  # a dict reads like a sqlite3.Row here
+    return from_row({**row, "id": None})  # type: ignore[arg-type]  # a dict reads like a sqlite3.Row
 
 
 def _time(value: str | None) -> datetime | None:

@@ -17,6 +17,7 @@ import os
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from broadcaster.airlog._space import scratch_dir
 
@@ -85,6 +86,8 @@ class Degradations:
 
 
 def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -97,12 +100,13 @@ def _alive(pid: int) -> bool:
 def read_degradations(state_dir: Path | str) -> list[str]:
     """The station log's current degradations (Vietnamese, for the status page); [] when none, or when the
     process that wrote them is gone."""
-    newest: dict[str, object] = {}
+    newest: dict[str, Any] = {}
     for path in (Path(state_dir) / STATUS_FILE, scratch_dir(state_dir) / STATUS_FILE):
         with contextlib.suppress(OSError, ValueError):
             data = json.loads(path.read_text(encoding="utf-8"))
             if isinstance(data, dict) and str(data.get("updated_at", "")) > str(newest.get("updated_at", "")):
                 newest = data
-    if not newest or not _alive(int(newest.get("pid", 0) or 0)):  # type: ignore[call-overload]
-        return []
-    return [str(d.get("message", "")) for d in newest.get("degradations", []) if isinstance(d, dict)]  # type: ignore[union-attr]
+    with contextlib.suppress(ValueError, TypeError):
+        if newest and _alive(int(newest.get("pid") or 0)):
+            return [str(d.get("message", "")) for d in newest.get("degradations") or [] if isinstance(d, dict)]
+    return []
