@@ -1,6 +1,7 @@
 """`broadcaster status`: is the station running, does the online voice answer, and which coming sessions will air
 bulletins in the fallback voice (and why). Read from the status record the running station keeps in its state
-directory (`status.json`, docs/runner.md#status-record)."""
+directory (`status.json`, docs/runner.md#status-record); then what is wrong with the airing log, if anything
+(`airlog-status.json`, docs/playout-hardware.md)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sys
 from datetime import datetime
 from typing import Any
 
+from broadcaster.airlog import read_degradations
 from broadcaster.commands import add_station_argument
 from broadcaster.config import load_station
 from broadcaster.station import read_status, running_station_pid, status_path
@@ -67,10 +69,12 @@ def run(args: argparse.Namespace) -> int:
     station = load_station(args.station)
     record = read_status(station)
     pid = running_station_pid(station)
+    log_problems = read_degradations(station.state_dir)  # the airing log's own health (journal, lost database)
     if args.json:
-        json.dump({"running": pid is not None, "pid": pid, "record": record}, sys.stdout, ensure_ascii=False,
-                  indent=2)
+        json.dump({"running": pid is not None, "pid": pid, "record": record, "log_degradations": log_problems},
+                  sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
-    print("\n".join(_lines(record, pid, str(status_path(station)))))
+    print("\n".join(_lines(record, pid, str(status_path(station)))
+                    + [f"Nhật ký phát sóng: {problem}" for problem in log_problems]))
     return 0

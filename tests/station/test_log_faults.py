@@ -5,6 +5,7 @@ programme builds, a real second process holding the lock; fake output and relays
 from __future__ import annotations
 
 import dataclasses
+import json
 import threading
 import time
 from datetime import timedelta
@@ -220,3 +221,22 @@ def test_an_emergency_text_reaches_the_running_station_when_the_disk_is_full(
     rows = [r for r in AirLog(rig.runner.station.database).history() if r.priority.value == "emergency"]
     assert [r.status for r in rows] == [AiringStatus.COMPLETED]
     rig.runner.log.close()
+
+
+def test_broadcaster_status_shows_what_is_wrong_with_the_log(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from broadcaster.cli import main
+
+    root = _station_dir(tmp_path)
+    with open_station_log(_station.load(root).station) as log:  # the running station's log
+        with hold_write_lock(log.path):
+            log.audit("run", "tester", {})
+            assert main(["status", "--station", str(root)]) == 0
+            out = capsys.readouterr().out
+            assert "Nhật ký phát sóng:" in out and "nhật ký dự phòng" in out, out
+            assert main(["status", "--json", "--station", str(root)]) == 0
+            assert "nhật ký dự phòng" in json.loads(capsys.readouterr().out)["log_degradations"][0]
+        assert wait_for(lambda: log.pending() == 0)
+        assert main(["status", "--station", str(root)]) == 0
+        assert "Nhật ký phát sóng:" not in capsys.readouterr().out
