@@ -4,6 +4,7 @@ Nothing that aired is lost or logged twice, rows keep their order, the hash chai
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -104,7 +105,7 @@ def test_writes_while_another_process_holds_the_lock_return_at_once_and_land_lat
 def test_the_next_write_replays_the_journal_first(db_path: Path) -> None:
     log = open_log(db_path, replay_seconds=3600)  # no periodic replay: only the next write
     with hold_write_lock(db_path):
-        first = log.start_item(airing(1))
+        first = log.start_item(airing(1, output_kind="sounddevice"))  # every column goes through the journal
     second = log.start_item(airing(2))  # the database is free again: the journal goes in first, in order
     log.finish_item(first, AiringStatus.COMPLETED, AT + timedelta(minutes=2), 59.5)
     log.finish_item(second, AiringStatus.COMPLETED, AT + timedelta(minutes=3), 59.5)
@@ -112,6 +113,8 @@ def test_the_next_write_replays_the_journal_first(db_path: Path) -> None:
     assert log.pending() == 0
     assert statuses(log) == [("tin-1", AiringStatus.COMPLETED), ("tin-2", AiringStatus.COMPLETED)]
     assert [r.id for r in log.history()] == [1, 2]
+    assert log.history()[0] == dataclasses.replace(airing(1, output_kind="sounddevice"), id=1, ended_at=AT + timedelta(
+        minutes=2), status=AiringStatus.COMPLETED, played_seconds=59.5)
     assert log.verify().ok
 
 
