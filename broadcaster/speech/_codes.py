@@ -23,6 +23,7 @@ _CODE_RE = re.compile(
 )
 # the issuer is not repeated when the sentence names it right after: "... ngày 12/01/2024 của UBND xã ..."
 _OWNER_FOLLOWS = re.compile(r"\s*,?\s*(?:\(?ngày\b[^,;.()]{0,30}?\)?\s*)?,?\s*(?:của|do)\b", re.IGNORECASE)
+_ROMAN_ONLY = re.compile(r"[IVX]{1,4}")
 _NUMBERED_ISSUER = re.compile(r"([A-Za-zĐđ]+?)(\d+)")
 
 
@@ -45,6 +46,8 @@ def _issuer(part: str, c: Ctx) -> str:
 
 
 def _read_code(m: re.Match[str], c: Ctx) -> str:
+    if _ROMAN_ONLY.fullmatch(m.group("rest")):
+        return m.group(0)  # "RON 95-III": a level, not a document code
     parts = re.split(r"[-/]", m.group("rest"))
     type_name = c.d.doc_types.get(parts[0])
     if type_name:
@@ -79,7 +82,7 @@ _CITATION_RE = re.compile(
 _ID_RE = re.compile(
     r"(?P<w>\b(?i:số tài khoản|tài khoản|số thẻ|mã số thuế|mã số|mã hồ sơ|số hồ sơ|số định danh|mã định danh|"
     r"mã bưu chính|mã)|(?<!\w)(?:STK|MST|CCCD|CMND|CCCD số|CMND số))(?P<gap>\s*(?::|số|là)?\s*)"
-    r"(?P<n>\d[\d .]{4,22}\d)(?![\d,])"
+    r"(?P<n>\d[\d .]{4,22}\d)(?!\d|[,.]\d)"
 )
 
 
@@ -117,7 +120,7 @@ _PHONE_RE = re.compile(r"(?<![\d,.])(?P<cc>\+84[ .]?|0)(?P<body>\d{2,3}(?:[ .]?\
 _SERVICE_RE = re.compile(r"(?<![\d,.])1[89]00(?:[ .]?\d{2,4}){1,2}(?![\d])")
 _SHORT_NUM = r"\d{3,5}(?![\d.,]\d)"
 _SHORT_PHONE_RE = re.compile(
-    r"(?P<key>(?i:\bhotline|\bđường dây nóng|\btổng đài|\bđiện thoại|\bgọi(?: số)?|\bsố máy)|\bSĐT|\bĐT)"
+    r"(?P<key>(?i:\bhotline|\bđường dây nóng|\btổng đài|\bđiện thoại|\bgọi(?: số)?|\bsố máy|\bcấp cứu|\bkhẩn cấp)|\bSĐT|\bĐT)"
     rf"(?P<gap>\s*:?\s*(?:số\s*)?)(?P<num>{_SHORT_NUM}(?:(?:\s*,\s*|\s+(?:hoặc|và)\s+){_SHORT_NUM})*)"
 )
 _SHORT_SEP_RE = re.compile(r"(\s*,\s*|\s+(?:hoặc|và)\s+)")

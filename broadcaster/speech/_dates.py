@@ -33,13 +33,19 @@ _DATE_RANGE_RE = re.compile(
     rf"(?P<tu>(?i:từ)\s+)?(?P<n1>(?i:ngày)\s+)?(?<![\d/.,])(?P<d1>\d{{1,2}})(?:/(?P<m1>\d{{1,2}})(?:/(?P<y1>{YEAR}))?)?"
     rf"{DASH}(?P<n2>(?i:ngày)\s+)?(?P<d2>\d{{1,2}})/(?P<m2>\d{{1,2}})(?:/(?P<y2>{YEAR}))?(?![\d/])"
 )
+_FROM_DAY_RE = re.compile(
+    r"(?P<tu>(?i:từ)\s+)(?!ngày)(?P<d1>\d{1,2})\s+(?P<den>(?i:đến|tới))\s+(?:(?i:ngày)\s+)?(?P<d2>\d{1,2})/(?P<m2>\d{1,2})"
+    r"(?:/(?P<y2>\d{4}))?(?![\d/])"
+)
 _DATE_RE = re.compile(rf"(?P<ngay>(?i:ngày)\s+)?(?<![\d/.,])(?P<d>\d{{1,2}})([/.-])(?P<m>\d{{1,2}})\3(?P<y>{YEAR})(?![\d/])")
 _ISO_DATE_RE = re.compile(rf"(?P<ngay>(?i:ngày)\s+)?(?<![\d/.,-])(?P<y>{YEAR})-(?P<m>\d{{2}})-(?P<d>\d{{2}})(?![\d-])")
 _MONTH_YEAR_RE = re.compile(rf"(?P<thang>(?i:tháng)\s+)?(?<![\d/.,])(?P<m>\d{{1,2}})[/-](?P<y>{YEAR})(?![\d/])")
 _PARTIAL_DATE_RE = re.compile(
     r"(?P<ngay>(?i:ngày)\s+)?(?<![\d/.,])(?P<d>\d{1,2})/(?P<m>\d{1,2})(?![\d/]|,\d)"
 )
-_RATIO_CUE = re.compile(r"(?i)\b(?:đạt|có|được|thứ|xếp|chiếm|còn|hoàn thành|tỷ lệ|bằng|khoảng|gần|hơn)\s*$")
+_RATIO_CUE = re.compile(
+    r"(?i)\b(?:đạt|có|được|thứ|xếp|chiếm|còn|hoàn thành|tỷ lệ|bằng|khoảng|gần|hơn|ngõ|ngách|hẻm|kiệt|nhà số|số nhà)\s*$"
+)
 _COUNTED_AFTER = re.compile(
     r"\s*(?:chỉ tiêu|tiêu chí|xã|thôn|hộ|người|số|phần|thủ tục|TTHC|hồ sơ|đơn vị|cơ quan|trường|lượt|ý kiến|câu|"
     r"điểm|nội dung|nhiệm vụ|công trình|dự án|thành viên|đại biểu|phiếu|diện tích|tổng|dân số|thời gian|"
@@ -56,6 +62,14 @@ def _date_range(m: re.Match[str], c: Ctx) -> str:
     first = _date(c, m.group("d1"), m.group("m1"), m.group("y1"), m.group("n1") or "ngày ")
     second = _date(c, m.group("d2"), m.group("m2"), m.group("y2"), m.group("n2") or "ngày ")
     return f"{m.group('tu') or ''}{first} đến {second}"
+
+
+def _from_day(m: re.Match[str], c: Ctx) -> str:
+    """"từ 14 đến 16/10" -> "từ ngày mười bốn đến ngày mười sáu tháng mười"."""
+    if not (_valid_date(m.group("d1"), m.group("m2")) and _valid_date(m.group("d2"), m.group("m2"))):
+        return m.group(0)
+    second = _date(c, m.group("d2"), m.group("m2"), m.group("y2"))
+    return f"{m.group('tu')}ngày {read_int(int(m.group('d1')), c.r)} {m.group('den')} {second}"
 
 
 def _full_date(m: re.Match[str], c: Ctx) -> str:
@@ -90,6 +104,7 @@ def replace_dates(text: str, c: Ctx) -> str:
     if "/" not in text and "-" not in text and "." not in text:
         return text
     text = sub(c, "date range", _DATE_RANGE_RE, _date_range, text)
+    text = sub(c, "date range", _FROM_DAY_RE, _from_day, text)
     text = sub(c, "date", _DATE_RE, _full_date, text)
     if "-" in text:
         text = sub(c, "date", _ISO_DATE_RE, _full_date, text)
@@ -112,7 +127,7 @@ def _weekday_range(m: re.Match[str], c: Ctx) -> str:
 
 
 def _time_pattern(i: str) -> str:
-    return (rf"(?<![\d:/.,])(?P<h{i}>\d{{1,2}})(?:[hg](?P<m{i}>\d{{2}})?(?:p|ph|')?|:(?P<c{i}>\d{{2}})"
+    return (rf"(?<![\d:/.,])(?P<h{i}>\d{{1,2}})(?:(?:h|g(?=\d{{2}}))(?P<m{i}>\d{{2}})?(?:p|ph|')?|:(?P<c{i}>\d{{2}})"
             rf"(?::(?P<s{i}>\d{{2}}))?)(?![\w:])")
 
 
@@ -130,6 +145,8 @@ def _read_time(m: re.Match[str], i: str, c: Ctx) -> str | None:
     minutes = m.group(f"m{i}") or m.group(f"c{i}")
     mi = int(minutes) if minutes else 0
     sec = int(m.group(f"s{i}") or 0) if m.group(f"s{i}") else None
+    if h > 24 and sec is None and mi <= 59 and m.group(f"c{i}"):  # 38:45 is a race time: minutes, seconds
+        return f"{read_int(h, c.r)} phút {read_int(mi, c.r)} giây"
     if h > 24 or mi > 59 or (sec is not None and sec > 59):
         return None
     if sec is not None and h == 0:  # 00:45:10 is a duration: "bốn mươi lăm phút mười giây"

@@ -39,6 +39,7 @@ _ONE = rf"(?:(?:{_PREFIX_ALT})\s?{_AMOUNT}|(?:{NUM})(?:\s*(?:nghìn|ngàn|triệ
 _RANGE_RE = re.compile(rf"(?<![\d.,\w])(?P<a>{_ONE}){DASH}(?P<b>{_ONE})(?![\w$€£¥₫])")
 _HAS_CURRENCY = re.compile(rf"(?:{_SUFFIX_ALT})(?![\w])|[$€£¥₫₩]|USD|EUR|GBP|JPY|CNY")
 
+_PER_CURRENCY_RE = re.compile(r"(?<=\w)\s*/\s*(?P<cur>USD|EUR|GBP|JPY|CNY|KRW)(?!\w)")
 _MONEY_CUE = re.compile(
     r"(?i)\b(?:giá|phí|thu|nộp|hỗ trợ|mức|tiền|lương|bán|mua|trả|chi|thưởng|phạt|ủng hộ|đóng|tặng|vay|góp|"
     r"trợ cấp|quỹ|thu nhập|doanh thu|lãi)\b[^.;:\n]{0,24}$"
@@ -111,4 +112,7 @@ def replace_money(text: str, c: Ctx) -> str:
         text = sub(c, "informal amount", _K_RE, _thousands, text)
     text = sub(c, "money range", _RANGE_RE, _range, text)
     text = sub(c, "money", _PREFIX_RE, _money, text)
-    return sub(c, "money", _SUFFIX_RE, _money, text)
+    text = sub(c, "money", _SUFFIX_RE, _money, text)
+    if "/" in text:  # "24.250 VND/USD": đồng for one dollar
+        text = sub(c, "rate per unit", _PER_CURRENCY_RE, lambda m, c: f" một {CURRENCIES[m.group('cur')]}", text)
+    return text

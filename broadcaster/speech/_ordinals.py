@@ -18,12 +18,14 @@ _ORDINAL_RE = re.compile(r"(?P<w>(?i:thứ))\s+(?P<n>\d{1,2})(?!\d|[/,.]\d)")
 _NOUNS = (
     r"khóa|chương|quý|phần|mục|tiểu mục|đại hội|kỳ họp|kỳ|thế kỷ|thế kỉ|tập|quyển|hội nghị|lần|giai đoạn|điều|"
     r"khoản|bài|tiết|hạng|đợt|vòng|bậc|khu vực|cấp độ|cấp|phụ lục|đoạn|năm|lớp|loại|vùng|quân khu|phiên|kỳ thi|"
-    r"nhiệm kỳ|hiệp|thứ"
+    r"nhiệm kỳ|hiệp|báo động|thứ"
 )
 _CONTEXT_NUMBER_RE = re.compile(
-    rf"(?P<w>\b(?i:{_NOUNS}))\s+(?P<n>[IVXLCDM]+|\d{{1,3}})(?![\w]|[.,]\d)(?:/(?P<y>{YEAR})(?![\d])|(?!/\d))"
+    rf"(?P<w>\b(?i:{_NOUNS}))\s+(?P<n>[IVXLCDM]+|\d{{1,3}})(?![\w]|[.,]\d|\s*[-–]\s*\d)(?:/(?P<y>{YEAR})(?![\d])|(?!/\d))"
 )
 _ROMAN_HEADING_RE = re.compile(r"^(?P<sp>[ \t]*)(?P<n>[IVXLC]+)(?P<p>[.)])(?=\s)(?!\s*[A-ZĐ]\.)", re.MULTILINE)
+# a level after a number: "RON 95-III" (Euro 3) -> "chín mươi lăm, ba"
+_LEVEL_RE = re.compile(r"(?<=\d)-(?P<n>[IVX]{1,4})(?!\w)")
 # list numerals: "(ii)", "(IV)" anywhere; "iii)", "iv." at the start of a line
 _LIST_RE = re.compile(r"\((?P<n>[ivx]{1,5}|[IVX]{2,5}|I)\)|^(?P<sp>[ \t]*)(?P<m>[ivx]{1,5})[.)](?=\s)", re.MULTILINE)
 
@@ -65,6 +67,9 @@ def replace_ordinals(text: str, c: Ctx, digits: bool) -> str:
         text = sub(c, "month", _MONTH_RE, lambda m, c: f"{m.group('w')} {read_month(int(m.group('n')), c.r)}", text)
         text = sub(c, "ordinal", _ORDINAL_RE,
                    lambda m, c: f"{m.group('w')} {read_ordinal(int(m.group('n')), c.r)}", text)
+    if digits and "-" in text:
+        text = sub(c, "Roman level", _LEVEL_RE, lambda m, c: f", {read_int(roman_to_int(m.group('n')) or 0, c.r)}"
+                   if roman_to_int(m.group("n")) else m.group(0), text)
     text = sub(c, "number after a noun", _CONTEXT_NUMBER_RE, _context_number, text)
     text = sub(c, "Roman heading", _ROMAN_HEADING_RE, _roman_heading, text)
     if "(" in text or ")" in text or "." in text:

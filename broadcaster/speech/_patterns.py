@@ -10,7 +10,7 @@ __all__ = ["NUM", "SNUM", "DASH", "YEAR", "read_number"]
 NUM = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
 SNUM = rf"(?:âm )?(?:{NUM})"  # a number already marked negative by the sign rule
 DASH = r"\s*[-–—]\s*"
-YEAR = r"(?:19\d{2}|20\d{2}|2100)"
+YEAR = r"(?:1[5-9]\d{2}|20\d{2}|2100)"
 
 
 def read_number(s: str, r: Reading = NORTH) -> str:

@@ -12,6 +12,7 @@ import re
 
 from broadcaster.speech._context import Ctx, sub
 from broadcaster.speech._dictionary import Dictionary
+from broadcaster.speech._money import CURRENCIES
 from broadcaster.speech._numbers import read_fraction, read_int
 from broadcaster.speech._patterns import DASH, SNUM, read_number
 
@@ -51,12 +52,17 @@ def _unit_patterns(d: Dictionary) -> tuple[dict[str, re.Pattern[str]], dict[str,
     single = "|".join(re.escape(k) for k in keys if len(k) == 1) or "(?!)"
     unit = rf"(?:%|‰|(?i:{multi})|{single})(?![\w²³°])"
     folded = {k.lower(): v for k, v in d.units.items() if len(k) > 1}
+    # the last word of what a rate is counted in: "đồng/chục", "ki lô gam/ngày", "phần trăm/năm" -> "... một ..."
+    last = {v.split()[-1] for v in list(d.units.values()) + list(CURRENCIES.values())} | {"trăm", "nghìn", "triệu"}
+    last_alt = "|".join(re.escape(w) for w in sorted(last, key=len, reverse=True))
     patterns = {
+        "per_word": re.compile(rf"(?<!\w)(?P<w>{last_alt})\s*/\s*(?=[^\W\d_])"),
+        "over": re.compile(rf"(?<=[\d\s])(?P<u>{unit})\s*/\s*(?=\d)"),
         "range": re.compile(rf"(?<![\d,.])(?P<a>{SNUM})\s*(?P<u1>{unit})?{DASH}(?P<b>{SNUM})\s*(?P<u>{unit})"),
         "one": re.compile(rf"(?<![\d,.])(?P<a>{SNUM})\s*(?P<u>{unit})"),
         "per": re.compile(rf"(?<=\w)\s*/\s*(?P<u>{unit})"),
         "fraction": re.compile(
-            rf"(?<![\d/.,])(?:(?P<w>\d{{1,3}})\s+)?(?P<n>\d{{1,2}})/(?P<dn>\d{{1,2}})\s*(?P<u>{unit}|(?:{_COUNTERS})(?!\w))"
+            rf"(?<![\d/.,])(?:(?P<w>\d{{1,3}})\s+)?(?P<n>\d{{1,4}})/(?P<dn>\d{{1,4}})\s*(?P<u>{unit}|(?:{_COUNTERS})(?!\w))"
         ),
     }
     if len(_UNIT_CACHE) > 32:  # dictionaries come and go as station files are edited
@@ -107,6 +113,8 @@ def replace_fractions(text: str, c: Ctx) -> str:
 
     def with_unit(m: re.Match[str], c: Ctx) -> str:
         spoken = _fraction_text(m, c)
+        if spoken is None and not m.group("w"):  # "140/90 mmHg": a pair of readings, "trên"
+            spoken = f"{read_int(int(m.group('n')), c.r)} trên {read_int(int(m.group('dn')), c.r)}"
         return m.group(0) if spoken is None else f"{spoken} {unit_word(m.group('u'), c)}"
 
     text = sub(c, "fraction", patterns["fraction"], with_unit, text)
@@ -124,11 +132,14 @@ def replace_units(text: str, c: Ctx) -> str:
         return f"{first} đến {read_number(m.group('b'), c.r)} {unit_word(m.group('u'), c)}"
 
     text = sub(c, "quantity range", patterns["range"], range_, text)
+    if "/" in text:  # "1kg/10m2" -> "một ki lô gam trên mười mét vuông"
+        text = sub(c, "quantity per quantity", patterns["over"], lambda m, c: f"{m.group('u')} trên ", text)
     return sub(c, "quantity", patterns["one"],
                lambda m, c: f"{read_number(m.group('a'), c.r)} {unit_word(m.group('u'), c)}", text)
 
 
-_PER_WORDS = r"người|tháng|năm|ngày|hộ|lượt|giờ|tuần|khẩu|hồ sơ|suất|lần|con|buổi|đêm|tiết|trẻ|cháu|học sinh|xã|thôn"
+_PER_WORDS = (r"người|tháng|năm|ngày|hộ|lượt|giờ|phút|giây|tuần|khẩu|hồ sơ|suất|lần|con|buổi|đêm|tiết|trẻ|cháu|"
+              r"học sinh|xã|thôn|ca|cái|chiếc|bộ|bao|lít")
 _PER_RE = re.compile(rf"(?<=\w)\s*/\s*(?=(?:{_PER_WORDS})(?!\w))")
 
 
@@ -138,4 +149,5 @@ def replace_rates(text: str, c: Ctx) -> str:
         return text
     patterns, _ = _unit_patterns(c.d)
     text = sub(c, "rate per unit", patterns["per"], lambda m, c: f" một {unit_word(m.group('u'), c)}", text)
+    text = sub(c, "rate per unit", patterns["per_word"], lambda m, c: f"{m.group('w')} một ", text)
     return sub(c, "rate per unit", _PER_RE, lambda m, c: " một ", text)

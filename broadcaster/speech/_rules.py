@@ -25,6 +25,7 @@ _RATIO_RE = re.compile(r"(?<![\d/])(\d+)/(\d+)(?![\d/])")
 _PORTION_AFTER = re.compile(r"\s*(?:số|diện tích|tổng|dân số|thời gian|kinh phí|khối lượng)(?!\w)")
 _RANGE_RE = re.compile(rf"(?<![\d])(?P<a>(?:âm )?(?:{NUM})){DASH}(?P<b>(?:âm )?(?:{NUM}))(?![\d])")
 _LETTER_DIGIT_RE = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
+_SCALE_RE = re.compile(r"(?<![\d:])(\d{1,3}):(\d+)(?![\d:])")  # "tỷ lệ 1:500": times are read already
 _SECTION_RE = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})(?![\d]|\.\d)")
 
 
@@ -54,6 +55,9 @@ def apply(text: str, c: Ctx) -> str:
         text = sub(c, "ratio", _RATIO_RE, _ratio, text)
     text = sub(c, "range", _RANGE_RE, lambda m, c: f"{read_number(m.group('a'), c.r)} đến "
                                                    f"{read_number(m.group('b'), c.r)}", text)
+    if ":" in text:
+        text = sub(c, "ratio", _SCALE_RE, lambda m, c: f"{read_numeral(m.group(1), c.r)} trên "
+                                                       f"{read_numeral(m.group(2), c.r)}", text)
     text = sub(c, "section number", _SECTION_RE,
                lambda m, c: f"{read_int(int(m.group(1)), c.r)} chấm {read_int(int(m.group(2)), c.r)}", text)
     text = _LETTER_DIGIT_RE.sub(" ", text)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["prepare", "tidy", "Protected"]
+__all__ = ["prepare", "join_hyphens", "tidy", "Protected"]
 
 _INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACES_RE = re.compile("[\u00a0\u2000-\u200a\u202f\u3000\t]")
@@ -55,8 +55,15 @@ def prepare(text: str) -> str:
     text = _WRAPPED_RE.sub(_unwrap, text)
     text = _END_MARK_RE.sub(". ", text)
     text = _MARKUP_RE.sub("", text)
-    text = _WORD_HYPHEN_RE.sub(lambda m: " " if m.group(1).islower() else "-", text)
     return _BULLET_RE.sub("", text)
+
+
+def join_hyphens(text: str) -> str:
+    """After the addresses (where a hyphen is read "gạch ngang"): a hyphen inside a word before a lower-case
+    letter joins syllables ("vắc-xin" -> "vắc xin"); before a capital it stays a pause ("Đảng ủy-HĐND")."""
+    if "-" not in text:
+        return text
+    return _WORD_HYPHEN_RE.sub(lambda m: " " if m.group(1).islower() else "-", text)
 
 
 class Protected:

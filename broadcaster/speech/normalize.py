@@ -23,7 +23,7 @@ from broadcaster.speech._context import Ctx, Step
 from broadcaster.speech._dictionary import Dictionary, merge, read_dictionary_file
 from broadcaster.speech._money import replace_money
 from broadcaster.speech._numbers import READINGS, reading_named
-from broadcaster.speech._text import Protected, prepare, tidy
+from broadcaster.speech._text import Protected, join_hyphens, prepare, tidy
 from broadcaster.speech._words import replace_abbreviations, replace_caps, replace_places
 
 __all__ = [
@@ -97,6 +97,7 @@ def _run(text: str, c: Ctx) -> str:
     held = Protected()
     text = prepare(text)
     text = replace_addresses(text, c, held)
+    text = join_hyphens(text)
     has_digit = _DIGIT_RE.search(text) is not None
     if has_digit:
         text = replace_identifiers(text, c)
