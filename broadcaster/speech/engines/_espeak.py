@@ -34,13 +34,17 @@ class EspeakTuning:
 
     rate_wpm: int = 175
     word_gap: int = 0
+    pitch_range: int = 50  # how far the pitch moves (0-100): the tones of Vietnamese ride on it
     variant: str = ""
     sentence_pause_ms: int = 0
     comma_pause_ms: int = 0
+    northern_spelling: bool = False  # respell merged onsets as the north says them: gi/r -> d, tr -> ch, s -> x
 
 
 BASELINE = EspeakTuning()  # eSpeak NG's own defaults: what the station used before the benchmark
-TUNING = EspeakTuning()  # the default for the `espeak` engine
+# the default for the `espeak` engine: slower, a 60 ms gap between words, the widest pitch range (tones) and
+# northern spelling; each step's gain is printed by scripts/bench_intelligibility (figures in docs/speech.md)
+TUNING = EspeakTuning(rate_wpm=130, word_gap=6, pitch_range=100, northern_spelling=True)
 DEFAULT_RATE_WPM = TUNING.rate_wpm  # SpeechSettings.speed scales it
 
 # espeak_AUDIO_OUTPUT / espeak_PARAMETER / flags from speak_lib.h
@@ -48,6 +52,7 @@ _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _espeakRATE = 1
 _espeakVOLUME = 2
 _espeakPITCH = 3
+_espeakRANGE = 4
 _espeakWORDGAP = 7
 _espeakSSML = 0x10
 _espeakCHARS_UTF8 = 1
@@ -67,7 +72,7 @@ class _State:
     callback: object = None  # keep the ctypes callback alive as long as the library may call it
     chunks: list[np.ndarray] = []
     load_error: str | None = None
-    current: tuple[str, int, int, int] | None = None  # (voice, rate, pitch, word gap) last applied
+    current: tuple[str, int, int, int, int] | None = None  # (voice, rate, pitch, word gap, range) last applied
 
 
 def _collect(wav: ctypes.POINTER(ctypes.c_short), numsamples: int, _events: int) -> int:  # type: ignore[valid-type]
@@ -124,6 +129,23 @@ def _load() -> ctypes.CDLL:
         return lib
 
 
+# Northern Vietnamese merges these onsets (gi, d, r -> /z/; tr, ch -> /c/; s, x -> /s/); eSpeak's "vi" voice keeps
+# the written distinctions, which a northern ear (and the recognizer) hears as foreign.
+_NORTHERN = (
+    (re.compile(r"\b(G|g)i(?=[aăâeêoôơuưyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ])"),
+     lambda m: "D" if m.group(1) == "G" else "d"),
+    (re.compile(r"\b(R|r)(?=[^\W\d_])"), lambda m: "D" if m.group(1) == "R" else "d"),
+    (re.compile(r"\b(T|t)r(?=[^\W\d_])"), lambda m: "Ch" if m.group(1) == "T" else "ch"),
+    (re.compile(r"\b(S|s)(?=[^\W\d_])"), lambda m: "X" if m.group(1) == "S" else "x"),
+)
+
+
+def _northern(text: str) -> str:
+    for pattern, repl in _NORTHERN:
+        text = pattern.sub(repl, text)
+    return text
+
+
 _SENTENCE_END = re.compile(r"([.!?;:])(?:\s+|$)")
 _COMMA = re.compile(r",\s*")
 
@@ -153,7 +175,7 @@ class EspeakEngine:
             self._apply(_load())
 
     def _apply(self, lib: ctypes.CDLL) -> None:
-        wanted = (self._voice_name, self.rate, self.pitch, self.tuning.word_gap)
+        wanted = (self._voice_name, self.rate, self.pitch, self.tuning.word_gap, self.tuning.pitch_range)
         if _State.current == wanted:
             return
         if lib.espeak_SetVoiceByName(self._voice_name.encode()) != _EE_OK:
@@ -166,11 +188,14 @@ class EspeakEngine:
         lib.espeak_SetParameter(_espeakPITCH, self.pitch, 0)
         lib.espeak_SetParameter(_espeakVOLUME, 100, 0)
         lib.espeak_SetParameter(_espeakWORDGAP, self.tuning.word_gap, 0)
+        lib.espeak_SetParameter(_espeakRANGE, self.tuning.pitch_range, 0)
         _State.current = wanted
 
     def _markup(self, text: str) -> tuple[bytes, int]:
         """The text as sent to eSpeak: plain, or SSML with the tuning's pauses at sentence ends and commas."""
         t = self.tuning
+        if t.northern_spelling:
+            text = _northern(text)
         if not (t.sentence_pause_ms or t.comma_pause_ms):
             return text.encode("utf-8"), _espeakCHARS_UTF8
         body = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
