@@ -81,7 +81,10 @@ def replace_abbreviations(text: str, c: Ctx) -> str:
     return text
 
 
-_WORD_RE = re.compile(r"[^\W\d_]{2,}")
+# a word of two letters or more that does not start with a lower-case letter (the callback checks the rest):
+# most words of a sentence start in lower case and cost no call
+_LOWER = "".join(ch for ch in map(chr, range(0x61, 0x2000)) if ch.isalpha() and ch.islower())
+_WORD_RE = re.compile(rf"(?<![^\W\d_])(?![{re.escape(_LOWER)}])[^\W\d_]{{2,}}")
 
 
 def replace_caps(text: str, c: Ctx) -> str:

@@ -38,13 +38,12 @@ class EspeakTuning:
     variant: str = ""
     sentence_pause_ms: int = 0
     comma_pause_ms: int = 0
-    northern_spelling: bool = False  # respell merged onsets as the north says them: gi/r -> d, tr -> ch, s -> x
 
 
 BASELINE = EspeakTuning()  # eSpeak NG's own defaults: what the station used before the benchmark
-# the default for the `espeak` engine: slower, a 60 ms gap between words, the widest pitch range (tones) and
-# northern spelling; each step's gain is printed by scripts/bench_intelligibility (figures in docs/speech.md)
-TUNING = EspeakTuning(rate_wpm=130, word_gap=6, pitch_range=100, northern_spelling=True)
+# the default for the `espeak` engine: slower, a 60 ms gap between words and the widest pitch range (the tones);
+# each step's gain is printed by scripts/bench_intelligibility (figures in docs/speech.md)
+TUNING = EspeakTuning(rate_wpm=130, word_gap=6, pitch_range=100)
 DEFAULT_RATE_WPM = TUNING.rate_wpm  # SpeechSettings.speed scales it
 
 # espeak_AUDIO_OUTPUT / espeak_PARAMETER / flags from speak_lib.h
@@ -129,23 +128,6 @@ def _load() -> ctypes.CDLL:
         return lib
 
 
-# Northern Vietnamese merges these onsets (gi, d, r -> /z/; tr, ch -> /c/; s, x -> /s/); eSpeak's "vi" voice keeps
-# the written distinctions, which a northern ear (and the recognizer) hears as foreign.
-_NORTHERN = (
-    (re.compile(r"\b(G|g)i(?=[aăâeêoôơuưyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ])"),
-     lambda m: "D" if m.group(1) == "G" else "d"),
-    (re.compile(r"\b(R|r)(?=[^\W\d_])"), lambda m: "D" if m.group(1) == "R" else "d"),
-    (re.compile(r"\b(T|t)r(?=[^\W\d_])"), lambda m: "Ch" if m.group(1) == "T" else "ch"),
-    (re.compile(r"\b(S|s)(?=[^\W\d_])"), lambda m: "X" if m.group(1) == "S" else "x"),
-)
-
-
-def _northern(text: str) -> str:
-    for pattern, repl in _NORTHERN:
-        text = pattern.sub(repl, text)
-    return text
-
-
 _SENTENCE_END = re.compile(r"([.!?;:])(?:\s+|$)")
 _COMMA = re.compile(r",\s*")
 
@@ -194,8 +176,6 @@ class EspeakEngine:
     def _markup(self, text: str) -> tuple[bytes, int]:
         """The text as sent to eSpeak: plain, or SSML with the tuning's pauses at sentence ends and commas."""
         t = self.tuning
-        if t.northern_spelling:
-            text = _northern(text)
         if not (t.sentence_pause_ms or t.comma_pause_ms):
             return text.encode("utf-8"), _espeakCHARS_UTF8
         body = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
