@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from broadcaster.speech.normalize import Dictionary, Step, entry_origin, explain
+from broadcaster.speech.normalize import Dictionary, Step, entry_origin, explain, load_dictionary
 
 __all__ = ["RULE_LABELS", "Part", "explain_parts", "format_explanation"]
 
@@ -71,8 +71,6 @@ class Part:
 def explain_parts(text: str, dictionary: Dictionary | None = None) -> tuple[str, list[Part]]:
     """The spoken text and each part that was changed, labelled for the officer. Lower-casing a heading word
     ("KẾ" -> "kế") is not listed: nothing to fix there."""
-    from broadcaster.speech.normalize import load_dictionary
-
     d = dictionary if dictionary is not None else load_dictionary()
     spoken, steps = explain(text, d)
     return spoken, [_part(s, d) for s in steps if not _trivial(s)]
