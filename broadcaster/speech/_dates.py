@@ -89,6 +89,8 @@ def _partial_date(m: re.Match[str], c: Ctx) -> str:
     if not _valid_date(d, mo):
         return m.group(0)
     cue = m.group("ngay") or _DATE_CUE.search(m.string, max(0, m.start() - 12), m.start())
+    if (d, mo) == ("24", "7") and not cue:
+        return m.group(0)  # "trực 24/7": around the clock, "hai mươi tư trên bảy"
     # a comma or bracket before is only a weak cue: ", 3/4 diện tích" counts, ", 3/4 bà con" is a date
     weak = cue is not None and not m.group("ngay") and cue.group(0).strip()[:1] in ",("
     if not ((cue and not weak) or d.startswith("0") or mo.startswith("0")) and (

@@ -21,6 +21,7 @@ __all__ = ["replace_signs", "replace_fractions", "replace_units", "replace_rates
 # a minus sign before a number, not after another number ("10 -15 ngày" is a range)
 _MINUS_RE = re.compile(r"(?:(?<=[\s(\[:;,=])|^)-(?=\d)", re.MULTILINE)
 _DIMENSION_RE = re.compile(r"(?<=\d)\s*[xX]\s*(?=\d)")
+_HEIGHT_RE = re.compile(r"(?<![\d,.])(?P<m>\d)m(?P<cm>\d{1,2})(?![\w])")  # "1m65": một mét sáu mươi lăm
 
 
 def _minus(m: re.Match[str], c: Ctx) -> str:
@@ -31,9 +32,12 @@ def _minus(m: re.Match[str], c: Ctx) -> str:
 
 
 def replace_signs(text: str, c: Ctx) -> str:
-    """A minus sign before a number is "âm"; "3x4" is "ba nhân bốn"."""
+    """A minus sign before a number is "âm"; "3x4" is "ba nhân bốn"; a height "1m65" is "một mét sáu mươi lăm"."""
     if "-" in text:
         text = sub(c, "negative number", _MINUS_RE, _minus, text)
+    if "m" in text:
+        text = sub(c, "quantity", _HEIGHT_RE, lambda m, c: f"{read_int(int(m.group('m')), c.r)} mét "
+                                                          f"{read_int(int(m.group('cm')), c.r)}", text)
     if "x" in text or "X" in text:
         text = sub(c, "multiplication", _DIMENSION_RE, lambda m, c: " nhân ", text)
     return text

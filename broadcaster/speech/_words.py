@@ -15,7 +15,7 @@ __all__ = ["replace_places", "replace_abbreviations", "replace_caps"]
 # or a number. "P."/"Q." after a capitalised word is a person's initial ("Nguyễn Q. Anh") and stays.
 _PLACE_RE = re.compile(r"(?<![\w.])(?P<a>TP|Tp|tp|TX|Tx|tx|TT|P|Q|H)\.\s*(?=\d|[A-ZĐ])")
 _PLACES = {"tp": "thành phố", "tx": "thị xã", "p": "phường", "q": "quận", "h": "huyện"}
-_NAME_BEFORE = re.compile(r"[A-ZĐ][^\W\d_]*\s*$")
+_NAME_BEFORE = re.compile(r"(?:[A-ZĐ][^\W\d_]*|\b(?i:ông|bà|anh|chị|cô|chú|bác|cụ|em|cháu|đồng chí))\s*$")
 _DEPUTY_AFTER = re.compile(r"(?i:giám đốc|chủ tịch|trưởng|hiệu trưởng|bí thư|chánh|chỉ huy)|GĐ|CT|TP\b")
 
 
