@@ -81,7 +81,8 @@ def _full_date(m: re.Match[str], c: Ctx) -> str:
 def _month_year(m: re.Match[str], c: Ctx) -> str:
     if not 1 <= int(m.group("m")) <= 12:
         return m.group(0)
-    return f"{m.group('thang') or 'tháng '}{read_month(int(m.group('m')), c.r)} năm {read_int(int(m.group('y')), c.r)}"
+    year = read_int(int(m.group("y")), c.r)
+    return f"{m.group('thang') or 'tháng '}{read_month(int(m.group('m')), c.r)} năm {year}"
 
 
 def _partial_date(m: re.Match[str], c: Ctx) -> str:
