@@ -166,6 +166,7 @@ class SpeechSettings:
     speed: float = 1.0  # 1.0 = normal; eSpeak rate is scaled from its default 175 wpm
     pitch: int = 50  # eSpeak pitch 0-99
     pronunciations: str | None = "pronunciations.yaml"  # station's own dictionary, relative to station dir
+    number_reading: str = "nghìn linh"  # regional number words: "nghìn linh" (northern), "ngàn lẻ", ...
 
 
 @dataclass(frozen=True)

@@ -169,6 +169,9 @@ SPEECH_FIELDS = (
     Field("pitch", Int(min=0, max=99), "eSpeak pitch, 0-99.", 50, "cao độ giọng", "50"),
     Field("pronunciations", Str(), "The station's pronunciation dictionary, relative to the station directory.",
           "pronunciations.yaml", "từ điển cách đọc", "pronunciations.yaml", nullable=True),
+    Field("number_reading", Choice(("nghìn linh", "ngàn lẻ", "nghìn lẻ", "ngàn linh")), "Regional number words: "
+          "`nghìn linh` (northern: một nghìn, một trăm linh năm) or `ngàn lẻ` (southern), or a mix.", "nghìn linh",
+          "cách đọc số", '"ngàn lẻ"'),
 )
 
 AUDIO_FIELDS = (

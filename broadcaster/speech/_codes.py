@@ -1,4 +1,4 @@
-"""Things read by rule rather than as words: document codes, phone numbers, web and e-mail addresses, spelling.
+"""Things read by rule rather than as words: document codes and legal citations, phone numbers.
 
 Document codes are read by their meaning, as announcers do: "Kế hoạch số 09/KH-UBND" -> "Kế hoạch số chín của
 ủy ban nhân dân"; "61/2018/NĐ-CP" -> "nghị định số sáu mươi mốt năm hai nghìn không trăm mười tám của Chính phủ".
@@ -7,12 +7,11 @@ Document codes are read by their meaning, as announcers do: "Kế hoạch số 0
 from __future__ import annotations
 
 import re
-import unicodedata
 
-from broadcaster.speech._dictionary import Dictionary
+from broadcaster.speech._context import Ctx, sub
 from broadcaster.speech._numbers import read_digits, read_int, read_numeral
 
-__all__ = ["replace_codes", "replace_phones", "replace_addresses", "is_syllable", "read_caps_token"]
+__all__ = ["replace_codes", "replace_identifiers", "replace_phones"]
 
 # --- document codes -----------------------------------------------------------------------------------------
 
@@ -24,24 +23,35 @@ _CODE_RE = re.compile(
 )
 # the issuer is not repeated when the sentence names it right after: "... ngày 12/01/2024 của UBND xã ..."
 _OWNER_FOLLOWS = re.compile(r"\s*,?\s*(?:\(?ngày\b[^,;.()]{0,30}?\)?\s*)?,?\s*(?:của|do)\b", re.IGNORECASE)
+_ROMAN_ONLY = re.compile(r"[IVX]{1,4}")
 _NUMBERED_ISSUER = re.compile(r"([A-Za-zĐđ]+?)(\d+)")
 
 
-def _issuer(part: str, d: Dictionary) -> str:
+def _issuer(part: str, c: Ctx) -> str:
+    d = c.d
     if part in d.issuers:
+        c.use("issuers", part)
         return d.issuers[part]
     m = _NUMBERED_ISSUER.fullmatch(part)
     if m:
         letters, n = m.group(1), int(m.group(2))
         base = d.issuers.get(letters) or d.abbreviations.get(letters) or d.spell(letters)
+        c.use("issuers" if letters in d.issuers else "abbreviations", letters)
         # QH13 = the 13th National Assembly (Quốc hội khóa XIII)
-        return f"{base} khóa {read_int(n)}" if letters == "QH" else f"{base} {read_int(n)}"
-    return d.abbreviations.get(part) or d.spell(part)
+        return f"{base} khóa {read_int(n, c.r)}" if letters == "QH" else f"{base} {read_int(n, c.r)}"
+    if part in d.abbreviations:
+        c.use("abbreviations", part)
+        return d.abbreviations[part]
+    return d.spell(part)
 
 
-def _read_code(m: re.Match[str], d: Dictionary) -> str:
+def _read_code(m: re.Match[str], c: Ctx) -> str:
+    if _ROMAN_ONLY.fullmatch(m.group("rest")):
+        return m.group(0)  # "RON 95-III": a level, not a document code
     parts = re.split(r"[-/]", m.group("rest"))
-    type_name = d.doc_types.get(parts[0])
+    type_name = c.d.doc_types.get(parts[0])
+    if type_name:
+        c.use("doc_types", parts[0])
     # no type (công văn "125/UBND-VP"): the first part signs, the rest names the drafting unit, not read
     issuers = parts[1:] if type_name else parts[:1]
     pre = m.group("pre") or ""
@@ -54,18 +64,53 @@ def _read_code(m: re.Match[str], d: Dictionary) -> str:
         head = (type_name[:1].upper() + type_name[1:] if capital else type_name) + " số"
     else:
         head = "Số" if capital else "số"
-    out = f"{head} {read_numeral(m.group('num'))}"
+    out = f"{head} {read_numeral(m.group('num'), c.r)}"
     if m.group("year"):
-        out += f" năm {read_int(int(m.group('year')))}"
+        out += f" năm {read_int(int(m.group('year')), c.r)}"
     out += m.group("date") or ""
     if issuers and not _OWNER_FOLLOWS.match(m.string, m.end()):
-        out += " của " + " và ".join(_issuer(p, d) for p in issuers)
+        out += " của " + " và ".join(_issuer(p, c) for p in issuers)
     return out
 
 
-def replace_codes(text: str, d: Dictionary) -> str:
-    """Document codes by meaning: type, number, year, "của" issuer (dropped when the sentence names it)."""
-    return _CODE_RE.sub(lambda m: _read_code(m, d), text)
+# a citation without its code: "Nghị định 100/2019", "Luật số 45/2019" -> "... số một trăm năm hai nghìn ..."
+_CITATION_RE = re.compile(
+    r"(?P<w>\b(?i:nghị định|thông tư|quyết định|nghị quyết|chỉ thị|luật|pháp lệnh|công văn|kế hoạch|thông báo)"
+    r"|(?<!\w)(?:NĐ|QĐ|NQ|TT|CT))\s+(?:(?i:số)\s*)?(?P<n>\d{1,5})/(?P<y>(?:19|20)\d{2})(?![\d/\w-])"
+)
+# identifiers are read digit by digit, however long: account, citizen-ID, tax and file numbers
+_ID_RE = re.compile(
+    r"(?P<w>\b(?i:số tài khoản|tài khoản|số thẻ|mã số thuế|mã số|mã hồ sơ|số hồ sơ|số định danh|mã định danh|"
+    r"mã bưu chính|mã)|(?<!\w)(?:STK|MST|CCCD|CMND|CCCD số|CMND số))(?P<gap>\s*(?::|số|là)?\s*)"
+    r"(?P<n>\d[\d .]{4,22}\d)(?!\d|[,.]\d)"
+)
+
+
+def _citation(m: re.Match[str], c: Ctx) -> str:
+    word = m.group("w")
+    if word in c.d.abbreviations:
+        c.use("abbreviations", word)
+        word = c.d.abbreviations[word]
+    return f"{word} số {read_numeral(m.group('n'), c.r)} năm {read_int(int(m.group('y')), c.r)}"
+
+
+def _identifier(m: re.Match[str], c: Ctx) -> str:
+    groups = [g for g in re.split(r"[ .]", m.group("n")) if g]
+    return m.group("w") + m.group("gap") + ", ".join(read_digits(g) for g in groups)
+
+
+def replace_codes(text: str, c: Ctx) -> str:
+    """Document codes by meaning: type, number, year, "của" issuer (dropped when the sentence names it);
+    citations without a code ("Nghị định 100/2019")."""
+    if "/" not in text and "-" not in text:
+        return text
+    text = sub(c, "document code", _CODE_RE, _read_code, text)
+    return sub(c, "citation", _CITATION_RE, _citation, text)
+
+
+def replace_identifiers(text: str, c: Ctx) -> str:
+    """Account, citizen-ID, tax and file numbers after their cue word, digit by digit in their groups."""
+    return sub(c, "identifier", _ID_RE, _identifier, text)
 
 
 # --- phone numbers ------------------------------------------------------------------------------------------
@@ -75,7 +120,7 @@ _PHONE_RE = re.compile(r"(?<![\d,.])(?P<cc>\+84[ .]?|0)(?P<body>\d{2,3}(?:[ .]?\
 _SERVICE_RE = re.compile(r"(?<![\d,.])1[89]00(?:[ .]?\d{2,4}){1,2}(?![\d])")
 _SHORT_NUM = r"\d{3,5}(?![\d.,]\d)"
 _SHORT_PHONE_RE = re.compile(
-    r"(?P<key>(?i:\bhotline|\bđường dây nóng|\btổng đài|\bđiện thoại|\bgọi(?: số)?|\bsố máy)|\bSĐT|\bĐT)"
+    r"(?P<key>(?i:\bhotline|\bđường dây nóng|\btổng đài|\bđiện thoại|\bgọi(?: số)?|\bsố máy|\bcấp cứu|\bkhẩn cấp)|\bSĐT|\bĐT)"
     rf"(?P<gap>\s*:?\s*(?:số\s*)?)(?P<num>{_SHORT_NUM}(?:(?:\s*,\s*|\s+(?:hoặc|và)\s+){_SHORT_NUM})*)"
 )
 _SHORT_SEP_RE = re.compile(r"(\s*,\s*|\s+(?:hoặc|và)\s+)")
@@ -114,89 +159,8 @@ def _read_phone(m: re.Match[str]) -> str:
     return lead + ", ".join(parts)
 
 
-def replace_phones(text: str) -> str:
+def replace_phones(text: str, c: Ctx) -> str:
     """Phone numbers digit by digit, grouped as written: "0912 345 678" -> "không chín một hai, ba bốn năm, ..."."""
-    text = _PHONE_RE.sub(_read_phone, text)
-    text = _SERVICE_RE.sub(_read_service, text)
-    return _SHORT_PHONE_RE.sub(_read_short_list, text)
-
-
-# --- web and e-mail addresses -------------------------------------------------------------------------------
-
-_EMAIL_RE = re.compile(r"(?<![\w.])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-_URL_RE = re.compile(
-    r"(?<![\w@.])(?:https?://)?(?:[a-z0-9-]+\.)+(?:vn|com|net|org|gov|edu|info)(?![\w-])(?:/[\w\-./?=&%#]*[\w/])?",
-    re.IGNORECASE,
-)
-_SYLLABLE = r"(?:ngh|ng|nh|ch|tr|th|kh|ph|gh|gi|qu|[bcdđghklmnprstvx])?[aăâeêioôơuưy]{1,3}(?:ng|nh|ch|[cmnpt])?"
-_SYLLABLE_RE = re.compile(_SYLLABLE)
-_SYLLABLES_RE = re.compile(f"(?:{_SYLLABLE})+")
-_TONES = dict.fromkeys(map(ord, "\u0300\u0301\u0303\u0309\u0323"))
-
-
-def _toneless(word: str) -> str:
-    return unicodedata.normalize("NFC", unicodedata.normalize("NFD", word.lower()).translate(_TONES))
-
-
-def is_syllable(word: str) -> bool:
-    """True when `word` (any case, any tone) has the shape of one Vietnamese syllable: "KẾ", "HOẠCH", not "PAPI"."""
-    return _SYLLABLE_RE.fullmatch(_toneless(word)) is not None
-
-
-def _read_label(label: str, d: Dictionary) -> str:
-    low = label.lower()
-    if low in d.url_words:
-        return d.url_words[low]
-    out = []
-    for piece in re.findall(r"[a-z]+|\d+|[-_]", low):
-        if piece.isdigit():
-            out.append(read_digits(piece))
-        elif piece == "-":
-            out.append("gạch ngang")
-        elif piece == "_":
-            out.append("gạch dưới")
-        else:
-            out.append(_read_letters(piece, d))
-    return " ".join(out)
-
-
-def _read_letters(piece: str, d: Dictionary) -> str:
-    """A run of letters in an address: known words first ("ubndtienphong" -> "ủy ban nhân dân Tiền Phong"),
-    then Vietnamese-looking syllables ("xaphung" -> "xa phung"), else letter by letter."""
-    if not piece:
-        return ""
-    if piece in d.url_words:
-        return d.url_words[piece]
-    for key in sorted((k for k in d.url_words if len(k) >= 2 and piece.startswith(k)), key=len, reverse=True):
-        return f"{d.url_words[key]} {_read_letters(piece[len(key):], d)}".strip()
-    if len(piece) <= 24 and _SYLLABLES_RE.fullmatch(piece):  # bounded: the pattern can backtrack
-        return " ".join(_SYLLABLE_RE.findall(piece))
-    return d.spell(piece)
-
-
-def _read_host_path(addr: str, d: Dictionary) -> str:
-    addr = re.sub(r"(?i)^https?://", "", addr)
-    host, _, path = addr.partition("/")
-    spoken = " chấm ".join(_read_label(lab, d) for lab in host.split(".") if lab)
-    for seg in (s for s in re.split(r"/", path) if s):
-        spoken += " gạch chéo " + " chấm ".join(_read_label(lab, d) for lab in re.split(r"[.?=&%#]", seg) if lab)
-    return spoken
-
-
-def _read_email(m: re.Match[str], d: Dictionary) -> str:
-    user, _, host = m.group(0).partition("@")
-    user_spoken = " chấm ".join(_read_label(p, d) for p in user.split(".") if p)
-    return f"{user_spoken} a còng {_read_host_path(host, d)}"
-
-
-def replace_addresses(text: str, d: Dictionary) -> str:
-    """E-mail and web addresses: "dichvucong.gov.vn" -> "dịch vụ công chấm gờ o vê chấm vê en"."""
-    text = _EMAIL_RE.sub(lambda m: _read_email(m, d), text)
-    return _URL_RE.sub(lambda m: _read_host_path(m.group(0), d), text)
-
-
-def read_caps_token(token: str, d: Dictionary) -> str:
-    """An ALL-CAPS token nobody defined: a Vietnamese syllable ("KẾ") is lower-cased, anything else spelled."""
-    if is_syllable(token):
-        return token.lower()
-    return d.spell(token)
+    text = sub(c, "phone number", _PHONE_RE, lambda m, c: _read_phone(m), text)
+    text = sub(c, "phone number", _SERVICE_RE, lambda m, c: _read_service(m), text)
+    return sub(c, "phone number", _SHORT_PHONE_RE, lambda m, c: _read_short_list(m), text)

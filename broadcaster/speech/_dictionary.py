@@ -61,6 +61,7 @@ class Dictionary:
     letters: Mapping[str, str] = field(default_factory=_frozen)  # keys lower-case
     context: Mapping[str, tuple[ContextRule, ...]] = field(default_factory=lambda: MappingProxyType({}))
     sources: tuple[str, ...] = ()
+    number_reading: str = "nghìn linh"  # the station's regional number words (speech.number_reading)
 
     @cached_property
     def abbreviation_re(self) -> re.Pattern[str] | None:

@@ -1,15 +1,15 @@
 """Vietnamese text -> what an announcer says: the only text a speech engine ever receives.
 
 `normalize("Kế hoạch số 09/KH-UBND ngày 24/01/2024")` -> "Kế hoạch số chín ngày hai mươi tư tháng một năm hai
-nghìn không trăm hai mươi tư của ủy ban nhân dân". Conventions (northern reading, codes by meaning, letter
-names) are documented in docs/normalization.md; words come from `broadcaster/data/pronunciations.yaml` plus the
-station's own `pronunciations.yaml`.
+nghìn không trăm hai mươi tư của ủy ban nhân dân". Conventions (northern reading by default, codes by meaning,
+letter names) are documented in docs/normalization.md; words come from `broadcaster/data/pronunciations.yaml`
+plus the station's own `pronunciations.yaml`. `explain` says which rule or dictionary entry made each part.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
-import unicodedata
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -17,10 +17,29 @@ from pathlib import Path
 from broadcaster.errors import ConfigError, Problem
 from broadcaster.models import Station
 from broadcaster.speech import _rules
-from broadcaster.speech._codes import read_caps_token, replace_addresses, replace_codes, replace_phones
+from broadcaster.speech._addresses import replace_addresses
+from broadcaster.speech._codes import replace_codes, replace_identifiers, replace_phones
+from broadcaster.speech._context import Ctx, Step
 from broadcaster.speech._dictionary import Dictionary, merge, read_dictionary_file
+from broadcaster.speech._money import replace_money
+from broadcaster.speech._numbers import READINGS, reading_named
+from broadcaster.speech._text import Protected, join_hyphens, prepare, tidy
+from broadcaster.speech._words import replace_abbreviations, replace_caps, replace_places
 
-__all__ = ["Dictionary", "normalize", "load_dictionary", "check_dictionary", "unspeakable", "builtin_path"]
+__all__ = [
+    "Dictionary",
+    "Step",
+    "NUMBER_READINGS",
+    "normalize",
+    "explain",
+    "load_dictionary",
+    "check_dictionary",
+    "unspeakable",
+    "builtin_path",
+    "entry_origin",
+]
+
+NUMBER_READINGS = tuple(READINGS)  # "nghìn linh" (northern, default), "ngàn lẻ", "nghìn lẻ", "ngàn linh"
 
 
 def builtin_path() -> Path:
@@ -44,17 +63,28 @@ def _station_dictionary(path: str, mtime_ns: int, size: int) -> Dictionary:
     return merge(_builtin(), dictionary)
 
 
+@lru_cache(maxsize=16)
+def _with_reading(d: Dictionary, reading: str) -> Dictionary:
+    return d if d.number_reading == reading else dataclasses.replace(d, number_reading=reading)
+
+
 def load_dictionary(station: Station | None = None) -> Dictionary:
-    """The built-in dictionary, overridden by the station's `pronunciations.yaml` when it is set and exists.
-    Raises `ConfigError` (every problem, file:line) when the station's file is broken. Cached per file version."""
-    if station is None or not station.speech.pronunciations:
+    """The built-in dictionary, overridden by the station's `pronunciations.yaml` when it is set and exists, with
+    the station's regional number words. Raises `ConfigError` (every problem, file:line) when the station's
+    file is broken. Cached per file version."""
+    if station is None:
         return _builtin()
-    path = Path(station.root) / station.speech.pronunciations
-    try:
-        st = path.stat()
-    except OSError:
-        return _builtin()
-    return _station_dictionary(str(path), st.st_mtime_ns, st.st_size)
+    reading = station.speech.number_reading
+    d = _builtin()
+    if station.speech.pronunciations:
+        path = Path(station.root) / station.speech.pronunciations
+        try:
+            st = path.stat()
+        except OSError:
+            pass
+        else:
+            d = _station_dictionary(str(path), st.st_mtime_ns, st.st_size)
+    return _with_reading(d, reading)
 
 
 def check_dictionary(path: Path, station_root: Path | None = None) -> list[Problem]:
@@ -63,142 +93,53 @@ def check_dictionary(path: Path, station_root: Path | None = None) -> list[Probl
     return read_dictionary_file(Path(path), station_root)[1]
 
 
-# --- text clean-up before the rules ---------------------------------------------------------------------------
-
-_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-_SPACES_RE = re.compile("[\u00a0\u2000-\u200a\u202f\u3000\t]")
-# old-style tone placement ("hoà", "khoá", "thuỷ") -> the form the dictionary uses ("hòa", "khóa", "thủy")
-_OLD_TONE_RE = re.compile(r"(?<![qQ])([oO][àáảãạÀÁẢÃẠèéẻẽẹÈÉẺẼẸ]|[uU][ỳýỷỹỵỲÝỶỸỴ])(?![^\W\d_])")
-_MARKUP_RE = re.compile(r"\*+|_{2,}|`+")
-_BULLET_RE = re.compile(r"^[ \t]*(?:[-–—+•●▪◦·*]|\d+\))[ \t]+", re.MULTILINE)
-_END_MARK_RE = re.compile(r"\s*\./\.\s*")
-
-
-def _fix_tone(m: re.Match[str]) -> str:
-    first, second = m.group(1)[0], m.group(1)[1]
-    parts = unicodedata.normalize("NFD", second)
-    base, tone = parts[0], parts[1:]
-    return unicodedata.normalize("NFC", first + tone) + base
-
-
-_WRAPPED_RE = re.compile(r"([^\s.!?:;])[ \t]*(?:\n[ \t]*)+(?=(\w))")
-
-
-def _unwrap(m: re.Match[str]) -> str:
-    """A line that ends mid-sentence followed by one starting in lower case is a hard wrap (text pasted from a
-    PDF): join it, so no pause is made in the middle of a sentence."""
-    return m.group(1) + (" " if m.group(2).islower() else "\n")
+def _run(text: str, c: Ctx) -> str:
+    held = Protected()
+    text = prepare(text)
+    text = replace_addresses(text, c, held)
+    text = join_hyphens(text)
+    has_digit = _DIGIT_RE.search(text) is not None
+    if has_digit:
+        text = replace_identifiers(text, c)
+        text = replace_phones(text, c)
+        text = replace_codes(text, c)
+        text = replace_money(text, c)
+    text = replace_places(text, c)
+    text = replace_abbreviations(text, c)
+    text = _rules.apply(text, c)
+    text = replace_caps(text, c)
+    if c.trace is not None:  # the explanation shows the addresses as read, not their placeholders
+        c.trace[:] = [dataclasses.replace(s, spoken=held.restore(s.spoken).strip()) for s in c.trace]
+    return tidy(held.restore(text))
 
 
-# a hyphen inside a word joins its syllables ("vắc-xin", "ra-đi-ô", "Cu-ba"); before a capital it separates
-# names ("Đảng ủy-HĐND", a pause): the raw text decides, before abbreviations are expanded
-_WORD_HYPHEN_RE = re.compile(r"(?<=[^\W\d_])-(?=([^\W\d_]))")
-
-
-def _prepare(text: str) -> str:
-    # NFKC also folds compatibility forms: full-width and Arabic-Indic digits, "m²" -> "m2", "Ⅻ" -> "XII", "…"
-    text = unicodedata.normalize("NFKC", text)
-    text = _INVISIBLE_RE.sub("", text)
-    text = _SPACES_RE.sub(" ", text).replace("\r\n", "\n").replace("\r", "\n")
-    text = _OLD_TONE_RE.sub(_fix_tone, text)
-    text = _WRAPPED_RE.sub(_unwrap, text)
-    text = text.replace("…", "...").replace("“", '"').replace("”", '"').replace("‘", "'").replace("’", "'")
-    text = _END_MARK_RE.sub(". ", text)
-    text = _MARKUP_RE.sub("", text)
-    text = _WORD_HYPHEN_RE.sub(lambda m: " " if m.group(1).islower() else "-", text)
-    return _BULLET_RE.sub("", text)
-
-
-# --- words -----------------------------------------------------------------------------------------------------
-
-_PAREN_RE = re.compile(r"\s*\(\s*([^()\n]{1,24}?)\s*\)")
-
-
-def _drop_echoed_abbreviations(text: str, d: Dictionary) -> str:
-    """An announcer skips "(CCHC)" right after "cải cách hành chính": a bracketed abbreviation whose reading
-    repeats the words just before it is dropped."""
-
-    def repl(m: re.Match[str]) -> str:
-        key = m.group(1)
-        readings = [d.abbreviations.get(key, "")] + [rule.read for rule in d.context.get(key, ())]
-        before = m.string[max(0, m.start() - 80) : m.start()].lower()
-        return "" if any(r and before.endswith(r.lower()) for r in readings) else m.group(0)
-
-    return _PAREN_RE.sub(repl, text)
-
-
-def _replace_abbreviations(text: str, d: Dictionary) -> str:
-    text = _drop_echoed_abbreviations(text, d)
-    pattern = d.abbreviation_re
-    if pattern is not None:
-
-        def repl(m: re.Match[str]) -> str:
-            key = m.group(0)
-            for rule in d.context.get(key, ()):
-                if rule.matches(m.string[max(0, m.start() - 40) : m.start()], m.string[m.end() : m.end() + 60]):
-                    return rule.read
-            return d.abbreviations.get(key, key)
-
-        text = pattern.sub(repl, text)
-    if d.words_re is not None:
-        text = d.words_re.sub(lambda m: d.words[m.group(0).lower()], text)
-    return text
-
-
-_WORD_RE = re.compile(r"[^\W\d_]{2,}")
-
-
-def _replace_caps(text: str, d: Dictionary) -> str:
-    return _WORD_RE.sub(lambda m: read_caps_token(m.group(0), d) if m.group(0).isupper() else m.group(0), text)
-
-
-# --- symbols and punctuation -----------------------------------------------------------------------------------
-
-_SYMBOL_WORDS = (("&", " và "), ("%", " phần trăm"), ("@", " a còng "), ("+", " cộng "), ("=", " bằng "))
-_PAUSE_RE = re.compile(r"[()\[\]{}]|\s*[-–—]+\s*|\.{2,}")
-# anything else that is not a letter or a pause mark (stray combining marks, superscripts, emoji) is dropped
-_DROP_RE = re.compile(r"[^\w\s.,;:!?]|[_\d]")
-_PUNCT_SPACE_RE = re.compile(r"\s+([,.;:!?])")
-_REPEATED_RE = re.compile(r"([,;:])(?:\s*[,;:])+")
-_WEAK_BEFORE_STRONG_RE = re.compile(r"[,;:]\s*([.!?])")
-_SPACE_AFTER_RE = re.compile(r"([,;:!?])(?=[^\s\d])")
-_MULTISPACE_RE = re.compile(r"[ ]{2,}")
-
-
-def _tidy(text: str) -> str:
-    for symbol, word in _SYMBOL_WORDS:
-        text = text.replace(symbol, word)
-    text = _PAUSE_RE.sub(", ", text)
-    text = _DROP_RE.sub(" ", text)
-    text = _PUNCT_SPACE_RE.sub(r"\1", text)
-    text = _REPEATED_RE.sub(r"\1", text)
-    text = _WEAK_BEFORE_STRONG_RE.sub(r"\1", text)
-    text = _SPACE_AFTER_RE.sub(r"\1 ", text)
-    text = _MULTISPACE_RE.sub(" ", text)
-    lines: list[str] = []
-    for line in text.split("\n"):
-        line = line.strip(" ,;:")
-        if not line:
-            continue
-        lines.append(line)
-    # a heading or list line gets a full stop so the engine pauses before the next one
-    for i in range(len(lines) - 1):
-        if lines[i][-1] not in ".!?":
-            lines[i] += "."
-    return "\n".join(lines)
+_DIGIT_RE = re.compile(r"\d")
 
 
 def normalize(text: str, dictionary: Dictionary | None = None) -> str:
     """Speakable Vietnamese: numbers, dates, times, codes, abbreviations, units, addresses and symbols in words."""
     d = dictionary if dictionary is not None else _builtin()
-    text = _prepare(text)
-    text = replace_addresses(text, d)
-    text = replace_phones(text)
-    text = replace_codes(text, d)
-    text = _replace_abbreviations(text, d)
-    text = _rules.apply(text, d)
-    text = _replace_caps(text, d)
-    return _tidy(text)
+    return _run(text, Ctx(d, reading_named(d.number_reading)))
+
+
+def explain(text: str, dictionary: Dictionary | None = None) -> tuple[str, list[Step]]:
+    """`normalize`'s result and every replacement made on the way, in order: which rule, which dictionary
+    entries. For `broadcaster normalize --explain` and the desk's preview."""
+    d = dictionary if dictionary is not None else _builtin()
+    trace: list[Step] = []
+    spoken = _run(text, Ctx(d, reading_named(d.number_reading), trace))
+    return spoken, trace
+
+
+def entry_origin(entry: str, dictionary: Dictionary) -> str:
+    """"station" when a dictionary entry ("abbreviations.UBND") comes from the station's own file (new or
+    changed there), else "builtin"."""
+    section, _, key = entry.partition(".")
+    builtin = getattr(_builtin(), section, {})
+    mine = getattr(dictionary, section, {})
+    if key in mine and (key not in builtin or builtin[key] is not mine[key] and builtin[key] != mine[key]):
+        return "station"
+    return "builtin"
 
 
 _UNSPEAKABLE_RE = re.compile(r"\d+|[^\W\d_]*[^\w\s.,;:!?][^\W\d_]*|\b[^\W\d_]*[A-ZĐ][^\W\d_]*\b")

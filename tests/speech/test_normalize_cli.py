@@ -38,3 +38,23 @@ def test_normalize_with_a_broken_station_dictionary_says_where(tmp_path: Path,
     assert main(["normalize", "BQL", "--station", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("lỗi: ") and "pronunciations.yaml:2: abbreviations.BQL:" in err and "chữ số" in err
+
+
+def test_explain_names_the_rule_and_the_dictionary_entry(sample_station_dir: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    text = "BQL NVH thôn Đông họp lúc 7h30, phí 50k, Số: 09/KH-UBND"
+    assert main(["normalize", "--explain", text, "--station", str(sample_station_dir)]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[1].strip() == ("ban quản lý nhà văn hóa thôn Đông họp lúc bảy giờ ba mươi phút, phí năm "
+                                           "mươi nghìn đồng, Kế hoạch số chín của ủy ban nhân dân")
+    # the station's own entry is told apart from the built-in ones, so the officer knows which file to edit
+    assert "«BQL» → «ban quản lý»" in out and "abbreviations: BQL (của đài)" in out
+    assert "«7h30» → «bảy giờ ba mươi phút»" in out and "quy tắc: giờ" in out
+    assert "doc_types (loại văn bản): KH (có sẵn)" in out and "issuers (cơ quan ban hành): UBND (có sẵn)" in out
+    assert "«50k» → «năm mươi nghìn đồng»" in out
+    assert "pronunciations.yaml" in out.splitlines()[-1]
+
+
+def test_explain_of_plain_text_says_nothing_changed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["normalize", "--explain", "Bà con chú ý", "--station", str(tmp_path)]) == 0
+    assert "Không có phần nào phải đổi" in capsys.readouterr().out

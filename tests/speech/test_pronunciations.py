@@ -116,3 +116,24 @@ def test_load_dictionary_refuses_a_broken_station_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as err:
         load_dictionary(_station(tmp_path))
     assert f"{path}:2: abbreviations.BQL:" in str(err.value)
+
+
+@pytest.mark.parametrize(("setting", "spoken"), [
+    (None, "một trăm linh năm người, một nghìn không trăm linh năm hộ"),
+    ("ngàn lẻ", "một trăm lẻ năm người, một ngàn không trăm lẻ năm hộ"),
+    ("nghin le", "một trăm lẻ năm người, một nghìn không trăm lẻ năm hộ"),  # typed without diacritics
+])
+def test_regional_number_words_follow_the_station_setting(sample_station_dir: Path, tmp_path: Path,
+                                                          setting: str | None, spoken: str) -> None:
+    import shutil
+
+    from broadcaster.config import load_station
+
+    root = tmp_path / "schedules"
+    shutil.copytree(sample_station_dir, root)
+    if setting:
+        text = (root / "station.yaml").read_text(encoding="utf-8")
+        text = text.replace("\nspeech:\n", f"\nspeech:\n  number_reading: {setting}\n", 1)
+        assert setting in text, "sample station.yaml has no speech: section to extend"
+        (root / "station.yaml").write_text(text, encoding="utf-8")
+    assert normalize("105 người, 1.005 hộ", load_dictionary(load_station(root))) == spoken

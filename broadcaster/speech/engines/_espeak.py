@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import ctypes
 import json
+import re
 import threading
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import espeakng_loader
@@ -19,16 +21,39 @@ from broadcaster.errors import EngineUnavailable, SpeechError
 from broadcaster.models import SpeechSettings
 from broadcaster.wav import write_wav
 
-__all__ = ["EspeakEngine", "ESPEAK_SAMPLE_RATE", "DEFAULT_RATE_WPM"]
+__all__ = ["EspeakEngine", "EspeakTuning", "TUNING", "ESPEAK_SAMPLE_RATE", "DEFAULT_RATE_WPM"]
 
 ESPEAK_SAMPLE_RATE = 22050  # what libespeak-ng produces; checked against espeak_Initialize's answer
-DEFAULT_RATE_WPM = 175  # eSpeak's default speaking rate; SpeechSettings.speed scales it
+
+
+@dataclass(frozen=True)
+class EspeakTuning:
+    """How the offline voice is driven, chosen with scripts/bench_intelligibility (docs/speech.md has the
+    figures): the rate at speed 1.0, the gap between words (eSpeak's unit: 10 ms), a voice variant ("" or
+    "m3", "f2"...) and the pauses inserted at sentence ends and commas (milliseconds, 0 = eSpeak's own)."""
+
+    rate_wpm: int = 175
+    word_gap: int = 0
+    pitch_range: int = 50  # how far the pitch moves (0-100): the tones of Vietnamese ride on it
+    variant: str = ""
+    sentence_pause_ms: int = 0
+    comma_pause_ms: int = 0
+
+
+BASELINE = EspeakTuning()  # eSpeak NG's own defaults: what the station used before the benchmark
+# the default for the `espeak` engine: slower, a 60 ms gap between words and the widest pitch range (the tones);
+# each step's gain is printed by scripts/bench_intelligibility (figures in docs/speech.md)
+TUNING = EspeakTuning(rate_wpm=130, word_gap=6, pitch_range=100)
+DEFAULT_RATE_WPM = TUNING.rate_wpm  # SpeechSettings.speed scales it
 
 # espeak_AUDIO_OUTPUT / espeak_PARAMETER / flags from speak_lib.h
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _espeakRATE = 1
 _espeakVOLUME = 2
 _espeakPITCH = 3
+_espeakRANGE = 4
+_espeakWORDGAP = 7
+_espeakSSML = 0x10
 _espeakCHARS_UTF8 = 1
 _POS_CHARACTER = 1
 _EE_OK = 0
@@ -46,7 +71,7 @@ class _State:
     callback: object = None  # keep the ctypes callback alive as long as the library may call it
     chunks: list[np.ndarray] = []
     load_error: str | None = None
-    current: tuple[str, int, int] | None = None  # (voice, rate, pitch) last applied
+    current: tuple[str, int, int, int, int] | None = None  # (voice, rate, pitch, word gap, range) last applied
 
 
 def _collect(wav: ctypes.POINTER(ctypes.c_short), numsamples: int, _events: int) -> int:  # type: ignore[valid-type]
@@ -103,19 +128,28 @@ def _load() -> ctypes.CDLL:
         return lib
 
 
+_SENTENCE_END = re.compile(r"([.!?;:])(?:\s+|$)")
+_COMMA = re.compile(r",\s*")
+
+
 class EspeakEngine:
     """Offline Vietnamese voice: robotic but always there, so the station never goes silent."""
 
     name = "espeak"
 
-    def __init__(self, settings: SpeechSettings):
+    def __init__(self, settings: SpeechSettings, tuning: EspeakTuning = TUNING):
+        self.tuning = tuning
         self.voice = settings.voice or "vi"
-        self.rate = max(80, min(450, round(DEFAULT_RATE_WPM * settings.speed)))
+        self._voice_name = f"{self.voice}+{tuning.variant}" if tuning.variant and "+" not in self.voice else self.voice
+        self.rate = max(80, min(450, round(tuning.rate_wpm * settings.speed)))
         self.pitch = max(0, min(99, int(settings.pitch)))
 
     def settings_key(self) -> str:
-        """What besides voice and text changes the audio: rate and pitch."""
-        return json.dumps({"rate": self.rate, "pitch": self.pitch, "sample_rate": ESPEAK_SAMPLE_RATE})
+        """What besides voice and text changes the audio: rate, pitch and the tuning."""
+        key = {"rate": self.rate, "pitch": self.pitch, "sample_rate": ESPEAK_SAMPLE_RATE}
+        if self.tuning != BASELINE:  # renders made before the tuning keep their keys
+            key["tuning"] = asdict(self.tuning)
+        return json.dumps(key, sort_keys=True)
 
     def check(self) -> None:
         """Load the library and select the voice; raise EngineUnavailable saying how to fix it."""
@@ -123,10 +157,10 @@ class EspeakEngine:
             self._apply(_load())
 
     def _apply(self, lib: ctypes.CDLL) -> None:
-        wanted = (self.voice, self.rate, self.pitch)
+        wanted = (self._voice_name, self.rate, self.pitch, self.tuning.word_gap, self.tuning.pitch_range)
         if _State.current == wanted:
             return
-        if lib.espeak_SetVoiceByName(self.voice.encode()) != _EE_OK:
+        if lib.espeak_SetVoiceByName(self._voice_name.encode()) != _EE_OK:
             _State.current = None
             raise EngineUnavailable(
                 f"eSpeak NG không có giọng '{self.voice}': sửa speech.voice trong station.yaml "
@@ -135,19 +169,33 @@ class EspeakEngine:
         lib.espeak_SetParameter(_espeakRATE, self.rate, 0)
         lib.espeak_SetParameter(_espeakPITCH, self.pitch, 0)
         lib.espeak_SetParameter(_espeakVOLUME, 100, 0)
+        lib.espeak_SetParameter(_espeakWORDGAP, self.tuning.word_gap, 0)
+        lib.espeak_SetParameter(_espeakRANGE, self.tuning.pitch_range, 0)
         _State.current = wanted
+
+    def _markup(self, text: str) -> tuple[bytes, int]:
+        """The text as sent to eSpeak: plain, or SSML with the tuning's pauses at sentence ends and commas."""
+        t = self.tuning
+        if not (t.sentence_pause_ms or t.comma_pause_ms):
+            return text.encode("utf-8"), _espeakCHARS_UTF8
+        body = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        if t.sentence_pause_ms:
+            body = _SENTENCE_END.sub(lambda m: f'{m.group(1)}<break time="{t.sentence_pause_ms}ms"/> ', body)
+        if t.comma_pause_ms:
+            body = _COMMA.sub(f',<break time="{t.comma_pause_ms}ms"/> ', body)
+        return f"<speak>{body}</speak>".encode(), _espeakCHARS_UTF8 | _espeakSSML
 
     def synthesize_samples(self, text: str) -> np.ndarray:
         """Speak `text` into int16 samples at the library's rate (22050 Hz)."""
-        data = text.strip().encode("utf-8")
-        if not data:
+        if not text.strip():
             raise SpeechError("không có chữ nào để đọc")
+        data, flags = self._markup(text.strip())
         buf = ctypes.create_string_buffer(data)  # NUL-terminated copy the library reads
         with _LOCK:
             lib = _load()
             self._apply(lib)
             _State.chunks = []
-            err = lib.espeak_Synth(buf, len(data) + 1, 0, _POS_CHARACTER, 0, _espeakCHARS_UTF8, None, None)
+            err = lib.espeak_Synth(buf, len(data) + 1, 0, _POS_CHARACTER, 0, flags, None, None)
             lib.espeak_Synchronize()
             chunks, _State.chunks = _State.chunks, []
         if err != _EE_OK:
