@@ -1,0 +1,65 @@
+"""Recordings the officer uploads or records in the browser: checked by decoding them, stored under a name the
+server chooses (`<station>/recordings/<bulletin>-<hash>.<ext>`), so no uploaded name ever reaches the disk."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from broadcaster.errors import AudioError, InputError
+from broadcaster.ffmpeg import decode_pcm
+from broadcaster.models import Station
+
+__all__ = ["ALLOWED_SUFFIXES", "MAX_UPLOAD_BYTES", "RECORDINGS_DIR", "StoredAudio", "Upload", "store_upload"]
+
+MAX_UPLOAD_BYTES = 25 * 1024 * 1024  # about 25 minutes of MP3 at 128 kbit/s: longer belongs in several bulletins
+ALLOWED_SUFFIXES = (".mp3", ".wav", ".m4a", ".ogg", ".oga", ".opus", ".webm")  # webm/ogg: browser recordings
+RECORDINGS_DIR = "recordings"
+_CHECK_RATE = 8000  # decoding at a low rate is enough to prove the file is whole audio, and cheap
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str  # as the browser sent it: only its suffix is used
+    data: bytes
+
+
+@dataclass(frozen=True)
+class StoredAudio:
+    relative: str  # relative to the station folder, as the bulletin's `audio:` key holds it
+    path: Path
+    duration: float
+
+
+def store_upload(station: Station, bulletin_id: str, upload: Upload) -> StoredAudio:
+    """Check an uploaded recording (suffix, size, decodes completely, not silent-short) and store it."""
+    suffix = Path(upload.filename.replace("\\", "/")).suffix.lower()
+    if suffix not in ALLOWED_SUFFIXES:
+        raise InputError("chỉ nhận tệp ghi âm MP3, WAV, M4A, OGG hoặc bản ghi từ trình duyệt")
+    if len(upload.data) > MAX_UPLOAD_BYTES:
+        raise InputError(f"tệp ghi âm quá lớn (tối đa {MAX_UPLOAD_BYTES // (1024 * 1024)} MB): chia thành nhiều bản tin")
+    if not upload.data:
+        raise InputError("tệp ghi âm trống")
+    folder = station.root / RECORDINGS_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-", suffix=suffix)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(upload.data)
+        try:
+            samples = decode_pcm(Path(tmp), sample_rate=_CHECK_RATE)
+        except AudioError:
+            raise InputError("tệp tải lên không phải âm thanh đọc được (hỏng hoặc sai định dạng)") from None
+        duration = len(samples) / _CHECK_RATE
+        if duration < 0.5:
+            raise InputError("tệp ghi âm quá ngắn (dưới nửa giây)")
+        digest = hashlib.sha256(upload.data).hexdigest()[:12]
+        final = folder / f"{bulletin_id}-{digest}{suffix}"
+        os.replace(tmp, final)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return StoredAudio(f"{RECORDINGS_DIR}/{final.name}", final, duration)
