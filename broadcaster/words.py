@@ -63,11 +63,11 @@ ROLE_LABELS: dict[str, str] = {
 
 # A bulletin's vetting state as the desk and `check` name it.
 APPROVAL_LABELS: dict[str, str] = {
-    "draft": "nháp",
     "pending": "chờ duyệt",
     "returned": "bị trả lại",
     "approved": "đã duyệt",
     "stale": "chờ duyệt lại",
+    "error": "có lỗi",
 }
 
 

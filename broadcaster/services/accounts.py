@@ -36,6 +36,7 @@ __all__ = [
     "login",
     "logout",
     "parse_role",
+    "reset_password",
     "session_for",
     "set_disabled",
     "token_hash",
@@ -187,6 +188,14 @@ def change_password(store: DeskStore, account: Account, old: str, new: str, *, t
     store.set_password(account.id, _hasher.hash(new), now)
     store.end_sessions(account.id, keep=token_hash(token))
     store.audit(account.name, "password_change", now, target=account.name, address=address)
+
+
+def reset_password(store: DeskStore, account: Account, new: str, *, who: str, now: datetime) -> None:
+    """Set a password without the old one (the administrator at the station's machine); sessions end."""
+    _check_password(new, account.name)
+    store.set_password(account.id, _hasher.hash(new), now)
+    store.end_sessions(account.id)
+    store.audit(who, "password_reset", now, target=account.name)
 
 
 def set_disabled(store: DeskStore, admin: Account, name: str, disabled: bool, *, address: str,
