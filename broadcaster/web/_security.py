@@ -21,6 +21,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from broadcaster.desk_store import Account, Session
+from broadcaster.errors import InputError
 from broadcaster.services.accounts import can, check_csrf, session_for
 from broadcaster.services.recordings import MAX_UPLOAD_BYTES
 from broadcaster.web._desk import Desk
@@ -124,7 +125,10 @@ def page(path: str, handler: Callable[[Request, Ctx], Any], *, methods: tuple[st
             if not expected or not check_csrf(expected, given):
                 return _refuse(request, desk, 403, "Phiên làm việc không hợp lệ hoặc đã hết hạn: tải lại trang "
                                "rồi thử lại.")
-        response: Response = await run_in_threadpool(handler, request, ctx)
+        try:
+            response: Response = await run_in_threadpool(handler, request, ctx)
+        except InputError as exc:  # a bad id or value in the request: a plain message, never a traceback
+            return _refuse(request, desk, 400, str(exc))
         if public and not anon:
             response.set_cookie(ANON_CSRF_COOKIE, ctx.csrf, httponly=True, samesite="strict",
                                 secure=request.url.scheme == "https", path="/")
