@@ -14,6 +14,7 @@ from broadcaster.models import AiringStatus, Bulletin, Priority
 
 __all__ = [
     "APPROVAL_LABELS",
+    "AUDIT_LABELS",
     "PRIORITY_LABELS",
     "ROLE_LABELS",
     "STATUS_LABELS",
@@ -59,6 +60,27 @@ ROLE_LABELS: dict[str, str] = {
     "duyet": "duyệt",
     "quan-tri": "quản trị",
     "xem": "xem",
+}
+
+# What the desk's audit trail records, as the officer reads it.
+AUDIT_LABELS: dict[str, str] = {
+    "login": "đăng nhập",
+    "login_failed": "đăng nhập sai",
+    "login_throttled": "đăng nhập bị chặn tạm thời",
+    "logout": "đăng xuất",
+    "first_run_link": "tạo liên kết thiết lập",
+    "account_add": "thêm tài khoản",
+    "account_disable": "khoá tài khoản",
+    "account_enable": "mở khoá tài khoản",
+    "password_change": "đổi mật khẩu",
+    "password_change_failed": "đổi mật khẩu sai",
+    "password_reset": "đặt lại mật khẩu",
+    "bulletin_create": "viết bản tin",
+    "bulletin_save": "sửa bản tin",
+    "approve": "duyệt",
+    "approve_refused": "từ chối duyệt (bốn mắt)",
+    "return": "trả lại",
+    "setting_four_eyes": "đổi nguyên tắc bốn mắt",
 }
 
 # A bulletin's vetting state as the desk and `check` name it.

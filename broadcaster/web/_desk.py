@@ -18,6 +18,7 @@ from broadcaster.models import Station
 from broadcaster.services.bulletins import BulletinIndex
 from broadcaster.words import (
     APPROVAL_LABELS,
+    AUDIT_LABELS,
     PRIORITY_LABELS,
     ROLE_LABELS,
     WEEKDAY_SHORT,
@@ -43,11 +44,32 @@ def _fmt_day(value: date | None) -> str:
     return f"{weekday(value)}, {fmt_date(value)}" if value is not None else ""
 
 
-TEMPLATES.env.filters.update(when=_fmt_when, day=_fmt_day, short_date=lambda d: fmt_date(d) if d else "")
+_DETAIL_LABELS = {"keys": "mục đã sửa", "comment": "ý kiến", "four_eyes": "bốn mắt", "was": "trước đó",
+                  "role": "vai trò", "wait": "chờ (giây)", "reason": "lý do"}
+
+
+def _audit_details(details: dict[str, Any]) -> str:
+    """'mục đã sửa: text, title; ý kiến: …' (hashes of files are left out: the content keys are shown)."""
+    parts = []
+    for key, value in details.items():
+        if key not in _DETAIL_LABELS or value in ("", None):
+            continue
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        elif isinstance(value, bool):
+            value = "bật" if value else "tắt"
+        elif value in ("on", "off"):
+            value = "bật" if value == "on" else "tắt"
+        parts.append(f"{_DETAIL_LABELS[key]}: {value}")
+    return "; ".join(parts)
+
+
+TEMPLATES.env.filters.update(audit_details=_audit_details, when=_fmt_when, day=_fmt_day, short_date=lambda d: fmt_date(d) if d else "")
 TEMPLATES.env.globals.update(
     PRIORITY_LABELS={p.value: label for p, label in PRIORITY_LABELS.items()},
     ROLE_LABELS=ROLE_LABELS,
     APPROVAL_LABELS=APPROVAL_LABELS,
+    AUDIT_LABELS=AUDIT_LABELS,
     WEEKDAY_SHORT=WEEKDAY_SHORT,
     is_error=is_error,
 )

@@ -4,6 +4,7 @@ real argon2, real eSpeak NG for "Nghe thử"; a FakeClock so throttling and expi
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -111,3 +112,25 @@ def desk_app(tmp_path: Path) -> Iterator[DeskApp]:
         for name, role in USERS.items():
             d.add_user(name, role)
         yield d
+
+
+# --- the real browser: Debian's Chromium driven by pytest-playwright (nothing downloaded) ----------------------
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:  # type: ignore[type-arg]
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed (scripts/system-packages installs it: apt-get install chromium)")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        # a fake microphone that plays a tone, allowed without a prompt: the recorder is tested for real
+        "args": ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--no-sandbox", "--lang=vi"],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:  # type: ignore[type-arg]
+    return {**browser_context_args, "locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh"}
