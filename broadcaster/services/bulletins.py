@@ -141,9 +141,12 @@ class Filters:
     q: str = ""
 
 
-def list_bulletins(index: BulletinIndex, store: DeskStore, filters: Filters, today: date) -> list[BulletinView]:
-    """The bulletins matching every filter, newest file names first (ids start with the year)."""
+def list_bulletins(index: BulletinIndex, store: DeskStore, filters: Filters,
+                   today: date) -> tuple[list[BulletinView], list[str]]:
+    """The bulletins matching every filter, newest file names first (ids start with the year), and every topic
+    in use (for the topic filter)."""
     rows = index.views(today, store.latest_decisions())
+    topics = sorted({v.bulletin.topic for v in rows if v.bulletin is not None})
     q = fold(filters.q) if filters.q else ""
     out = []
     for v in rows:
@@ -161,7 +164,7 @@ def list_bulletins(index: BulletinIndex, store: DeskStore, filters: Filters, tod
         if q and q not in fold(v.title) and q not in v.id:
             continue
         out.append(v)
-    return sorted(out, key=lambda v: v.id, reverse=True)
+    return sorted(out, key=lambda v: v.id, reverse=True), topics
 
 
 @dataclass

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -22,6 +24,7 @@ from broadcaster.web._security import Ctx, page
 
 __all__ = ["ROUTES"]
 
+PAGE = 50  # bulletins a page: a phone scrolls through 50 cards, not 2,000
 _STATES = ("pending", "returned", "stale", "approved", "error")
 _VALIDITY = {"now": "đang hiệu lực", "future": "chưa tới ngày", "expired": "đã hết hạn"}
 
@@ -35,11 +38,18 @@ def bulletins(request: Request, ctx: Ctx) -> Response:
     filters = Filters(state=q.get("trang_thai", ""), priority=q.get("uu_tien", ""), topic=q.get("chu_de", ""),
                       zone=q.get("thon", ""), validity=q.get("hieu_luc", ""), q=q.get("tim", "")[:100])
     today = ctx.desk.now().date()
-    views = list_bulletins(ctx.desk.index, ctx.desk.store, filters, today)
-    topics = sorted({v.bulletin.topic for v in ctx.desk.index.views(today, {}) if v.bulletin is not None})
+    views, topics = list_bulletins(ctx.desk.index, ctx.desk.store, filters, today)
+    pages = max(1, (len(views) + PAGE - 1) // PAGE)
+    try:
+        page_no = min(pages, max(1, int(q.get("trang", "1"))))
+    except ValueError:
+        page_no = 1
+    keep = {k: v for k, v in q.items() if k != "trang" and v}
+    link = lambda n: "?" + urlencode({**keep, "trang": n})  # noqa: E731
     return ctx.desk.render(request, "bulletins.html", {
-        "views": views, "filters": filters, "topics": topics, "states": _STATES, "validity": _VALIDITY,
-        "today": today, "zone_names": {z.id: z.name for z in ctx.desk.station.zones},
+        "views": views[(page_no - 1) * PAGE:page_no * PAGE], "total": len(views), "page_no": page_no,
+        "pages": pages, "link": link, "filters": filters, "topics": topics, "states": _STATES,
+        "validity": _VALIDITY, "today": today, "zone_names": {z.id: z.name for z in ctx.desk.station.zones},
     })
 
 
