@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     # lazy: argon2 and the desk's store are loaded only by this command
     from broadcaster.clock import SystemClock
     from broadcaster.config import load_station
-    from broadcaster.desk_store import open_store
+    from broadcaster.airlog import open_store
     from broadcaster.services import accounts
     from broadcaster.words import ROLE_LABELS
 

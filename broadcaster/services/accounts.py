@@ -18,7 +18,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from broadcaster.config import fold
-from broadcaster.desk_store import ROLES, Account, DeskStore, Session
+from broadcaster.airlog import ROLES, Account, DeskStore, Session
 from broadcaster.errors import InputError
 from broadcaster.words import ROLE_LABELS
 

@@ -21,7 +21,7 @@ from broadcaster.config import (
     load_station,
     write_bulletin,
 )
-from broadcaster.desk_store import Account, DeskStore
+from broadcaster.airlog import Account, DeskStore
 from broadcaster.errors import InputError
 from broadcaster.models import Station, Status
 from broadcaster.services.accounts import can

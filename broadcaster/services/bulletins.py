@@ -27,7 +27,7 @@ from broadcaster.config import (
     is_error,
     write_bulletin,
 )
-from broadcaster.desk_store import Account, Decision, DeskStore
+from broadcaster.airlog import Account, Decision, DeskStore
 from broadcaster.errors import BroadcasterError, InputError, Problem
 from broadcaster.models import Bulletin, Priority, RepeatRule, Station
 from broadcaster.services.recordings import Upload, store_upload

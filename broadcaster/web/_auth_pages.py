@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from broadcaster.desk_store import ROLES, StoreError
+from broadcaster.airlog import ROLES, StoreError
 from broadcaster.errors import InputError
 from broadcaster.services import accounts
 from broadcaster.web._security import SESSION_COOKIE, Ctx, page, set_session_cookie

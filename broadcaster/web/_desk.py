@@ -12,7 +12,7 @@ from starlette.templating import Jinja2Templates
 
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.config import STATION_FILE, is_error, load_station
-from broadcaster.desk_store import DeskStore, open_store
+from broadcaster.airlog import DeskStore, open_store
 from broadcaster.errors import BroadcasterError
 from broadcaster.models import Station
 from broadcaster.services.bulletins import BulletinIndex

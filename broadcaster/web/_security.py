@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from broadcaster.desk_store import Account, Session
+from broadcaster.airlog import Account, Session
 from broadcaster.errors import InputError
 from broadcaster.services.accounts import can, check_csrf, session_for
 from broadcaster.services.recordings import MAX_UPLOAD_BYTES

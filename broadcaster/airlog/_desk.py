@@ -1,4 +1,5 @@
-"""`DeskStore`: the desk's records behind small query functions (no SQL anywhere else).
+"""`DeskStore`: the desk's records behind small query functions (no SQL anywhere else), in a database file of
+its own beside the airing log (`<state_dir>/desk.sqlite3`).
 
 Accounts and roles, login sessions, the first-run link, login failures (throttling), who wrote and edited each
 bulletin, approval decisions, and the audit trail. Times are stored as ISO 8601 in the station's timezone.
@@ -10,18 +11,19 @@ import json
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Self
 from zoneinfo import ZoneInfo
 
-from broadcaster.desk_store._schema import MIGRATIONS, SCHEMA_VERSION
+from broadcaster.airlog._desk_schema import MIGRATIONS
+from broadcaster.airlog._sqlite import connect, migrate, write_transaction
 from broadcaster.errors import BroadcasterError
+from broadcaster.models import Station
 
-__all__ = ["Account", "AuditEntry", "Decision", "DeskStore", "Edit", "ROLES", "Session", "StoreError"]
+__all__ = ["ROLES", "Account", "AuditEntry", "Decision", "DeskStore", "Edit", "Session", "StoreError", "desk_database", "open_store"]
 
 ROLES = ("bien-tap", "duyet", "quan-tri", "xem")
 
@@ -99,32 +101,17 @@ class DeskStore:
         self.tz = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
         self._lock = threading.RLock()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            self._db.row_factory = sqlite3.Row
-            self._db.execute("PRAGMA busy_timeout = 30000")
-            self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute("PRAGMA foreign_keys = ON")
-            self._migrate()
+            self._db = connect(self.path, "foreign_keys = ON")
+            migrate(self._db, self._lock, MIGRATIONS, self._write_error, self._newer)
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"không mở được cơ sở dữ liệu của bàn làm việc {self.path}: {exc}") from exc
 
-    def _migrate(self) -> None:
-        version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise StoreError(f"{self.path} do phiên bản broadcaster mới hơn tạo ra: hãy cập nhật broadcaster")
-        if version == SCHEMA_VERSION:
-            return
-        with self._tx() as db:
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            for n in range(version, SCHEMA_VERSION):
-                pending = ""
-                for line in MIGRATIONS[n].splitlines(keepends=True):
-                    pending += line
-                    if sqlite3.complete_statement(pending):
-                        db.execute(pending)
-                        pending = ""
-            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    @staticmethod
+    def _write_error(exc: sqlite3.Error) -> StoreError:
+        return StoreError(f"không ghi được cơ sở dữ liệu của bàn làm việc: {exc}")
+
+    def _newer(self, version: int) -> StoreError:
+        return StoreError(f"{self.path} do phiên bản broadcaster mới hơn tạo ra: hãy cập nhật broadcaster")
 
     def close(self) -> None:
         with self._lock:
@@ -136,19 +123,8 @@ class DeskStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    yield self._db
-                except BaseException:
-                    self._db.execute("ROLLBACK")
-                    raise
-                self._db.execute("COMMIT")
-            except sqlite3.Error as exc:
-                raise StoreError(f"không ghi được cơ sở dữ liệu của bàn làm việc: {exc}") from exc
+    def _tx(self) -> AbstractContextManager[sqlite3.Connection]:
+        return write_transaction(self._db, self._lock, self._write_error)
 
     def _rows(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
@@ -358,3 +334,12 @@ class DeskStore:
             db.execute("INSERT INTO settings_seen (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
                        "value = excluded.value", (key, value))
             return row["value"] if row is not None else ""
+
+
+def desk_database(station: Station) -> Path:
+    """`<state_dir>/desk.sqlite3`: beside the airing log, in a file of its own."""
+    return station.state_dir / "desk.sqlite3"
+
+
+def open_store(station: Station) -> DeskStore:
+    return DeskStore(desk_database(station), station_id=station.commune, tz=station.timezone)
