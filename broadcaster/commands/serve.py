@@ -41,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
     # lazy: the web stack (Starlette, Jinja2, uvicorn, argon2) is loaded only by this command
     import uvicorn
 
+    # lazy: as above (argon2, the desk's store and the web app)
     from broadcaster.services.accounts import create_first_run_link
     from broadcaster.services.approval import note_four_eyes_setting
     from broadcaster.web import create_app

@@ -7,8 +7,11 @@ import argparse
 import getpass
 import sys
 
+from broadcaster.clock import SystemClock
 from broadcaster.commands import add_station_argument
+from broadcaster.config import load_station
 from broadcaster.errors import InputError
+from broadcaster.words import ROLE_LABELS
 
 __all__ = ["register", "run"]
 
@@ -42,11 +45,8 @@ def _password() -> str:
 
 def run(args: argparse.Namespace) -> int:
     # lazy: argon2 and the desk's store are loaded only by this command
-    from broadcaster.clock import SystemClock
-    from broadcaster.config import load_station
     from broadcaster.airlog import open_store
     from broadcaster.services import accounts
-    from broadcaster.words import ROLE_LABELS
 
     station = load_station(args.station)
     now = SystemClock(station.timezone).now()
