@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from broadcaster.errors import AudioError, InputError
-from broadcaster.ffmpeg import decode_pcm
+from broadcaster.ffmpeg import audio_duration, check_decodes
 from broadcaster.models import Station
 
 __all__ = ["ALLOWED_SUFFIXES", "MAX_UPLOAD_BYTES", "RECORDINGS_DIR", "StoredAudio", "Upload", "store_upload"]
@@ -18,7 +18,6 @@ __all__ = ["ALLOWED_SUFFIXES", "MAX_UPLOAD_BYTES", "RECORDINGS_DIR", "StoredAudi
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024  # about 25 minutes of MP3 at 128 kbit/s: longer belongs in several bulletins
 ALLOWED_SUFFIXES = (".mp3", ".wav", ".m4a", ".ogg", ".oga", ".opus", ".webm")  # webm/ogg: browser recordings
 RECORDINGS_DIR = "recordings"
-_CHECK_RATE = 8000  # decoding at a low rate is enough to prove the file is whole audio, and cheap
 
 
 @dataclass(frozen=True)
@@ -31,7 +30,7 @@ class Upload:
 class StoredAudio:
     relative: str  # relative to the station folder, as the bulletin's `audio:` key holds it
     path: Path
-    duration: float
+    duration: float | None  # seconds, when the file says (a browser's WebM recording may not)
 
 
 def store_upload(station: Station, bulletin_id: str, upload: Upload) -> StoredAudio:
@@ -50,12 +49,19 @@ def store_upload(station: Station, bulletin_id: str, upload: Upload) -> StoredAu
         with os.fdopen(fd, "wb") as f:
             f.write(upload.data)
         try:
-            samples = decode_pcm(Path(tmp), sample_rate=_CHECK_RATE)
+            check_decodes(Path(tmp))  # decoded completely to nowhere: constant memory in the desk's process
         except AudioError:
             raise InputError("tệp tải lên không phải âm thanh đọc được (hỏng hoặc sai định dạng)") from None
-        duration = len(samples) / _CHECK_RATE
-        if duration < 0.5:
+        try:
+            duration: float | None = audio_duration(Path(tmp))
+        except AudioError:
+            duration = None  # a browser recording (WebM) has no length in its header: it decoded, that is enough
+        if duration is not None and duration < 0.5:
             raise InputError("tệp ghi âm quá ngắn (dưới nửa giây)")
+        limit = station.audio.max_bulletin_minutes
+        if duration is not None and duration > limit * 60:
+            raise InputError(f"tệp ghi âm dài {duration / 60:.0f} phút, quá giới hạn {limit:g} phút của đài "
+                             "(audio.max_bulletin_minutes): chia thành nhiều bản tin")
         digest = hashlib.sha256(upload.data).hexdigest()[:12]
         final = folder / f"{bulletin_id}-{digest}{suffix}"
         os.replace(tmp, final)

@@ -154,3 +154,20 @@ def test_preview_reads_numbers_dates_and_codes_and_listen_says_who_spoke(desk_ap
     src = re.search(r'src="(/am-thanh/[0-9a-f]+)"', heard).group(1)  # type: ignore[union-attr]
     wav = client.get(src)
     assert wav.status_code == 200 and wav.content[:4] == b"RIFF" and len(wav.content) > 20000
+
+
+def test_a_recording_longer_than_the_station_allows_is_refused(desk_app: DeskApp, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    from broadcaster.wav import write_wav
+
+    station_yaml = desk_app.root / "station.yaml"
+    station_yaml.write_text(station_yaml.read_text(encoding="utf-8") + "audio:\n  max_bulletin_minutes: 1\n",
+                            encoding="utf-8")
+    wav = tmp_path / "dai.wav"
+    write_wav(wav, np.full(8000 * 70, 0.1, dtype=np.float32), 8000)
+    client = desk_app.login("bientap")
+    r = client.post("/ban-tin/2026-nop-ho-so", data={**_form(client, "2026-nop-ho-so"), **_fields()},
+                    files={"recording": ("hop.wav", wav.read_bytes())})
+    assert r.status_code == 400 and "quá giới hạn 1 phút của đài" in r.text
+    assert not list((desk_app.root / "recordings").glob("2026-nop-ho-so-*"))
