@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from broadcaster.errors import AudioError, InputError
-from broadcaster.ffmpeg import audio_duration, check_decodes
+from broadcaster.ffmpeg import audio_duration, check_decodes, run_ffmpeg
 from broadcaster.models import Station
 
 __all__ = ["ALLOWED_SUFFIXES", "MAX_UPLOAD_BYTES", "RECORDINGS_DIR", "StoredAudio", "Upload", "store_upload"]
@@ -30,7 +30,7 @@ class Upload:
 class StoredAudio:
     relative: str  # relative to the station folder, as the bulletin's `audio:` key holds it
     path: Path
-    duration: float | None  # seconds, when the file says (a browser's WebM recording may not)
+    duration: float  # seconds, from the file's header (what the planner reads)
 
 
 def store_upload(station: Station, bulletin_id: str, upload: Upload) -> StoredAudio:
@@ -53,19 +53,36 @@ def store_upload(station: Station, bulletin_id: str, upload: Upload) -> StoredAu
         except AudioError:
             raise InputError("tệp tải lên không phải âm thanh đọc được (hỏng hoặc sai định dạng)") from None
         try:
-            duration: float | None = audio_duration(Path(tmp))
+            duration = audio_duration(Path(tmp))
         except AudioError:
-            duration = None  # a browser recording (WebM) has no length in its header: it decoded, that is enough
-        if duration is not None and duration < 0.5:
+            # a browser recording is streamed as WebM with no length in its header, and the planner reads the
+            # length from the header: the same sound is repacked (not re-encoded) into Ogg, which carries it
+            old, tmp, suffix = tmp, str(Path(tmp).with_name(Path(tmp).stem + "-repacked.ogg")), ".ogg"
+            try:
+                _repack(Path(old), Path(tmp))
+                duration = audio_duration(Path(tmp))
+            except AudioError:
+                raise InputError("không đọc được độ dài của tệp ghi âm: lưu lại bản ghi dạng MP3 hoặc WAV") from None
+            finally:
+                os.unlink(old)
+        if duration < 0.5:
             raise InputError("tệp ghi âm quá ngắn (dưới nửa giây)")
         limit = station.audio.max_bulletin_minutes
-        if duration is not None and duration > limit * 60:
+        if duration > limit * 60:
             raise InputError(f"tệp ghi âm dài {duration / 60:.0f} phút, quá giới hạn {limit:g} phút của đài "
                              "(audio.max_bulletin_minutes): chia thành nhiều bản tin")
-        digest = hashlib.sha256(upload.data).hexdigest()[:12]
+        digest = hashlib.sha256(Path(tmp).read_bytes()).hexdigest()[:12]
         final = folder / f"{bulletin_id}-{digest}{suffix}"
         os.replace(tmp, final)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return StoredAudio(f"{RECORDINGS_DIR}/{final.name}", final, duration)
+
+
+def _repack(source: Path, target: Path) -> None:
+    """WebM -> Ogg without re-encoding (Opus or Vorbis as recorded); anything else is encoded to Opus."""
+    try:
+        run_ffmpeg(["-y", "-i", str(source), "-vn", "-c:a", "copy", str(target)], what=source.name)
+    except AudioError:
+        run_ffmpeg(["-y", "-i", str(source), "-vn", "-c:a", "libopus", "-b:a", "48k", str(target)], what=source.name)

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from broadcaster.ffmpeg import decode_pcm
+from broadcaster.ffmpeg import audio_duration, decode_pcm
 from tests.web.conftest import write_station
 
 pytest.importorskip("playwright")
@@ -171,6 +171,7 @@ def test_the_officers_path(browser: Browser, browser_context_args: dict, server:
     expect(editor.get_by_text("Đang dùng: recordings/")).to_be_visible()
     recordings = list((server.station / "recordings").iterdir())
     assert len(recordings) == 1 and len(decode_pcm(recordings[0], sample_rate=8000)) > 8000  # > 1 s of sound
+    assert audio_duration(recordings[0]) > 1.0  # the planner can read its length (repacked when the header lacks it)
 
     # 5. the approver approves; the plan (the same service as `broadcaster plan`) now has it
     approver = log_in(browser, args, server, "duyet")

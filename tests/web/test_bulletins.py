@@ -4,6 +4,7 @@ conflict-refusing), approval binds to content and the plan follows it, four eyes
 from __future__ import annotations
 
 import re
+import subprocess
 from datetime import date
 
 from broadcaster.build import plan_loaded
@@ -171,3 +172,24 @@ def test_a_recording_longer_than_the_station_allows_is_refused(desk_app: DeskApp
                     files={"recording": ("hop.wav", wav.read_bytes())})
     assert r.status_code == 400 and "quá giới hạn 1 phút của đài" in r.text
     assert not list((desk_app.root / "recordings").glob("2026-nop-ho-so-*"))
+
+
+def test_a_browser_recording_without_a_length_is_repacked_so_the_plan_knows_its_length(
+    desk_app: DeskApp, tmp_path  # type: ignore[no-untyped-def]
+) -> None:
+    from broadcaster.ffmpeg import audio_duration, ffmpeg_exe
+
+    # what MediaRecorder sends: Opus in WebM, written as a stream (no length in the header)
+    webm = subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i",
+                           "sine=frequency=440:duration=3", "-c:a", "libopus", "-f", "webm", "pipe:1"],
+                          capture_output=True, check=True).stdout
+    client = desk_app.login("bientap")
+    r = client.post("/ban-tin/2026-nop-ho-so", data={**_form(client, "2026-nop-ho-so"), **_fields(text="")},
+                    files={"recording": ("ghi-am.webm", webm)})
+    assert r.status_code == 303, r.text[:500]
+    [stored] = (desk_app.root / "recordings").iterdir()
+    assert stored.suffix == ".ogg" and abs(audio_duration(stored) - 3.0) < 0.1
+    assert not [p for p in (desk_app.root / "recordings").iterdir() if p.name.startswith(".")]
+    station = load_station(desk_app.root)
+    bulletin = {b.id: b for b in load_bulletins(station)[0]}["2026-nop-ho-so"]
+    assert bulletin.audio == stored and bulletin.text is None
