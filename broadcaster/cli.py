@@ -30,14 +30,16 @@ from broadcaster.commands import (
     report,
     run,
     say,
+    serve,
     status,
+    user,
 )
 from broadcaster.errors import BroadcasterError
 
 __all__ = ["COMMANDS", "build_parser", "main"]
 
 # Stable names (scripts and tests depend on them), in the order `--help` lists them.
-COMMANDS = (check, normalize, say, render, plan, build, run, air, emergency, log, report, status)
+COMMANDS = (check, normalize, say, render, plan, build, run, air, emergency, log, report, status, serve, user)
 
 
 _ARGPARSE_VI = (

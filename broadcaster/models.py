@@ -29,6 +29,7 @@ __all__ = [
     "AudioSettings",
     "PlayoutSettings",
     "ReportSettings",
+    "DeskSettings",
     "Station",
     "RepeatRule",
     "Bulletin",
@@ -207,6 +208,13 @@ class ReportSettings:
 
 
 @dataclass(frozen=True)
+class DeskSettings:
+    """The officer's desk (web UI): approval rules."""
+
+    four_eyes: bool = True  # an approver may not approve a bulletin they wrote or last edited
+
+
+@dataclass(frozen=True)
 class Station:
     name: str  # "Đài truyền thanh xã Tiền Phong"
     commune: str  # "Tiền Phong"
@@ -223,6 +231,7 @@ class Station:
     audio: AudioSettings = field(default_factory=AudioSettings)
     playout: PlayoutSettings = field(default_factory=PlayoutSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
+    desk: DeskSettings = field(default_factory=DeskSettings)
     root: Path = Path("schedules")  # the station directory (holds station.yaml)
     state_dir: Path = Path("var")  # database, render cache, built programmes (absolute after loading)
 
@@ -280,12 +289,23 @@ class Bulletin:
     status: Status = Status.DRAFT
     approved_by: str | None = None
     approved_at: datetime | None = None
+    approved_hash: str | None = None  # content key the approval was given for (config.approval_key)
+    approved_account: str | None = None  # the desk account that approved it
     order: int | None = None  # officer-set order among priority bulletins (lower first)
     source: SourceRef | None = None
+    # The current content key (config.approval_key: text or audio bytes, priority, dates, villages, repeat rule),
+    # set by config for every bulletin loaded from a file. "" for a bulletin built in code (judged by status).
+    content_key: str = ""
+
+    @property
+    def approval_stale(self) -> bool:
+        """Marked approved, but what airs changed since the approval (or the approval names no content)."""
+        return self.status is Status.APPROVED and bool(self.content_key) and self.approved_hash != self.content_key
 
     @property
     def approved(self) -> bool:
-        return self.status is Status.APPROVED
+        """Approved, and still the content that was approved: only these are rendered, planned and aired."""
+        return self.status is Status.APPROVED and not self.approval_stale
 
     def valid_on(self, day: date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (
@@ -304,6 +324,8 @@ class ProgrammeItem:
     estimated: bool = False  # True when no rendered audio exists yet and the duration is an estimate
     priority: Priority = Priority.NORMAL
     content_hash: str = ""  # hash of the bulletin's speakable content (text after normalization, or audio)
+    approved_by: str = ""  # the approval this item airs under (logged with each airing)
+    approval_hash: str = ""
 
 
 @dataclass(frozen=True)
@@ -366,6 +388,8 @@ class Airing:
     engine: str = ""
     voice: str = ""
     audio_hash: str = ""
+    approved_by: str = ""  # the approval the bulletin aired under: who, and the content key approved
+    approval_hash: str = ""
     id: int | None = None
     # kind of output it went to (sounddevice, command, file, null; "" in rows logged before schema 2)
     output_kind: str = ""

@@ -10,10 +10,13 @@ from __future__ import annotations
 import math
 from datetime import date, datetime, time
 
-from broadcaster.models import AiringStatus, Priority
+from broadcaster.models import AiringStatus, Bulletin, Priority
 
 __all__ = [
+    "APPROVAL_LABELS",
+    "AUDIT_LABELS",
     "PRIORITY_LABELS",
+    "ROLE_LABELS",
     "STATUS_LABELS",
     "WEEKDAYS",
     "WEEKDAY_SHORT",
@@ -25,6 +28,8 @@ __all__ = [
     "fmt_when",
     "TEST_LABEL",
     "airing_label",
+    "approval_label",
+    "stale_reason",
     "status_label",
     "weekday",
 ]
@@ -47,6 +52,61 @@ PRIORITY_LABELS: dict[Priority, str] = {
     Priority.PRIORITY: "ưu tiên",
     Priority.EMERGENCY: "khẩn cấp",
 }
+
+
+# Roles of the desk's accounts (ids as stored; labels as the officer reads them).
+ROLE_LABELS: dict[str, str] = {
+    "bien-tap": "biên tập",
+    "duyet": "duyệt",
+    "quan-tri": "quản trị",
+    "xem": "xem",
+}
+
+# What the desk's audit trail records, as the officer reads it.
+AUDIT_LABELS: dict[str, str] = {
+    "login": "đăng nhập",
+    "login_failed": "đăng nhập sai",
+    "login_throttled": "đăng nhập bị chặn tạm thời",
+    "logout": "đăng xuất",
+    "first_run_link": "tạo liên kết thiết lập",
+    "account_add": "thêm tài khoản",
+    "account_disable": "khoá tài khoản",
+    "account_enable": "mở khoá tài khoản",
+    "password_change": "đổi mật khẩu",
+    "password_change_failed": "đổi mật khẩu sai",
+    "password_reset": "đặt lại mật khẩu",
+    "bulletin_create": "viết bản tin",
+    "bulletin_save": "sửa bản tin",
+    "approve": "duyệt",
+    "approve_refused": "từ chối duyệt (bốn mắt)",
+    "return": "trả lại",
+    "setting_four_eyes": "đổi nguyên tắc bốn mắt",
+}
+
+# A bulletin's vetting state as the desk and `check` name it.
+APPROVAL_LABELS: dict[str, str] = {
+    "pending": "chờ duyệt",
+    "returned": "bị trả lại",
+    "approved": "đã duyệt",
+    "stale": "chờ duyệt lại",
+    "error": "có lỗi",
+}
+
+
+def approval_label(state: str) -> str:
+    return APPROVAL_LABELS.get(state, state)
+
+
+def stale_reason(bulletin: Bulletin) -> str:
+    """Why a bulletin marked approved does not air: its approval names no content, or the content changed."""
+    if not bulletin.approved_hash:
+        return (
+            "đã ghi duyệt nhưng lời duyệt chưa gắn với nội dung (thiếu approved_hash): cần duyệt lại trên bàn "
+            "làm việc (broadcaster serve)"
+        )
+    when = bulletin.approved_at
+    at = f" lúc {fmt_time(when)} {fmt_date(when.date())}" if when is not None else ""
+    return f"nội dung đã thay đổi sau khi duyệt{at}, cần duyệt lại"
 
 
 def status_label(status: AiringStatus | str) -> str:

@@ -30,7 +30,8 @@ __all__ = [
     "to_row",
 ]
 
-_LATER = frozenset({"output_kind"})  # columns added after schema 1 (see row_hash)
+# columns added after schema 1 (see row_hash): rows without an approval, such as emergencies, keep a hash without it
+_LATER = frozenset({"output_kind", "approved_by", "approval_hash"})
 GENESIS = "0" * 64  # prev_hash of the first chained row
 
 # The columns an Airing fills, in table order (id, seq, prev_hash, row_hash are the log's own).
@@ -54,6 +55,8 @@ COLUMNS = (
     "voice",
     "audio_hash",
     "output_kind",
+    "approved_by",
+    "approval_hash",
 )
 
 _V1 = """
@@ -120,8 +123,14 @@ _V2 = """
 ALTER TABLE airings ADD COLUMN output_kind TEXT NOT NULL DEFAULT '';
 """
 
+# Version 3: the approval each airing aired under (approver, content key). Added the same way: '' in older rows.
+_V3 = """
+ALTER TABLE airings ADD COLUMN approved_by TEXT NOT NULL DEFAULT '';   -- the approval the bulletin aired under
+ALTER TABLE airings ADD COLUMN approval_hash TEXT NOT NULL DEFAULT '';  -- content key that approval was given for
+"""
+
 # MIGRATIONS[n] takes a database at user_version n to n + 1.
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -159,6 +168,8 @@ def to_row(airing: Airing, tz: ZoneInfo) -> dict[str, Any]:
         "voice": airing.voice,
         "audio_hash": airing.audio_hash,
         "output_kind": airing.output_kind,
+        "approved_by": airing.approved_by,
+        "approval_hash": airing.approval_hash,
     }
 
 
@@ -184,6 +195,8 @@ def from_row(row: sqlite3.Row) -> Airing:
         engine=row["engine"],
         voice=row["voice"],
         audio_hash=row["audio_hash"],
+        approved_by=row["approved_by"],
+        approval_hash=row["approval_hash"],
         id=row["id"],
         output_kind=row["output_kind"],
     )

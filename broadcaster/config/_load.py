@@ -15,18 +15,22 @@ from zoneinfo import ZoneInfo
 
 from broadcaster.clock import DEFAULT_TIMEZONE
 from broadcaster.config import _crosschecks as _rules
+from broadcaster.config._approval import approval_key
 from broadcaster.config._schema import BULLETIN_FIELDS, STATION_FIELDS
 from broadcaster.config._sections import parse_fields
+from broadcaster.config._crosschecks import line_of
 from broadcaster.config._values import Context, Invalid, Notice, check_identifier
 from broadcaster.config._yaml import YNode, read_bytes_bounded, read_yaml
 from broadcaster.errors import ConfigError, Problem
 from broadcaster.models import Bulletin, SourceRef, Station
+from broadcaster.words import stale_reason
 
 __all__ = [
     "BULLETIN_DIR",
     "STATION_FILE",
     "Notice",
     "bulletin_files",
+    "check_bulletin_file",
     "check_station",
     "display_path",
     "is_error",
@@ -167,7 +171,12 @@ def _bulletin_from(
     _rules.check_bulletin_rules(values, node, known, ctx, today=today, decode_audio=decode_audio)
     if not ok:
         return None
-    return Bulletin(id=path.stem, **values, source=SourceRef(ctx.file, 1))
+    bulletin = Bulletin(id=path.stem, **values, source=SourceRef(ctx.file, 1))
+    bulletin = replace(bulletin, content_key=approval_key(bulletin))
+    if bulletin.approval_stale:
+        key = "approved_hash" if "approved_hash" in node.value else "status"
+        ctx.note(line_of(node, key), "approved_hash", stale_reason(bulletin))
+    return bulletin
 
 
 def bulletin_files(station_root: Path) -> list[Path]:
@@ -212,6 +221,18 @@ def _load_bulletins(
         if notices:
             problems.extend(ctx.notices)
     return bulletins, problems
+
+
+def check_bulletin_file(
+    station: Station, path: Path, *, today: date | None = None, decode_audio: bool = False
+) -> tuple[Bulletin | None, list[Problem]]:
+    """One bulletin file on its own (the desk's list and save): the bulletin when it has no error, and every
+    problem and notice of it. Its id is the file name's stem, whatever folder it is read from."""
+    ctx = Context(display_path(path), tz=ZoneInfo(station.timezone))
+    bulletin = _bulletin_from(
+        path, station, _rules.Known.of(station), ctx, today=today, decode_audio=decode_audio
+    )
+    return (bulletin if not ctx.problems else None), [*ctx.problems, *ctx.notices]
 
 
 def load_bulletins(station: Station) -> tuple[list[Bulletin], list[Problem]]:

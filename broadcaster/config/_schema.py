@@ -36,6 +36,7 @@ from broadcaster.models import (
     AudioSettings,
     BroadcastWindow,
     Caps,
+    DeskSettings,
     OutputConfig,
     PlayoutSettings,
     ReportSettings,
@@ -227,6 +228,13 @@ REPORT_FIELDS = (
 )
 
 
+DESK_FIELDS = (
+    Field("four_eyes", Bool(), "An approver may not approve a bulletin they wrote or last edited in the desk. "
+          "Switch off only at a one-person station (every approval then records that it was off).", True,
+          "bốn mắt (người viết không tự duyệt)", "true"),
+)
+
+
 def _zone(key: str, line: int, v: dict[str, Any]) -> Zone:
     return Zone(id=key, **v)
 
@@ -269,6 +277,8 @@ STATION_FIELDS = (
     Field("playout", Section(PLAYOUT_FIELDS, PlayoutSettings), "Airing behaviour.", None, "phát sóng"),
     Field("report", Section(REPORT_FIELDS, ReportSettings), "Heading, recipients and signer of the periodic "
           "report (docs/reports.md).", None, "báo cáo định kỳ"),
+    Field("desk", Section(DESK_FIELDS, DeskSettings), "The officer's desk (`broadcaster serve`): approval "
+          "rules.", None, "bàn làm việc"),
 )
 
 REPEAT_FIELDS = (
@@ -316,6 +326,11 @@ BULLETIN_FIELDS = (
           "Nguyễn Văn Lý - Chủ tịch UBND xã", nullable=True),
     Field("approved_at", DateTimeValue(), "When it was approved.", None, "thời gian duyệt", "2026-11-20 08:00",
           nullable=True),
+    Field("approved_hash", Str(), "Content key the approval was given for (written by the desk): the bulletin "
+          "airs only while its text or audio, priority, dates, villages and repeat rule still give this key.",
+          None, "mã nội dung đã duyệt", "sha256:3f1c…", nullable=True),
+    Field("approved_account", Str(), "The desk account that approved it (written by the desk).", None,
+          "tài khoản duyệt", "ly", nullable=True),
 )
 
 

@@ -22,7 +22,7 @@ from broadcaster.plan._rules import (
     priority_key,
     rotation_key,
 )
-from broadcaster.words import fmt_date, fmt_seconds, fmt_time
+from broadcaster.words import fmt_date, fmt_seconds, fmt_time, stale_reason
 
 __all__ = [
     "Overhead",
@@ -258,6 +258,8 @@ class _Planner:
                         estimated=estimated,
                         priority=b.priority,
                         content_hash=self.hashes.get(b.id, ""),
+                        approved_by=b.approved_by or "",
+                        approval_hash=b.approved_hash or "",
                     )
                 )
                 audio += duration
@@ -303,6 +305,8 @@ def _exclusion(b: Bulletin, start: date, end: date, aired: int) -> str | None:
     """Why a bulletin cannot air anywhere in [start, end], or None if it may."""
     if b.priority is Priority.EMERGENCY:
         return "bản tin khẩn cấp: phát ngay khi có lệnh, không lập lịch"
+    if b.approval_stale:
+        return stale_reason(b)
     if not is_planned_kind(b):
         return "chưa được duyệt (bản nháp): chỉ bản tin đã duyệt mới được phát"
     if b.valid_until is not None and b.valid_until < start:

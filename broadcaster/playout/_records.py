@@ -50,6 +50,8 @@ def record_not_aired(
             engine=meta.engine,
             voice=meta.voice,
             audio_hash=meta.audio_hash,
+            approved_by=item.approved_by,
+            approval_hash=item.approval_hash,
         )
         rows.append(dataclasses.replace(airing, id=log.record(airing)))
     return rows

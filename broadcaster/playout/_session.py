@@ -76,6 +76,7 @@ def air_programme(
     segs = list(segments) if segments is not None else slice_programme(built, programme)
     info = info or {}
     priorities = {i.bulletin_id: i.priority for i in programme.items}
+    approvals = {i.bulletin_id: (i.approved_by, i.approval_hash) for i in programme.items}
     results: list[Airing] = []
     output_id = programme.output_id
     settle = float(getattr(switch, "settle_seconds", 0.0) or 0.0)
@@ -99,6 +100,8 @@ def air_programme(
             engine=meta.engine,
             voice=meta.voice,
             audio_hash=meta.audio_hash,
+            approved_by=approvals.get(seg.bulletin_id or "", ("", ""))[0],
+            approval_hash=approvals.get(seg.bulletin_id or "", ("", ""))[1],
         )
 
     def close_rest(start: int, status: AiringStatus, reason: str) -> None:

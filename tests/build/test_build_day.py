@@ -16,6 +16,7 @@ for _module in ['broadcaster.build._inputs', 'broadcaster.config', 'broadcaster.
         pytest.skip(f"build's collaborators not importable yet: {exc}", allow_module_level=True)
 
 from broadcaster.cli import main
+from broadcaster.services.approval import migrate_approvals
 from tests import factories as make
 from tests.audio.conftest import ebur128
 
@@ -56,7 +57,9 @@ text: Sáng thứ Năm, trạm y tế tiêm chủng cho trẻ em thôn Đông t�
 
 @pytest.fixture
 def station_dir(tmp_path: Path) -> Path:
-    return make.station_dir(tmp_path, STATION_YAML, BULLETINS)
+    root = make.station_dir(tmp_path, STATION_YAML, BULLETINS)
+    migrate_approvals(root)  # approvals bound to the content written above
+    return root
 
 
 def test_build_a_day(station_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -12,6 +12,7 @@ import pytest
 config = pytest.importorskip("broadcaster.config")
 
 from broadcaster.cli import main  # noqa: E402
+from broadcaster.services.approval import migrate_approvals  # noqa: E402
 from tests import factories as make  # noqa: E402
 
 STATION_YAML = """\
@@ -62,7 +63,9 @@ text: Chưa duyệt.
 
 @pytest.fixture
 def station_dir(tmp_path: Path) -> Path:
-    return make.station_dir(tmp_path, STATION_YAML, BULLETINS)
+    root = make.station_dir(tmp_path, STATION_YAML, BULLETINS)
+    migrate_approvals(root)  # approvals bound to the content written above
+    return root
 
 
 def plan_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict:  # type: ignore[type-arg]
@@ -149,6 +152,7 @@ def test_the_airing_log_history_drives_rotation_and_max_total(
     (station_dir / "bulletins" / "papi.yaml").write_text(
         BULLETINS["papi"] + "repeat:\n  max_total: 1\n", encoding="utf-8"
     )
+    migrate_approvals(station_dir)  # the new repeat rule is approved too
     doc = plan_json(capsys, "--station", str(station_dir), "--from", "2026-03-02", "--to", "2026-03-03")
     assert "papi" not in [i["bulletin_id"] for s in doc["sessions"] for i in s["items"]]
     assert any(e["bulletin_id"] == "papi" and "đã phát đủ 1 lần" in e["reason"] for e in doc["excluded"])

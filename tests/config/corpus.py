@@ -13,6 +13,7 @@ import copy
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,8 @@ from broadcaster.config._schema import BULLETIN_FIELDS, STATION_FIELDS, walk
 from broadcaster.config._sections import MapOf, Section
 from broadcaster.config._calendar import DateTimeValue, DateValue, TimeOfDay
 from broadcaster.config._values import Float, Int
+from broadcaster.config import approval_key
+from broadcaster.models import Bulletin, RepeatRule
 
 GOOD = "tin-tot"  # the bulletin every plan must still air
 BAD = "tin-xau"  # the bulletin variants break
@@ -48,12 +51,18 @@ STATION: dict[str, Any] = {
 }
 
 
+TEXT = "Ủy ban nhân dân xã thông báo lịch tiêm chủng ngày 05/12/2026 tại trạm y tế."
+# the approval bound to the content below (the title is not part of it, so one key serves both bulletins)
+APPROVED_HASH = approval_key(Bulletin(id=GOOD, title="", topic="thu", text=TEXT, valid_from=date(2026, 11, 1),
+                                      valid_until=date(2026, 12, 31), zones=("thon-a",), repeat=RepeatRule(per_day=1)))
+
+
 def bulletin(title: str) -> dict[str, Any]:
     return {
         "title": title,
         "topic": "thu",
         "priority": "thường",
-        "text": "Ủy ban nhân dân xã thông báo lịch tiêm chủng ngày 05/12/2026 tại trạm y tế.",
+        "text": TEXT,
         "valid_from": "2026-11-01",
         "valid_until": "2026-12-31",
         "zones": ["thon-a"],
@@ -61,6 +70,7 @@ def bulletin(title: str) -> dict[str, Any]:
         "status": "đã duyệt",
         "approved_by": "Nguyễn Văn Lý",
         "approved_at": "2026-11-20 08:00",
+        "approved_hash": APPROVED_HASH,
     }
 
 

@@ -12,6 +12,7 @@ from broadcaster.config import check_station, is_error, load_bulletins, load_sta
 from broadcaster.config._yaml import read_yaml
 from broadcaster.errors import ConfigError
 from broadcaster.models import Priority, Status
+from broadcaster.services.approval import migrate_approvals
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 11, 28)
@@ -280,6 +281,7 @@ def test_notice_when_no_session_reaches_a_target_village(tmp_path: Path) -> None
         "chi-a",
         "title: A\ntopic: t\nzones: [thon-a]\ntext: Nội dung\nstatus: approved\napproved_by: Lý\n",
     )
+    migrate_approvals(root)
     problems = check_station(root, today=TODAY)
     assert [(Path(p.file).stem, p.line, p.key, is_error(p)) for p in problems] == [
         ("chi-b", 3, "zones", False)

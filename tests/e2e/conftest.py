@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from broadcaster.services.approval import migrate_approvals
 from tests import factories as make
 from tests import sink
 
@@ -240,6 +241,7 @@ def station(tmp_path: Path, pulse: None) -> Iterator[Station]:
                                    zone="thon-tay"),
     })
     make.write_jingles(project / "audio", opening=0.6, closing=0.6, chime=0.4, attention=0.8)
+    migrate_approvals(sdir)  # approvals bound to the content written above
     st = Station(sdir, board)
     st.rec = sink.start_recording(tmp_path / "rec.raw")
     try:

@@ -14,6 +14,7 @@ from broadcaster.cli import main
 from broadcaster.errors import BroadcasterError
 from broadcaster.ffmpeg import decode_pcm, run_ffmpeg
 from broadcaster.models import Bulletin, Station, Status
+from broadcaster.services.approval import migrate_approvals
 from broadcaster.speech.render import (
     cached_render,
     content_hash,
@@ -285,6 +286,12 @@ def test_render_command_reports_a_broken_recording_and_exits_1(
     if not recorded:
         pytest.skip("the sample has no approved pre-recorded bulletin")
     recorded[0].audio.write_bytes(b"\x00garbage, not audio" * 50)  # type: ignore[union-attr]
+    # new bytes are new content: approve them again, so render is what finds them broken
+    path = sample_station_dir / "bulletins" / f"{recorded[0].id}.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text("\n".join(line for line in text.splitlines() if not line.startswith("approved_hash:")) + "\n",
+                    encoding="utf-8")
+    migrate_approvals(sample_station_dir)
     assert main(["render", "--station", str(sample_station_dir), "--engine", "espeak"]) == 1
     out = capsys.readouterr().out
     assert f"{recorded[0].id}: lỗi" in out and recorded[0].audio.name in out  # type: ignore[union-attr]

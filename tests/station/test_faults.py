@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from broadcaster.airlog import AirLog
+from broadcaster.services.approval import migrate_approvals
 from broadcaster.station import StationBusy, StationLock, lock_holder
 from tests import factories as make
 from tests.station.test_runner import DAY, Rig, _station_dir
@@ -256,6 +257,7 @@ def test_planning_reads_a_recordings_length_from_its_header_and_never_decodes_it
     (root / "bulletins" / "dai.yaml").write_text(
         'title: "Bản ghi dài"\ntopic: hop\naudio: ../audio/dai.wav\nstatus: approved\napproved_by: "Chủ tịch"\n',
         encoding="utf-8")
+    migrate_approvals(root)  # the approval bound to the recording written above
     files = load(root)
     sp = plan_loaded(files.station, files.bulletins, DAY.date(), DAY.date())
     skips = [s for p in sp.result.programmes for s in p.skipped if s.bulletin_id == "dai"]

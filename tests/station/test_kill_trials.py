@@ -20,6 +20,7 @@ import pytest
 
 from broadcaster.airlog import AirLog
 from broadcaster.models import AiringStatus
+from broadcaster.services.approval import migrate_approvals
 from tests import factories as make
 from tests.e2e.conftest import AMP, BULLETIN, STATION_YAML, TZ, Board
 
@@ -49,6 +50,7 @@ def _template(tmp: Path) -> Path:
                                  ("tin-hai", "Bà con nộp hồ sơ trực tuyến.", "thon-tay"))
     })
     make.write_jingles(project / "audio", opening=0.6, closing=0.6, chime=0.4, attention=0.8)
+    migrate_approvals(sdir)  # approvals bound to the content written above
     subprocess.run([sys.executable, "-m", "broadcaster", "render", "--station", str(sdir)], check=True, cwd=ROOT,
                    capture_output=True, timeout=300)
     return project

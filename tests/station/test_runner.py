@@ -24,6 +24,7 @@ from broadcaster.models import (
     SpeechSettings,
     Zone,
 )
+from broadcaster.services.approval import migrate_approvals
 from broadcaster.station import _sessions as _station
 from broadcaster.station import prepare
 from broadcaster.station._chains import Channel, apply_output_override, parse_output_spec
@@ -258,9 +259,11 @@ audio: {pause_seconds: 0.5, opening: ../audio/opening.wav, closing: ../audio/clo
 
 def _station_dir(tmp_path: Path) -> Path:
     make.write_jingles(tmp_path / "audio")
-    return make.station_dir(tmp_path, STATION_YAML, {
+    root = make.station_dir(tmp_path, STATION_YAML, {
         "tin": 'title: "Tin thử"\ntopic: thu\ntext: "Xin chào bà con."\nstatus: approved\napproved_by: "Chủ tịch"\n',
     })
+    migrate_approvals(root)  # the approval bound to the content written above
+    return root
 
 
 def test_air_now_writes_the_session_to_files_and_logs_it_under_its_own_key(
