@@ -30,6 +30,7 @@ from broadcaster.airlog._schema import (
     row_hash,
     to_row,
 )
+from broadcaster.airlog._sqlite import statements
 from broadcaster.airlog._verify import VerifyResult, verify_rows
 from broadcaster.clock import DEFAULT_TIMEZONE
 from broadcaster.errors import LogError
@@ -60,16 +61,6 @@ class RenderRecord:
     fallback: bool
     duration: float
     created_at: datetime
-
-
-def _statements(script: str) -> Iterator[str]:
-    """Split a migration script into statements (executescript would commit outside our transaction)."""
-    pending = ""
-    for line in script.splitlines(keepends=True):
-        pending += line
-        if sqlite3.complete_statement(pending):
-            yield pending
-            pending = ""
 
 
 class AirLog:
@@ -110,7 +101,7 @@ class AirLog:
         with self._write() as db:
             version = db.execute("PRAGMA user_version").fetchone()[0]  # another process may have migrated
             for n in range(version, SCHEMA_VERSION):
-                for statement in _statements(MIGRATIONS[n]):
+                for statement in statements(MIGRATIONS[n]):
                     db.execute(statement)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
