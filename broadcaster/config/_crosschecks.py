@@ -343,7 +343,7 @@ def check_bulletin_rules(
         ctx.note(
             line_of(node, "status"),
             "status",
-            "bản nháp, chưa duyệt: sẽ không được phát (khi được duyệt, ghi status: approved và approved_by)",
+            "bản nháp, chưa duyệt: sẽ không được phát cho tới khi lãnh đạo xã duyệt trên bàn làm việc",
         )
     elif today is not None and until is not None and until < today:
         ctx.note(
