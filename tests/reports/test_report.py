@@ -21,6 +21,7 @@ from broadcaster.errors import InputError
 from broadcaster.models import Airing, AiringStatus, Priority
 from broadcaster.reports import NATION, MOTTO, parse_period, place_and_date
 from broadcaster.services.report import make_report, write_report
+from tests import factories as make
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 ZONES = ("thon-dong", "thon-tay", "thon-bac")
@@ -138,9 +139,7 @@ def generate(log: AirLog, first: date, days: int, seed: int) -> Expected:
 
 @pytest.fixture(scope="module")
 def month(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Expected, Expected]:
-    root = tmp_path_factory.mktemp("station") / "schedules"
-    root.mkdir()
-    (root / "station.yaml").write_text(STATION_YAML, encoding="utf-8")
+    root = make.station_dir(tmp_path_factory.mktemp("station"), STATION_YAML)
     with AirLog(root.parent / "var" / "broadcaster.sqlite3") as log:
         before = generate(log, date(2026, 10, 1), 31, seed=1)
         now = generate(log, date(2026, 11, 1), 30, seed=2)
