@@ -212,6 +212,7 @@ class DeskSettings:
     """The officer's desk (web UI): approval rules."""
 
     four_eyes: bool = True  # an approver may not approve a bulletin they wrote or last edited
+    editors_may_air: bool = False  # editors may also air now / send emergencies from the desk
 
 
 @dataclass(frozen=True)

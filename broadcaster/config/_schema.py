@@ -232,6 +232,8 @@ DESK_FIELDS = (
     Field("four_eyes", Bool(), "An approver may not approve a bulletin they wrote or last edited in the desk. "
           "Switch off only at a one-person station (every approval then records that it was off).", True,
           "bốn mắt (người viết không tự duyệt)", "true"),
+    Field("editors_may_air", Bool(), "Editors (biên tập) may also use \"Phát ngay\" and \"Phát khẩn cấp\" in the desk; "
+          "by default only approvers and administrators may.", False, "biên tập viên được phát ngay", "true"),
 )
 
 

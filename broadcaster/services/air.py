@@ -26,9 +26,19 @@ from broadcaster.station import Channel, apply_output_override, describe_output,
 from broadcaster.station.prepare import prepare_manual
 from broadcaster.words import fmt_date, status_label
 
-__all__ = ["air_now", "send_emergency", "HANDOVER_SECONDS"]
+__all__ = ["air_now", "send_emergency", "HANDOVER_SECONDS", "ANSWER_SECONDS", "NotRunning"]
 
 HANDOVER_SECONDS = 2.0  # how long the command waits for a running station to take an emergency
+ANSWER_SECONDS = 5.0  # then how long for its answer (queued, or failed with the reason)
+
+
+class NotRunning(BroadcasterError):
+    """No station runs (or none took the request) and the caller asked only to hand it over (the desk, which
+    offers the fallback to the officer instead of airing by itself)."""
+
+
+def _not_running(what: str) -> NotRunning:
+    return NotRunning(f"Đài không chạy (không có tín hiệu hoạt động của đài): {what} chưa được phát.")
 EMERGENCY_SPACE_BYTES = 32 * 1024 * 1024  # less free than this: the emergency's audio is made in RAM
 
 
@@ -53,13 +63,15 @@ def _stoppable(channels: dict[str, Channel], shutdown: threading.Event) -> Itera
 
 
 def air_now(station_dir: str | Path, slot_id: str, *, day: date | None = None, output_override: str | None = None,
-            notify: Callable[[str], None] = lambda _: None) -> list[Airing] | None:
+            notify: Callable[[str], None] = lambda _: None, who: str | None = None, hand_over_only: bool = False,
+            on_request: Callable[[str], None] = lambda _: None) -> list[Airing] | None:
     """Build (if needed) and air the session `slot_id` of `day` (today) now, under its own session key
     (`<date>/<slot>/<output>/manual-<HHMMSS>`), so the scheduled airing still happens at its time.
 
     When the station is running on the same state directory (and no other output is asked for), it owns the
     sound card and the relays: the request is handed to it and None is returned; the station airs the session
-    as soon as its output is free, and logs it like any airing."""
+    as soon as its output is free, and logs it like any airing. `who` (default the OS user) is audited;
+    `hand_over_only`: raise `NotRunning` instead of airing here; `on_request(id)` once the request is dropped."""
     files = _station.load(station_dir)
     station = apply_output_override(files.station, output_override)
     files = _station.StationFiles(station, files.bulletins, files.problems)
@@ -78,13 +90,18 @@ def air_now(station_dir: str | Path, slot_id: str, *, day: date | None = None, o
         # said here, at once, rather than only in the station's output after the hand-over
         if not any(p.slot_id == slot_id for p in plan_loaded(station, files.bulletins, day, day).result.programmes):
             raise nothing_to_air()
-        request = _station.submit_air(station, slot_id, day, now)
+        request = _station.submit_air(station, slot_id, day, now, who=who)
+        on_request(request.id)
         if _station.wait_taken(station, request, HANDOVER_SECONDS) or not _station.withdraw(station, request):
             notify(f"Đài đang chạy (tiến trình {pid}) đã nhận lệnh phát ngay buổi '{slot_id}' ngày {fmt_date(day)}: "
                    "đài dựng âm thanh rồi phát ngay khi loa rảnh (sau buổi đang phát, nếu có). "
                    f"Xem kết quả: broadcaster log --from {day}")
             return None
+        if hand_over_only:
+            raise _not_running(f"đài đang chạy không nhận lệnh trong {HANDOVER_SECONDS:g} giây; buổi '{slot_id}'")
         notify("Đài đang chạy không nhận lệnh trong 2 giây: lệnh này tự phát.")
+    elif hand_over_only:
+        raise _not_running(f"buổi '{slot_id}'")
     notify("Đang chuẩn bị âm thanh…")
     sessions = prepare_manual(files, slot_id, day)
     if not sessions:
@@ -107,7 +124,7 @@ def air_now(station_dir: str | Path, slot_id: str, *, day: date | None = None, o
                     raise BroadcasterError(f"buổi {key} vừa được phát; chờ một giây rồi thử lại")
                 for skip in record_skipped(programme, files.by_id, log=log, session_key=key):
                     notify(f"  bỏ qua: {skip.title} ({skip.reason})")
-                log.audit("air", _station.current_user(), {"session": key}, at=started)
+                log.audit("air", who or _station.current_user(), {"session": key}, at=started)
                 where = describe_output(channel.cfg, channel.output, station)
                 notify(f"Phát ngay buổi '{slot_id}' ({len(programme.items)} bản tin, "
                        f"{programme.total_seconds / 60:.1f} phút): {where}")
@@ -127,28 +144,37 @@ def air_now(station_dir: str | Path, slot_id: str, *, day: date | None = None, o
 def send_emergency(
     station_dir: str | Path, *, text: str | None = None, audio: str | None = None, zones: tuple[str, ...] = (),
     repeat: int | None = None, output_override: str | None = None, notify: Callable[[str], None] = lambda _: None,
+    who: str | None = None, hand_over_only: bool = False, on_request: Callable[[str], None] = lambda _: None,
 ) -> list[Airing]:
-    """Prepare the message, hand it to the running station (within a second); with no station running, air it
-    here. Returns the rows aired here (empty when the running station took it)."""
+    """Prepare the message, hand it to the running station (within a second) and wait for its answer; with no
+    station running, air it here. Returns the rows aired here (empty when the running station took it). Raises
+    `BroadcasterError` with the station's reason when it took the emergency but could not air it; `NotRunning`
+    with `hand_over_only` when no station took it. `who` (default the OS user) is audited; `on_request(id)`
+    once the request is dropped."""
     station = apply_output_override(load_station(station_dir), output_override)
     clock = SystemClock(station.timezone)
     sounds = _room_for_sound(station, notify)
     try:
         request = _station.prepare_request(sounds, now=clock.now(), text=text, audio=audio, zones=zones,
-                                            repeat=repeat)
+                                            repeat=repeat, who=who)
     except (OSError, BroadcasterError) as exc:
         if sounds is not station or not is_space_error(exc):
             raise
         sounds = _room_for_sound(station, notify, full=True)  # the disk filled up meanwhile
         request = _station.prepare_request(sounds, now=clock.now(), text=text, audio=audio, zones=zones,
-                                            repeat=repeat)
+                                            repeat=repeat, who=who)
     pid = _station.running_station_pid(station)
     if pid is not None:
         _station.submit(station, request)
+        on_request(request.id)
         if _station.wait_taken(station, request, HANDOVER_SECONDS) or not _station.withdraw(station, request):
-            notify(f"Đã chuyển tin khẩn cấp tới đài đang chạy (tiến trình {pid}); đài phát ngay.")
+            _hand_over_answer(station, request, pid, notify)
             return []
+        if hand_over_only:
+            raise _not_running(f"đài đang chạy không nhận tin trong {HANDOVER_SECONDS:g} giây; tin khẩn cấp")
         notify("Đài đang chạy không nhận tin trong 2 giây: lệnh này tự phát.")
+    elif hand_over_only:
+        raise _not_running("tin khẩn cấp")
     else:
         notify("Đài không chạy: lệnh này tự phát tin khẩn cấp ngay.")
     log = open_station_log(station, notify=notify)
@@ -172,6 +198,20 @@ def send_emergency(
     done = sum(r.status is AiringStatus.COMPLETED for r in rows)
     notify(f"Xong: {done}/{len(rows)} lần phát trọn vẹn.")
     return rows
+
+
+def _hand_over_answer(station: Station, request: _station.EmergencyRequest, pid: int,
+                      notify: Callable[[str], None]) -> None:
+    """The station took the emergency: say what it answered (queued; failed: raise with its reason)."""
+    state, reason = _station.wait_answer(station, request, ANSWER_SECONDS)
+    if state == _station.FAILED:
+        raise BroadcasterError(f"đài đang chạy (tiến trình {pid}) đã nhận nhưng KHÔNG phát được tin khẩn cấp: {reason}. "
+                               "Xem `broadcaster status`, sửa lỗi rồi gửi lại.")
+    if state == _station.ACCEPTED:
+        notify(f"Đã chuyển tin khẩn cấp tới đài đang chạy (tiến trình {pid}); đài phát ngay.")
+    else:
+        notify(f"Đã chuyển tin khẩn cấp tới đài đang chạy (tiến trình {pid}); đài chưa xác nhận sau "
+               f"{ANSWER_SECONDS:g} giây: xem `broadcaster log` để biết tin đã phát chưa.")
 
 
 def _room_for_sound(station: Station, notify: Callable[[str], None], *, full: bool = False) -> Station:

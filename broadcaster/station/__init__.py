@@ -15,15 +15,21 @@ from broadcaster.station._chains import (
     parse_output_spec,
 )
 from broadcaster.station._control import (
+    ACCEPTED,
+    FAILED,
+    TAKEN,
+    WAITING,
     AirRequest,
     EmergencyRequest,
     attention_tone,
     current_user,
     prepare_request,
+    request_answer,
     running_station_pid,
     submit,
     submit_air,
     to_air,
+    wait_answer,
     wait_taken,
     withdraw,
 )
@@ -33,6 +39,10 @@ from broadcaster.station._sessions import Session, StationFiles, load
 from broadcaster.station._status import read_status, status_path
 
 __all__ = [
+    "ACCEPTED",
+    "FAILED",
+    "TAKEN",
+    "WAITING",
     "AirRequest",
     "Channel",
     "EmergencyRequest",
@@ -51,12 +61,14 @@ __all__ = [
     "parse_output_spec",
     "prepare_request",
     "read_status",
+    "request_answer",
     "run_station",
     "running_station_pid",
     "status_path",
     "submit",
     "submit_air",
     "to_air",
+    "wait_answer",
     "wait_taken",
     "withdraw",
 ]

@@ -25,6 +25,27 @@ __all__ = ["Channel", "open_channels", "describe_output", "parse_output_spec", "
 log = logging.getLogger(__name__)
 
 
+class _Tracked:
+    """The channel's log writer as playout sees it: every row written goes to the log, and the item that starts or
+    ends is told to the status board (what airs now, for the desk's live page)."""
+
+    def __init__(self, log: AirLog, board: Any, output_id: str):
+        self._log, self._board, self._output_id = log, board, output_id
+
+    def start_item(self, airing: Airing) -> int:
+        row_id = self._log.start_item(airing)
+        self._board.item_started(self._output_id, airing, row_id)
+        return row_id
+
+    def finish_item(self, row_id: int, status: Any, ended_at: datetime, played_seconds: float,
+                    reason: str = "") -> None:
+        self._log.finish_item(row_id, status, ended_at, played_seconds, reason)
+        self._board.item_finished(self._output_id, row_id)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._log, name)
+
+
 class Channel:
     """An output chain: `lock` is held while anything airs; `stop` stops the playing item (emergency or
     shutdown); queued emergencies air in the session that holds the lock (pre-emption) or on their own."""
@@ -44,6 +65,20 @@ class Channel:
         self._mutex = threading.Lock()
         self._in_session = False
         self._emergency_on_air = False  # a second emergency waits for the one on air, never cuts it
+        self.board: Any = None  # the station's StatusBoard (set by the runner): what airs now, warnings
+
+    def _writer(self) -> Any:
+        return self.log if self.board is None else _Tracked(self.log, self.board, self.cfg.id)
+
+    def _on_air(self, *, kind: str, key: str, title: str, items: list[str], zones: Any,
+                start: datetime | None) -> None:
+        if self.board is not None:
+            self.board.session_started(self.cfg.id, kind=kind, key=key, title=title, items=items, zones=zones,
+                                       start=start)
+
+    def _off_air(self) -> None:
+        if self.board is not None:
+            self.board.session_finished(self.cfg.id)
 
     @property
     def paced(self) -> bool:
@@ -72,11 +107,15 @@ class Channel:
                 em = self._queue.popleft()
                 self.stop.clear()
                 self._emergency_on_air = True
+            self._on_air(kind="emergency", key=f"emergency/{em.id}/{self.cfg.id}", title=em.title,
+                         items=[], zones=sorted(em.zones) or [z.id for z in self.station.zones],
+                         start=em.requested_at)
             try:
                 air_emergency(em, station=self.station, output=self.output, output_id=self.cfg.id,
-                              switch=self.switch, log=self.log, clock=self.clock, stop=self.stop,
+                              switch=self.switch, log=self._writer(), clock=self.clock, stop=self.stop,
                               in_session=in_session)
             finally:
+                self._off_air()
                 with self._mutex:
                     self._emergency_on_air = False
             aired = True
@@ -109,23 +148,39 @@ class Channel:
             if not self.shutdown.is_set():
                 self.stop.clear()
             self._in_session = True
+            p = session.programme
+            self._on_air(kind="manual" if session_key else "session", key=session_key or session.key,
+                         title=next((s.name for s in self.station.slots if s.id == p.slot_id), p.slot_id),
+                         items=[i.bulletin_id for i in p.items], zones=sorted({z for i in p.items for z in i.zones}),
+                         start=start_at or p.start)
             try:
                 return air_programme(
                     session.built, session.programme, station=self.station, output=self.output, switch=self.switch,
-                    log=self.log, clock=self.clock, stop=self.stop, emergency_check=self, session_key=session_key,
-                    info=session.info, segments=session.segments, start_at=start_at, paced=self.paced,
+                    log=self._writer(), clock=self.clock, stop=self.stop, emergency_check=self,
+                    session_key=session_key, info=session.info, segments=session.segments, start_at=start_at,
+                    paced=self.paced,
                 )
             finally:
                 self._in_session = False
+                self._off_air()
 
     def safe_off(self, when: str) -> None:
         """Amplifier and every relay of this output off, whatever the state they were left in (a crash, kill -9,
         a power cut mid-session): at start-up, after a failed airing, at exit. Never raises."""
+        failed = ""
         for action in (lambda: self.switch.amplifier(False), self.switch.all_off):
             try:
                 action()
             except BroadcasterError as exc:
                 log.error("bộ chuyển vùng loa (%s): %s", when, exc)
+                failed = str(exc)
+        if self.board is not None:  # a relay board that does not answer is for the officer to see
+            code = f"relay-board:{self.cfg.id}"
+            if failed:
+                self.board.warn(code, f"Bộ chuyển vùng loa của đầu ra {self.cfg.id} không trả lời ({when}): {failed}",
+                                severity="error")
+            else:
+                self.board.clear(code)
 
     def close(self, timeout: float = 15.0) -> None:
         """Wait for the airing item to wind down (rows finished), then relays and amplifier off, port closed."""

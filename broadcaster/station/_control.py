@@ -2,7 +2,9 @@
 
 Channel: the command writes `state_dir/control/emergency-<id>.json` atomically (temp file + rename); the
 runner polls the directory every ~200 ms and renames what it takes to `.taken`, so the command knows the
-station has it. A running station keeps `control/runner.json` (pid) fresh as a heartbeat; when there is none,
+station has it. Then the station answers: `.accepted` once the emergency is queued on its outputs (a "phát
+ngay" once its session is built), or `.failed` with the reason in `.failed.txt` when it could not go on (its
+audio could not be prepared, the session could not be built); an unreadable file becomes `.bad` (+ `.bad.txt`). A running station keeps `control/runner.json` (pid) fresh as a heartbeat; when there is none,
 the command airs the emergency itself. With the state disk full, requests go to the control directory's twin in
 RAM (`airlog.scratch_dir`), which the runner polls as well, and the heartbeat is kept fresh by touching it. No APScheduler here: the runner owns scheduling.
 """
@@ -26,6 +28,13 @@ from broadcaster.airlog import is_space_error, scratch_dir
 from broadcaster.errors import BroadcasterError
 from broadcaster.models import Station
 from broadcaster.playout import EmergencyAudio
+from broadcaster.station._heartbeat import (
+    HEARTBEAT_SECONDS,
+    clear_heartbeat,
+    control_dir,
+    running_station_pid,
+    write_heartbeat,
+)
 from broadcaster.station._requests import BadRequest, check_air, check_emergency, read_request
 
 __all__ = [
@@ -48,11 +57,21 @@ __all__ = [
     "AirRequest",
     "submit_air",
     "take_air_requests",
+    "answer",
+    "request_answer",
+    "wait_answer",
+    "TAKEN",
+    "ACCEPTED",
+    "FAILED",
+    "WAITING",
 ]
 
 log = logging.getLogger(__name__)
 
-HEARTBEAT_SECONDS = 2.0  # the runner refreshes its heartbeat this often; 3 missed beats = not running
+# what a request's file says about it (its suffix): the sender reads the station's answer from it
+WAITING, TAKEN, ACCEPTED, FAILED = "waiting", "taken", "accepted", "failed"
+_ANSWERS = {".json": WAITING, ".taken": TAKEN, ".accepted": ACCEPTED, ".failed": FAILED, ".bad": FAILED}
+_ORDER = ("", WAITING, TAKEN, ACCEPTED)
 ONLINE_ENGINES = ("gtts",)  # engines that need the network: an emergency never waits for them
 
 
@@ -94,16 +113,13 @@ def current_user() -> str:
         return str(os.getuid())
 
 
-def control_dir(station: Station) -> Path:
-    return Path(station.state_dir) / "control"
-
-
 def new_request(
     station: Station, *, message: Path, message_seconds: float, title: str, now: datetime,
     zones: tuple[str, ...] = (), repeat: int | None = None, text: str | None = None, audio: str | None = None,
-    engine: str = "", voice: str = "", audio_hash: str = "",
+    engine: str = "", voice: str = "", audio_hash: str = "", who: str | None = None,
 ) -> EmergencyRequest:
-    """A new request with a unique id; checks zones and repeat against the station (Vietnamese errors)."""
+    """A new request with a unique id; checks zones and repeat against the station (Vietnamese errors). `who`:
+    who asked (default the OS user; the desk passes its account)."""
     known = [z.id for z in station.zones]
     unknown = [z for z in zones if z not in known]
     if unknown:
@@ -114,7 +130,7 @@ def new_request(
         raise BroadcasterError(f"số lần phát phải từ 1 đến 10 (đang là {repeat})")
     stamp = now.strftime("%Y%m%dT%H%M%S")
     return EmergencyRequest(
-        id=f"{stamp}-{uuid.uuid4().hex[:6]}", requested_at=now, who=current_user(), message=str(message),
+        id=f"{stamp}-{uuid.uuid4().hex[:6]}", requested_at=now, who=who or current_user(), message=str(message),
         message_seconds=message_seconds, title=title, zones=tuple(zones), repeat=repeat, text=text, audio=audio,
         engine=engine, voice=voice, audio_hash=audio_hash,
     )
@@ -157,16 +173,59 @@ def submit(station: Station, request: EmergencyRequest | AirRequest) -> Path:
     return _drop(_control_dirs(station)[1], name, request)
 
 
+def request_answer(station: Station, kind: str, request_id: str) -> tuple[str, str]:
+    """Where a request stands, from its file: (WAITING | TAKEN | ACCEPTED | FAILED, the station's reason for
+    FAILED), or ("", "") when there is no such request."""
+    found = ""
+    for directory in _control_dirs(station):
+        for suffix, state in _ANSWERS.items():
+            path = directory / f"{kind}-{request_id}{suffix}"
+            if state == FAILED and path.exists():
+                with contextlib.suppress(OSError):
+                    return FAILED, path.with_name(path.name + ".txt").read_text(encoding="utf-8").strip()
+                return FAILED, ""
+            if path.exists() and _ORDER.index(state) > _ORDER.index(found):
+                found = state
+    return found, ""
+
+
 def wait_taken(station: Station, request: EmergencyRequest | AirRequest, timeout: float) -> bool:
-    """Wait until the running station takes the request; False after `timeout` seconds."""
-    name = _request_path(station, request.id, ".taken", _kind(request)).name
-    taken = [directory / name for directory in _control_dirs(station)]
+    """Wait until the running station takes the request (or has already answered it); False after `timeout`."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if any(p.exists() for p in taken):
+    while True:
+        if request_answer(station, _kind(request), request.id)[0] not in ("", WAITING):
             return True
+        if time.monotonic() >= deadline:
+            return False
         time.sleep(0.02)
-    return any(p.exists() for p in taken)
+
+
+def wait_answer(station: Station, request: EmergencyRequest | AirRequest, timeout: float) -> tuple[str, str]:
+    """After the station took a request: wait for its answer, ACCEPTED or FAILED (with the reason); TAKEN when
+    it has not answered within `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        state, reason = request_answer(station, _kind(request), request.id)
+        if state in (ACCEPTED, FAILED) or time.monotonic() >= deadline:
+            return state, reason
+        time.sleep(0.02)
+
+
+def answer(station: Station, request: EmergencyRequest | AirRequest, reason: str = "") -> None:
+    """The runner's answer to a request it took: accepted (no reason) or failed with `reason` (Vietnamese), so
+    the sender never believes a request the station could not go on with is on its way. Never raises."""
+    kind = _kind(request)
+    for directory in _control_dirs(station):
+        taken = directory / f"{kind}-{request.id}.taken"
+        if not taken.exists():
+            continue
+        try:
+            if reason:
+                (directory / f"{kind}-{request.id}.failed.txt").write_text(f"{reason}\n", encoding="utf-8")
+            os.replace(taken, directory / f"{kind}-{request.id}{'.failed' if reason else '.accepted'}")
+        except OSError as exc:
+            log.error("không ghi được trả lời cho yêu cầu %s-%s: %s", kind, request.id, exc)
+        return
 
 
 def withdraw(station: Station, request: EmergencyRequest | AirRequest) -> bool:
@@ -232,9 +291,9 @@ class AirRequest:
         return cls(**check_air(raw))
 
 
-def submit_air(station: Station, slot: str, day: date, now: datetime) -> AirRequest:
+def submit_air(station: Station, slot: str, day: date, now: datetime, who: str | None = None) -> AirRequest:
     """Ask the running station to air session `slot` of `day` now; returns the request (to wait for or withdraw)."""
-    request = AirRequest(f"{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}", now, current_user(), slot, day)
+    request = AirRequest(f"{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}", now, who or current_user(), slot, day)
     submit(station, request)
     return request
 
@@ -242,46 +301,6 @@ def submit_air(station: Station, slot: str, day: date, now: datetime) -> AirRequ
 def take_air_requests(station: Station) -> list[AirRequest]:
     """The runner's poll for "phát ngay" requests, oldest first, each marked taken; bad files set aside."""
     return _take(station, "air", AirRequest.from_json)
-
-
-def write_heartbeat(station: Station, info: dict[str, Any]) -> None:
-    """The running station says it is alive (pid, output); refreshed every HEARTBEAT_SECONDS."""
-    directory = control_dir(station)
-    directory.mkdir(parents=True, exist_ok=True)
-    tmp = directory / ".runner.json.tmp"
-    try:
-        tmp.write_text(json.dumps({"pid": os.getpid(), **info}, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, directory / "runner.json")
-    except OSError as exc:
-        if not is_space_error(exc) or not (directory / "runner.json").exists():
-            raise
-        os.utime(directory / "runner.json")  # the disk is full: still alive, same pid (a touch needs no space)
-
-
-def clear_heartbeat(station: Station) -> None:
-    try:
-        os.remove(control_dir(station) / "runner.json")
-    except FileNotFoundError:
-        pass
-
-
-def running_station_pid(station: Station) -> int | None:
-    """Pid of the station running on this state directory, or None (no heartbeat, stale, or process gone)."""
-    path = control_dir(station) / "runner.json"
-    try:
-        age = time.time() - path.stat().st_mtime
-        pid = int(json.loads(path.read_text(encoding="utf-8"))["pid"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    if age > 3 * HEARTBEAT_SECONDS:
-        return None
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return None
-    except PermissionError:
-        pass  # alive, another user's
-    return pid
 
 
 def render_message(station: Station, text: str) -> Any:
@@ -316,7 +335,7 @@ def attention_tone(station: Station) -> Path:
 
 def prepare_request(
     station: Station, *, now: datetime, text: str | None = None, audio: str | Path | None = None,
-    zones: tuple[str, ...] = (), repeat: int | None = None,
+    zones: tuple[str, ...] = (), repeat: int | None = None, who: str | None = None,
 ) -> EmergencyRequest:
     """Render the message (text: fastest engine; audio: the officer's file), ready to air, as a new request."""
     # lazy: the audio stack (numpy/scipy) stays out of the always-on station; it builds in a child
@@ -339,7 +358,7 @@ def prepare_request(
     return new_request(
         station, message=Path(clip.path), message_seconds=float(clip.duration), title=title, now=now,
         zones=zones, repeat=repeat, text=text, audio=str(audio) if audio is not None else None,
-        engine=engine, voice=voice, audio_hash=str(clip.sha256),
+        engine=engine, voice=voice, audio_hash=str(clip.sha256), who=who,
     )
 
 

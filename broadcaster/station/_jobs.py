@@ -8,7 +8,7 @@ import ctypes
 import gc
 import logging
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from broadcaster.models import AiringStatus, Station
 from broadcaster.playout import record_not_aired, record_skipped, session_outcome
@@ -92,17 +92,23 @@ class SessionJobs:
                                  info=session.info, bulletins=self.files.by_id, offsets=_offsets(session))
                 self.log.mark_session(key, AiringStatus.MISSED.value)
                 self.notify(f"bỏ lỡ buổi phát {key}: {reason}")
+                self._warn_not_aired("missed-session", programme, f"đã bỏ lỡ: {reason}")
                 return
             if session.error:
                 record_not_aired(programme, log=self.log, status=AiringStatus.FAILED, reason=session.error,
                                  info=session.info, bulletins=self.files.by_id, offsets=_offsets(session))
                 self.log.mark_session(key, AiringStatus.FAILED.value)
                 self.notify(f"không phát được buổi {key}: {session.error}")
+                self._warn_not_aired("failed-session", programme, f"không phát được: {session.error}")
                 return
             self.notify(f"bắt đầu buổi phát {key} lúc {fmt_when(programme.start)}")
             rows = channel.air_session(session)
             outcome, done, total = session_outcome(rows)
             self.log.mark_session(key, outcome)
+            self.board.set_next(self.sessions.values(), self.clock.now())
+            if outcome == AiringStatus.COMPLETED.value:  # a later session aired in full: the old news is over
+                self.board.clear("missed-session")
+                self.board.clear("failed-session")
             self.notify(f"xong buổi phát {key}: {done}/{total} bản tin phát trọn vẹn")
 
     def _log_dropped(self: Runner, session: _sessions.Session, now: datetime) -> None:
@@ -116,6 +122,11 @@ class SessionJobs:
                          bulletins=self.files.by_id, offsets=_offsets(session))
         self.log.mark_session(session.key, AiringStatus.MISSED.value)
         self.notify(f"bỏ lỡ buổi phát {session.key}: {reason}")
+        self._warn_not_aired("missed-session", programme, f"đã bỏ lỡ: {reason}")
+
+    def _warn_not_aired(self: Runner, code: str, programme: Any, what: str) -> None:
+        slot = next((s.name for s in self.station.slots if s.id == programme.slot_id), programme.slot_id)
+        self.board.warn(code, f"Buổi {slot} lúc {fmt_when(programme.start)} {what}", severity="error")
 
     def air_request_job(self: Runner, req: _control.AirRequest) -> None:
         """"Phát ngay" handed over by `broadcaster air`: build the session as `air` would and air it as soon as
@@ -125,14 +136,21 @@ class SessionJobs:
         try:
             sessions = self._build("prepare_manual", self.files, req.slot, req.day)
         except Exception as exc:  # noqa: BLE001 - a bad request or build must not stop the station
-            self.notify(f"không phát ngay được buổi '{req.slot}' ngày {fmt_date(req.day)}: {exc}")
+            reason = f"không phát ngay được buổi '{req.slot}' ngày {fmt_date(req.day)}: {exc}"
+            self.notify(reason)
+            _control.answer(self.station, req, reason)
             return
         finally:
             trim_memory()
-        if not sessions:
-            self.notify(f"buổi '{req.slot}' ngày {fmt_date(req.day)} không có bản tin nào để phát ngay "
-                        f"(xem `broadcaster plan --from {req.day} --to {req.day}`)")
+        broken = next((s.error for s in sessions if s.error), "")
+        if not sessions or all(s.error for s in sessions):
+            reason = (f"buổi '{req.slot}' ngày {fmt_date(req.day)} không có bản tin nào để phát ngay (xem `broadcaster "
+                      f"plan --from {req.day} --to {req.day}`)" if not sessions else
+                      f"không dựng được buổi '{req.slot}': {broken}")
+            self.notify(reason)
+            _control.answer(self.station, req, reason)
             return
+        _control.answer(self.station, req)  # built: it airs as soon as its output is free
         for session in sessions:
             channel = self.channels.get(session.programme.output_id)
             if channel is None or self.shutdown.is_set():

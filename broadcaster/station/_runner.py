@@ -53,6 +53,15 @@ CONTROL_POLL_SECONDS = 0.2
 WATCH_SECONDS = 5.0
 PREPARE_LEAD_SECONDS = 1.0  # fire this long before warm-up + start: time to cut audio and open the output
 TICK_SECONDS = 1.0  # the scheduler's main thread wakes at least this often (signals, stop)
+LOW_DISK_BYTES = 500 * 1024 * 1024  # less free on the state disk: a warning the officer must act on
+
+
+def disk_free(path: str | Path) -> int | None:
+    try:
+        st = os.statvfs(path)
+    except OSError:
+        return None
+    return st.f_bavail * st.f_frsize
 
 
 class Runner(SessionJobs):
@@ -86,9 +95,12 @@ class Runner(SessionJobs):
         self.clock_watch = ClockWatch(self.clock)
         self.lock = lock or StationLock(self.station.state_dir)
         self.voice = _status.VoiceWatch(self.station, self.notify)
+        self.board = _status.StatusBoard(self.voice, self.clock)
         self.log = open_station_log(self.station, notify=self.notify)
         self.channels: dict[str, Channel] = (make_channels or open_channels)(
             self.station, self.log, self.clock, self.shutdown)
+        for channel in self.channels.values():
+            channel.board = self.board
         self.scheduler = BlockingScheduler(
             timezone=self.clock.tz,
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
@@ -136,6 +148,7 @@ class Runner(SessionJobs):
                 del self.sessions[key]
             for session in sessions:
                 self._schedule(session)
+            self.board.set_next(self.sessions.values(), now)
             self.voice.after_prepare(self.station, self.sessions.values(), self.files.bulletins, now)
             self.voice.keep_retrying(self.scheduler, self.clock, self.shutdown, self.render_ahead)
         trim_memory()
@@ -175,7 +188,11 @@ class Runner(SessionJobs):
 
     def look_back(self) -> int:
         """At start-up: log the sessions the station missed while it was off (see `_lookback`)."""
-        return log_missed_sessions(self.files, self.log, self.clock.now(), self._started_at, self.notify)
+        missed = log_missed_sessions(self.files, self.log, self.clock.now(), self._started_at, self.notify)
+        if missed:
+            self.board.warn("missed-session", f"Đài đã bỏ lỡ {missed} buổi phát trong lúc không chạy (xem nhật ký phát "
+                                              "sóng)", severity="error")
+        return missed
 
     # -- control channel ----------------------------------------------------------------------------------------
     def _emergency_audio(self, req: _control.EmergencyRequest) -> EmergencyAudio:
@@ -191,11 +208,7 @@ class Runner(SessionJobs):
             clock += CONTROL_POLL_SECONDS
             try:
                 for req in _control.take_requests(self.station):
-                    self.notify(f"TIN KHẨN CẤP từ {req.who}: {req.title}")
-                    audio = self._emergency_audio(req)
-                    for output_id, channel in self.channels.items():
-                        if emergency_zones(audio, self.station, output_id) is not None:
-                            channel.offer(audio)  # interrupts only the outputs that feed its villages
+                    self.take_emergency(req)
                 for air in _control.take_air_requests(self.station):
                     self.notify(f"yêu cầu phát ngay buổi '{air.slot}' từ {air.who}: đang chuẩn bị âm thanh")
                     self.scheduler.add_job(self.air_request_job, args=[air], id=f"air:{air.id}")
@@ -205,12 +218,41 @@ class Runner(SessionJobs):
                     _control.write_heartbeat(self.station, {"station": str(self.station_dir)})
                 if clock - watch >= WATCH_SECONDS:
                     watch = clock
+                    self.check_disk()
                     if _sessions.watched_mtimes(self.station) != self._mtimes:
                         self.notify("lịch hoặc bản tin đã thay đổi: lập lại chương trình")
                         self.scheduler.add_job(self.render_ahead, kwargs={"reload": True}, id="reload",
                                                replace_existing=True)
             except Exception:  # noqa: BLE001 - the control loop must outlive any one bad request
                 log.exception("control loop")
+
+    def take_emergency(self, req: _control.EmergencyRequest) -> None:
+        """Queue a taken emergency on every output that feeds its villages, and answer the sender: accepted, or
+        failed with the reason (its audio could not be made ready), so it is never lost while the sender
+        believes it on its way."""
+        self.notify(f"TIN KHẨN CẤP từ {req.who}: {req.title}")
+        try:
+            audio = self._emergency_audio(req)
+        except Exception as exc:  # noqa: BLE001 - whatever went wrong, the sender must hear it, the station go on
+            log.exception("tin khẩn cấp %s", req.id)
+            reason = f"đài không chuẩn bị được âm thanh của tin khẩn cấp: {exc}"
+            self.notify(f"LỖI: {reason}")
+            _control.answer(self.station, req, reason)
+            return
+        for output_id, channel in self.channels.items():
+            if emergency_zones(audio, self.station, output_id) is not None:
+                channel.offer(audio)  # interrupts only the outputs that feed its villages
+        _control.answer(self.station, req)
+
+    def check_disk(self) -> None:
+        """A warning on the status record while the state disk has less than LOW_DISK_BYTES free."""
+        free = disk_free(self.station.state_dir)
+        if free is not None and free < LOW_DISK_BYTES:
+            self.board.warn("disk-low", f"Ổ đĩa chứa dữ liệu của đài ({self.station.state_dir}) chỉ còn "
+                                        f"{free / 1024 / 1024:.0f} MB trống: xoá bớt tệp hoặc thay ổ đĩa, kẻo đài "
+                                        "không ghi được âm thanh và nhật ký", severity="error")
+        else:
+            self.board.clear("disk-low")
 
     # -- life cycle ---------------------------------------------------------------------------------------------
     def stop(self, *_: Any) -> None:

@@ -5,6 +5,11 @@ the fallback voice and why, and whether the online voice answers. The running st
 temp file + rename) after every render-ahead and whenever the online voice comes or goes; `broadcaster status`
 and the web desk read it.
 
+`StatusBoard`: what is on air now on each output (session, item, position, villages, voice), the next sessions,
+and the station's `warnings` (`{code, severity, message, since}`; any part of the station adds or clears its own)
+and `chain` checks (`{name, ok, checked_at, message}`), written into the same record as soon as they change, so
+the desk's live page is never more than a poll behind.
+
 `VoiceWatch`: while any coming session has bulletins in the fallback voice, the runner calls `probe()` every
 `RETRY_SECONDS`; the first answer from Google makes the runner render ahead again, so those bulletins are
 re-rendered in the online voice and their sessions rebuilt before they air.
@@ -16,21 +21,22 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from broadcaster.models import Bulletin, Station
+from broadcaster.models import Airing, Bulletin, Station
 from broadcaster.station._sessions import Session
 from broadcaster.words import fmt_when
 
-__all__ = ["RETRY_SECONDS", "STATUS_FILE", "SCHEMA_VERSION", "VoiceWatch", "read_status", "status_path"]
+__all__ = ["RETRY_SECONDS", "STATUS_FILE", "SCHEMA_VERSION", "StatusBoard", "VoiceWatch", "read_status",
+           "status_path"]
 
 log = logging.getLogger(__name__)
 
 STATUS_FILE = "status.json"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: now_playing, next_sessions, warnings, chain
 RETRY_SECONDS = 60.0  # how often the online voice is probed while bulletins wait in the fallback voice
 RETRY_JOB = "voice-retry"
 ONLINE = "gtts"
@@ -82,6 +88,8 @@ class VoiceWatch:
     def __init__(self, station: Station, notify: Callable[[str], None]):
         self.station = station
         self.notify = notify
+        self.extra: Callable[[datetime], dict[str, Any]] = lambda now: {}  # the StatusBoard's part of the record
+        self._write_lock = threading.Lock()  # several threads write: one temp file at a time
         self.sessions: list[dict[str, Any]] = []
         self.voice: dict[str, Any] = {"state": "unknown", "reason": "", "since": None, "next_retry": None}
         self._told: set[tuple[str, str]] = set()  # (session, bulletin) already logged
@@ -153,12 +161,140 @@ class VoiceWatch:
         return True
 
     def write(self, now: datetime) -> None:
-        record = {
-            "schema_version": SCHEMA_VERSION, "written_at": now.isoformat(), "pid": os.getpid(),
-            "station": self.station.name, "engines": list(self.station.speech.engines),
-            "online_voice": self.voice, "fallback_sessions": self.sessions,
-        }
-        try:
-            _write(self.station, record)
-        except OSError as exc:  # a full disk must not stop the station
-            log.error("không ghi được tệp trạng thái %s: %s", status_path(self.station), exc)
+        with self._write_lock:
+            record = {
+                "schema_version": SCHEMA_VERSION, "written_at": now.isoformat(), "pid": os.getpid(),
+                "station": self.station.name, "engines": list(self.station.speech.engines),
+                "online_voice": self.voice, "fallback_sessions": self.sessions, **self.extra(now),
+            }
+            try:
+                _write(self.station, record)
+            except (OSError, ValueError) as exc:  # a full disk must not stop the station
+                log.error("không ghi được tệp trạng thái %s: %s", status_path(self.station), exc)
+
+
+def _zone_names(station: Station, zones: Iterable[str]) -> list[str]:
+    names = {z.id: z.name for z in station.zones}
+    return [names.get(z, z) for z in zones]
+
+
+class StatusBoard:
+    """The live part of the status record. Channels call `session_started`/`item_started`/`item_finished`/
+    `session_finished` as they air; anything may `warn`/`clear`; each change rewrites the record at once."""
+
+    def __init__(self, voice: VoiceWatch, clock: Any):
+        self.voice = voice
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._on_air: dict[str, list[dict[str, Any]]] = {}  # output id -> what airs there (an emergency on top)
+        self._next: list[dict[str, Any]] = []
+        self._warnings: dict[str, dict[str, Any]] = {}
+        self._chain: list[dict[str, Any]] | None = None
+        voice.extra = self._record
+
+    @property
+    def station(self) -> Station:
+        return self.voice.station
+
+    def _record(self, now: datetime) -> dict[str, Any]:
+        with self._lock:
+            warnings = list(self._warnings.values())
+            if self.voice.sessions:  # bulletins waiting in the fallback voice: the officer should know
+                first = self.voice.sessions[0]
+                count = sum(len(s["bulletins"]) for s in self.voice.sessions)
+                warnings.append({"code": "fallback-voice", "severity": "warning", "since": self.voice.voice["since"],
+                                 "message": f"{count} bản tin của {len(self.voice.sessions)} buổi sắp tới sẽ phát bằng "
+                                            f"giọng dự phòng (giọng máy ngoại tuyến), sớm nhất buổi {first['slot_name']} "
+                                            f"lúc {fmt_when(datetime.fromisoformat(first['start']))}; lý do: "
+                                            f"{first['bulletins'][0]['reason']}"})
+            record: dict[str, Any] = {"now_playing": [dict(v[-1]) for v in self._on_air.values() if v],
+                                      "next_sessions": list(self._next), "warnings": warnings}
+            if self._chain is not None:
+                record["chain"] = list(self._chain)
+            return record
+
+    def _changed(self) -> None:
+        self.voice.write(self.clock.now())
+
+    # -- what airs -----------------------------------------------------------------------------------------------
+    def session_started(self, output_id: str, *, kind: str, key: str, title: str, items: Sequence[str],
+                        zones: Iterable[str], start: datetime | None) -> None:
+        """`kind`: session | manual | emergency; `items`: the bulletin ids in airing order (positions)."""
+        with self._lock:
+            self._on_air.setdefault(output_id, []).append({
+                "output": output_id, "kind": kind, "session": key, "title": title,
+                "start": start.isoformat() if start else None, "items": list(items),
+                "zones": _zone_names(self.station, zones), "item": None})
+        self._changed()
+
+    def item_started(self, output_id: str, airing: Airing, row_id: int | None) -> None:
+        engines = self.station.speech.engines
+        with self._lock:
+            stack = self._on_air.setdefault(output_id, [])
+            if not stack:
+                stack.append({"output": output_id, "kind": "session", "session": airing.session_key, "title": "",
+                              "start": None, "items": [], "zones": [], "item": None})
+            entry = stack[-1]
+            items = entry["items"]
+            position = items.index(airing.bulletin_id) + 1 if airing.bulletin_id in items else None
+            entry["item"] = {
+                "row": row_id, "bulletin_id": airing.bulletin_id, "title": airing.title, "position": position,
+                "of": len(items) or None, "zones": _zone_names(self.station, airing.zones),
+                "engine": airing.engine, "voice": airing.voice,
+                "fallback": bool(airing.engine and engines and airing.engine not in (engines[0], "recording")),
+                "started_at": airing.started_at.isoformat() if airing.started_at else None,
+                "seconds": round(airing.planned_seconds, 1),
+            }
+        self._changed()
+
+    def item_finished(self, output_id: str, row_id: int | None) -> None:
+        with self._lock:
+            entry = (self._on_air.get(output_id) or [None])[-1]
+            if entry is None or entry["item"] is None or entry["item"]["row"] != row_id:
+                return
+            entry["item"] = None
+        self._changed()
+
+    def session_finished(self, output_id: str) -> None:
+        with self._lock:
+            stack = self._on_air.get(output_id)
+            if stack:
+                stack.pop()
+        self._changed()
+
+    def set_next(self, sessions: Iterable[Session], now: datetime) -> None:
+        """The coming sessions (the next three not yet started), rewritten after each render-ahead and airing."""
+        names = {s.id: s.name for s in self.station.slots}
+        coming = sorted((s for s in sessions if s.programme.start > now), key=lambda s: s.programme.start)[:3]
+        with self._lock:
+            self._next = [{"session": s.key, "slot": s.programme.slot_id,
+                           "slot_name": names.get(s.programme.slot_id, s.programme.slot_id),
+                           "start": s.programme.start.isoformat(), "output": s.programme.output_id,
+                           "items": len(s.programme.items), "seconds": round(s.programme.total_seconds, 1),
+                           "zones": _zone_names(self.station, sorted({z for i in s.programme.items for z in i.zones})),
+                           "fallback": len(s.fallback), "error": s.error or ""} for s in coming]
+        self._changed()
+
+    # -- warnings and checks ---------------------------------------------------------------------------------------
+    def warn(self, code: str, message: str, *, severity: str = "warning", now: datetime | None = None) -> None:
+        """Add (or update) the warning `code`; `severity`: warning | error. Its `since` stays the first time."""
+        now = now or self.clock.now()
+        with self._lock:
+            old = self._warnings.get(code)
+            if old is not None and old["message"] == message and old["severity"] == severity:
+                return
+            self._warnings[code] = {"code": code, "severity": severity, "message": message,
+                                    "since": old["since"] if old else now.isoformat()}
+        self._changed()
+
+    def clear(self, code: str) -> None:
+        with self._lock:
+            if self._warnings.pop(code, None) is None:
+                return
+        self._changed()
+
+    def set_chain(self, checks: Sequence[Mapping[str, Any]]) -> None:
+        """The chain checks (`[{name, ok, checked_at, message}]`), as whoever checks the chain reports them."""
+        with self._lock:
+            self._chain = [dict(c) for c in checks]
+        self._changed()

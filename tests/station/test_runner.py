@@ -4,7 +4,7 @@ jobs in the station's timezone. Real eSpeak NG, real programme build, real SQLit
 from __future__ import annotations
 
 import dataclasses
-import os
+
 import threading
 import time
 from datetime import datetime, timedelta
@@ -226,7 +226,7 @@ def test_emergency_offered_while_idle_airs_on_its_own(tmp_path: Path) -> None:
     assert rig.switch.calls[0] == ("amplifier", True) and rig.switch.calls[-1] == ("amplifier", False)
     audit = rig.runner.log.audit_events(event="emergency")
     assert audit and audit[0].who == req.who
-    assert os.path.exists(emergency.control_dir(station) / f"emergency-{req.id}.taken")
+    assert emergency.request_answer(station, "emergency", req.id) == (emergency.ACCEPTED, "")
 
 
 def test_after_a_crash_mid_session_the_rest_is_missed_and_nothing_airs_twice(tmp_path: Path) -> None:

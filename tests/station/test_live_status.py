@@ -1,0 +1,143 @@
+"""What the desk's live page reads from the running station: the status record says what airs now (session,
+item, position, villages, voice), the next sessions and the warnings; and a request the station took but could
+not go on with is answered `.failed` with the reason (the sender is never left believing it on its way)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from broadcaster.errors import BroadcasterError
+from broadcaster.station import _control, read_status
+from tests import factories as make
+from tests.station.test_runner import DAY, Rig
+
+
+class Watching:
+    """Samples status.json's `now_playing` every time the station rewrites it (the desk's view, without a poll)."""
+
+    def __init__(self, rig: Rig):
+        self.seen: list[dict] = []  # type: ignore[type-arg]
+        board = rig.runner.board
+        original = board._changed
+
+        def changed() -> None:
+            original()
+            record = read_status(rig.runner.station)
+            assert record is not None
+            self.seen.append(record)
+
+        board._changed = changed  # type: ignore[method-assign]
+
+
+def test_the_record_says_what_airs_now_item_by_item_and_the_next_session(tmp_path: Path) -> None:
+    rig = Rig(tmp_path, DAY.replace(hour=6, minute=29, second=50))
+    rig.runner.render_ahead()
+    record = read_status(rig.runner.station)
+    assert record is not None and record["schema_version"] == 2
+    assert [s["session"] for s in record["next_sessions"]][:2] == ["2026-11-28/sang/main", "2026-11-28/trua/main"]
+    assert record["next_sessions"][0]["slot_name"] == "Buổi sáng" and record["next_sessions"][0]["items"] == 1
+    assert record["now_playing"] == [] and record["warnings"] == [] and "chain" not in record
+    watch = Watching(rig)
+    rig.runner.session_job("2026-11-28/sang/main")
+    on_air = [r["now_playing"][0] for r in watch.seen if r["now_playing"] and r["now_playing"][0]["item"]]
+    assert on_air, watch.seen
+    item = on_air[0]["item"]
+    assert on_air[0]["session"] == "2026-11-28/sang/main" and on_air[0]["title"] == "Buổi sáng"
+    assert item["title"] == "Tin thử" and item["position"] == 1 and item["of"] == 1
+    assert item["zones"] == ["Thôn Đông"] and item["engine"] == "espeak" and item["fallback"] is False
+    final = read_status(rig.runner.station)
+    assert final is not None and final["now_playing"] == []  # nothing on air once the session is over
+    assert final["next_sessions"][0]["session"] == "2026-11-28/trua/main"
+
+
+def test_warnings_are_generic_added_cleared_and_chain_checks_are_carried(tmp_path: Path) -> None:
+    rig = Rig(tmp_path, DAY.replace(hour=10))
+    board = rig.runner.board
+    board.warn("relay-board:main", "Bộ chuyển vùng loa không trả lời", severity="error")
+    board.warn("relay-board:main", "Bộ chuyển vùng loa không trả lời")  # same code: one warning, first `since`
+    board.set_chain([{"name": "Bộ chuyển vùng loa", "ok": False, "checked_at": DAY.isoformat(), "message": "im lặng"}])
+    record = read_status(rig.runner.station)
+    assert record is not None
+    assert [(w["code"], w["severity"]) for w in record["warnings"]] == [("relay-board:main", "warning")]
+    assert record["warnings"][0]["since"] == DAY.replace(hour=10).isoformat()
+    assert record["chain"][0]["ok"] is False
+    board.clear("relay-board:main")
+    assert read_status(rig.runner.station)["warnings"] == []  # type: ignore[index]
+
+
+def test_a_missed_session_is_a_warning_until_a_later_session_airs(tmp_path: Path) -> None:
+    rig = Rig(tmp_path, DAY.replace(hour=6, minute=29))
+    rig.runner.render_ahead()
+    rig.clock.advance(60 * 20)  # the session's job ran 19 minutes late
+    rig.runner.session_job("2026-11-28/sang/main")
+    warnings = read_status(rig.runner.station)["warnings"]  # type: ignore[index]
+    assert [w["code"] for w in warnings] == ["missed-session"] and "Buổi sáng" in warnings[0]["message"]
+    rig.clock.advance((DAY.replace(hour=8, minute=57, second=58) - rig.clock.now()).total_seconds())
+    rig.runner.session_job("2026-11-28/trua/main")
+    assert read_status(rig.runner.station)["warnings"] == []  # type: ignore[index]
+
+
+def test_low_disk_space_is_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from broadcaster.station import _runner
+
+    rig = Rig(tmp_path, DAY.replace(hour=10))
+    monkeypatch.setattr(_runner, "LOW_DISK_BYTES", 1 << 62)  # more than any disk has free
+    rig.runner.check_disk()
+    warnings = read_status(rig.runner.station)["warnings"]  # type: ignore[index]
+    assert warnings[0]["code"] == "disk-low" and "MB trống" in warnings[0]["message"]
+
+
+def test_an_emergency_whose_audio_cannot_be_prepared_is_answered_failed_with_the_reason(tmp_path: Path) -> None:
+    rig = Rig(tmp_path, DAY.replace(hour=10))
+    station = rig.runner.station
+    (tmp_path / "audio" / "attention.wav").write_bytes(b"not audio at all")  # the attention tone cannot be read
+    rig.runner._attention = None
+    req = _control.new_request(station, message=make.tone_wav(tmp_path / "m.wav", 0.5), message_seconds=0.5,
+                               title="Bão", now=rig.clock.now())
+    _control.submit(station, req)
+    control = threading.Thread(target=rig.runner.control_loop, daemon=True)
+    control.start()
+    try:
+        assert _control.wait_taken(station, req, 5)
+        state, reason = _control.wait_answer(station, req, 5)
+    finally:
+        rig.runner.shutdown.set()
+        control.join(2)
+    assert state == _control.FAILED and "không chuẩn bị được âm thanh" in reason
+    assert rig.output.plays == []
+    assert any("LỖI" in line for line in rig.lines)
+
+
+def test_the_sender_is_told_when_the_station_answers_failed(tmp_path: Path) -> None:
+    """`broadcaster emergency`'s service: the running station took it, then answered `.failed`: the command says
+    so with the reason (exit 1 in the CLI), instead of 'the station airs it now'."""
+    from broadcaster.config import load_station
+    from broadcaster.services.air import send_emergency
+
+    sdir = make.station_dir(tmp_path, {"name": "Đài thử", "commune": "Thử", "zones": {"dong": "Thôn Đông"},
+                                       "slots": {"sang": {"name": "Buổi sáng", "start": "06:30", "max_minutes": 20}},
+                                       "speech": {"engines": ["espeak"]}, "state_dir": "../var"})
+    station = load_station(sdir)
+    stop = threading.Event()
+
+    def a_station_that_cannot() -> None:  # the control channel's other end, as the runner answers
+        while not stop.is_set():
+            _control.write_heartbeat(station, {})
+            for req in _control.take_requests(station):
+                _control.answer(station, req, "đài không chuẩn bị được âm thanh của tin khẩn cấp: ổ đĩa hỏng")
+            time.sleep(0.05)
+
+    other = threading.Thread(target=a_station_that_cannot, daemon=True)
+    other.start()
+    lines: list[str] = []
+    try:
+        with pytest.raises(BroadcasterError, match="ổ đĩa hỏng"):
+            send_emergency(sdir, audio=str(make.tone_wav(tmp_path / "m.wav", 0.5)), notify=lines.append)
+    finally:
+        stop.set()
+        other.join(2)
+    assert not any("đài phát ngay" in line for line in lines)
