@@ -81,6 +81,8 @@ AUDIT_LABELS: dict[str, str] = {
     "approve_refused": "từ chối duyệt (bốn mắt)",
     "return": "trả lại",
     "setting_four_eyes": "đổi nguyên tắc bốn mắt",
+    "emergency": "phát khẩn cấp",
+    "air_now": "phát ngay",
 }
 
 # A bulletin's vetting state as the desk and `check` name it.

@@ -302,6 +302,14 @@ class AirLog:
         with self._read() as db:
             return [from_row(r) for r in db.execute(sql + " ORDER BY scheduled_at, id", params)]
 
+    def recent(self, limit: int = 10, *, session_prefix: str | None = None) -> list[Airing]:
+        """The last `limit` rows written, newest first, of sessions whose key starts with `session_prefix`."""
+        where = " WHERE substr(session_key, 1, ?) = ?" if session_prefix is not None else ""
+        params = [len(session_prefix), session_prefix] if session_prefix is not None else []
+        with self._read() as db:
+            sql = f"SELECT * FROM airings{where} ORDER BY id DESC LIMIT ?"
+            return [from_row(r) for r in db.execute(sql, [*params, limit])]
+
     # --- audit and renders ------------------------------------------------------------------------------------
 
     def audit(

@@ -54,16 +54,19 @@ THROTTLE_MAX_DELAY = 15 * 60
 PERMISSIONS: dict[str, frozenset[str]] = {
     "xem": frozenset({"view"}),
     "bien-tap": frozenset({"view", "edit"}),
-    "duyet": frozenset({"view", "edit", "approve"}),
-    "quan-tri": frozenset({"view", "edit", "approve", "admin"}),
+    "duyet": frozenset({"view", "edit", "approve", "air"}),
+    "quan-tri": frozenset({"view", "edit", "approve", "air", "admin"}),
 }
+# "air": "Phát ngay" and emergencies from the desk; editors too when station.yaml says `desk.editors_may_air`
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,31}")
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 _DUMMY = _hasher.hash("không có tài khoản này")  # verified against when the name is unknown: same time taken
 
 
-def can(account: Account, permission: str) -> bool:
+def can(account: Account, permission: str, *, editors_may_air: bool = False) -> bool:
+    if permission == "air" and editors_may_air and "edit" in PERMISSIONS.get(account.role, frozenset()):
+        return True
     return permission in PERMISSIONS.get(account.role, frozenset())
 
 

@@ -24,6 +24,7 @@ from broadcaster.words import (
     WEEKDAY_SHORT,
     fmt_date,
     fmt_time,
+    status_label,
     weekday,
 )
 
@@ -72,6 +73,7 @@ TEMPLATES.env.globals.update(
     AUDIT_LABELS=AUDIT_LABELS,
     WEEKDAY_SHORT=WEEKDAY_SHORT,
     is_error=is_error,
+    status_label=status_label,
 )
 
 

@@ -59,11 +59,15 @@ class Ctx:
         return self.session.account
 
     def can(self, permission: str) -> bool:
-        return self.session is not None and can(self.session.account, permission)
+        return self.session is not None and _allowed(self.desk, self.session.account, permission)
 
     def field(self, name: str) -> str:
         value = self.form.get(name) if self.form is not None else None
         return value if isinstance(value, str) else ""
+
+
+def _allowed(desk: Desk, account: Account, permission: str) -> bool:
+    return can(account, permission, editors_may_air=permission == "air" and desk.station.desk.editors_may_air)
 
 
 def _refuse(request: Request, desk: Desk, status: int, message: str) -> Response:
@@ -112,7 +116,7 @@ def page(path: str, handler: Callable[[Request, Ctx], Any], *, methods: tuple[st
         request.state.desk_ctx = ctx
         if perm is not None and session is None:
             return _needs_login(request)
-        if perm is not None and session is not None and not can(session.account, perm):
+        if perm is not None and session is not None and not _allowed(desk, session.account, perm):
             return _refuse(request, desk, 403, "Tài khoản của bạn không có quyền vào trang này.")
         if request.method not in SAFE_METHODS:
             form = await _read_form(request)

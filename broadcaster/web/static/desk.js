@@ -31,7 +31,7 @@
           play.src = URL.createObjectURL(blob);
           play.hidden = false;
           var secs = Math.round((Date.now() - began) / 1000);
-          status.textContent = "Đã ghi " + secs + " giây. Bấm Lưu để dùng bản ghi này.";
+          status.textContent = "Đã ghi " + secs + " giây. " + (box.dataset.hint || "Bấm Lưu để dùng bản ghi này.");
           start.disabled = false; stop.disabled = true;
         };
         recorder.start();
@@ -45,4 +45,28 @@
     stop.addEventListener("click", function () { if (recorder && recorder.state !== "inactive") recorder.stop(); });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setup); else setup();
+
+  // The live page: countdowns to the next session and the time into the item on air, ticked here every second
+  // (the server sends a new fragment only when the station's state changes).
+  function two(n) { return (n < 10 ? "0" : "") + n; }
+  function span(secs) {
+    secs = Math.max(0, Math.round(secs));
+    var h = Math.floor(secs / 3600), m = Math.floor(secs % 3600 / 60), s = secs % 60;
+    return (h ? h + " giờ " : "") + (h || m ? m + " phút " : "") + s + " giây";
+  }
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll("[data-countdown]").forEach(function (el) {
+      el.textContent = span((Date.parse(el.dataset.countdown) - now) / 1000);
+    });
+    document.querySelectorAll("[data-elapsed]").forEach(function (el) {
+      var done = (now - Date.parse(el.dataset.elapsed)) / 1000, total = parseFloat(el.dataset.total) || 0;
+      var m = Math.floor(Math.max(0, done) / 60), s = Math.floor(Math.max(0, done) % 60);
+      var tm = Math.floor(total / 60), ts = Math.round(total % 60);
+      el.textContent = "đã phát " + m + ":" + two(s) + (total ? " / " + tm + ":" + two(ts) : "");
+    });
+  }
+  setInterval(tick, 1000);
+  document.addEventListener("htmx:afterSwap", tick);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", tick); else tick();
 })();
