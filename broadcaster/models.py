@@ -209,8 +209,7 @@ class ReportSettings:
 
 @dataclass(frozen=True)
 class DeskSettings:
-    """The officer's desk (web UI): approval rules."""
-
+    """The officer's desk (web UI): approval rules, who may air from it."""
     four_eyes: bool = True  # an approver may not approve a bulletin they wrote or last edited
     editors_may_air: bool = False  # editors may also air now / send emergencies from the desk
 

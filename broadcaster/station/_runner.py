@@ -54,6 +54,7 @@ WATCH_SECONDS = 5.0
 PREPARE_LEAD_SECONDS = 1.0  # fire this long before warm-up + start: time to cut audio and open the output
 TICK_SECONDS = 1.0  # the scheduler's main thread wakes at least this often (signals, stop)
 LOW_DISK_BYTES = 500 * 1024 * 1024  # less free on the state disk: a warning the officer must act on
+LOG_CHECK_HOURS = 6  # the log's hash chain is verified this often (in a child process), and soon after start
 
 
 def disk_free(path: str | Path) -> int | None:
@@ -244,6 +245,23 @@ class Runner(SessionJobs):
                 channel.offer(audio)  # interrupts only the outputs that feed its villages
         _control.answer(self.station, req)
 
+    def check_log_chain(self) -> None:
+        """Verify the airing log's hash chain (in a child process: it reads every row); a broken chain is a warning
+        the officer must act on (the log was edited or damaged: docs/reports.md)."""
+        args = (str(self.station.database), self.station.timezone)
+        try:
+            if self.isolate_builds:
+                ok, message = _sessions.run_in_child(_status.verify_log, *args, cancel=self.shutdown)
+            else:
+                ok, message = _status.verify_log(*args)
+        except Exception as exc:  # noqa: BLE001 - a check that could not run is not a broken chain
+            log.warning("không kiểm tra được chuỗi nhật ký: %s", exc)
+            return
+        if ok:
+            self.board.clear("log-chain")
+        else:
+            self.board.warn("log-chain", f"Nhật ký phát sóng không còn nguyên vẹn: {message}", severity="error")
+
     def check_disk(self) -> None:
         """A warning on the status record while the state disk has less than LOW_DISK_BYTES free."""
         free = disk_free(self.station.state_dir)
@@ -331,6 +349,8 @@ class Runner(SessionJobs):
         self.scheduler.add_job(self.render_ahead, IntervalTrigger(hours=1), id="render-ahead",
                                replace_existing=True)
         self.scheduler.add_job(self._tick, IntervalTrigger(seconds=TICK_SECONDS), id="tick", replace_existing=True)
+        self.scheduler.add_job(self.check_log_chain, IntervalTrigger(hours=LOG_CHECK_HOURS), id="log-chain",
+                               next_run_time=self.clock.now() + timedelta(seconds=30), replace_existing=True)
         control = threading.Thread(target=self.control_loop, name="control", daemon=True)
         control.start()
         self.banner()

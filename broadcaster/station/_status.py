@@ -31,7 +31,7 @@ from broadcaster.station._sessions import Session
 from broadcaster.words import fmt_when
 
 __all__ = ["RETRY_SECONDS", "STATUS_FILE", "SCHEMA_VERSION", "StatusBoard", "VoiceWatch", "read_status",
-           "status_path"]
+           "status_path", "verify_log"]
 
 log = logging.getLogger(__name__)
 
@@ -171,6 +171,18 @@ class VoiceWatch:
                 _write(self.station, record)
             except (OSError, ValueError) as exc:  # a full disk must not stop the station
                 log.error("không ghi được tệp trạng thái %s: %s", status_path(self.station), exc)
+
+
+def verify_log(database: str, tz: str) -> tuple[bool, str]:
+    """The airing log's hash chain checked end to end (run in a short-lived child: it reads every row)."""
+    # lazy: the child-process boundary (this runs in the child, never in the always-on station)
+    from broadcaster.airlog import AirLog
+
+    if not Path(database).exists():
+        return True, ""
+    with AirLog(database, tz=tz) as log:
+        result = log.verify()
+    return result.ok, result.message
 
 
 def _zone_names(station: Station, zones: Iterable[str]) -> list[str]:

@@ -141,3 +141,18 @@ def test_the_sender_is_told_when_the_station_answers_failed(tmp_path: Path) -> N
         stop.set()
         other.join(2)
     assert not any("đài phát ngay" in line for line in lines)
+
+
+def test_a_broken_log_chain_is_a_warning(tmp_path: Path) -> None:
+    import sqlite3
+
+    rig = Rig(tmp_path, DAY.replace(hour=6, minute=33))
+    rig.runner.render_ahead()
+    rig.runner.session_job("2026-11-28/sang/main")
+    rig.runner.check_log_chain()
+    assert read_status(rig.runner.station)["warnings"] == []  # type: ignore[index]
+    with sqlite3.connect(rig.runner.station.database) as db:  # someone edits what aired
+        db.execute("UPDATE airings SET title = 'Tin đã sửa' WHERE bulletin_id = 'tin'")
+    rig.runner.check_log_chain()
+    warnings = read_status(rig.runner.station)["warnings"]  # type: ignore[index]
+    assert [w["code"] for w in warnings] == ["log-chain"] and "không còn nguyên vẹn" in warnings[0]["message"]
