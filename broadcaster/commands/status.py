@@ -75,6 +75,9 @@ def run(args: argparse.Namespace) -> int:
                   sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
+    warnings = [w for w in (record or {}).get("warnings") or [] if isinstance(w, dict)
+                and w.get("code") != "fallback-voice"] if pid else []  # the fallback voice: listed above already
     print("\n".join(_lines(record, pid, str(status_path(station)))
+                    + [f"Cần xử lý: {w.get('message')}" for w in warnings]
                     + [f"Nhật ký phát sóng: {problem}" for problem in log_problems]))
     return 0

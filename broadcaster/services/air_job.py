@@ -6,6 +6,12 @@ starts `python -m broadcaster.services.air_job FILE`, which calls the same servi
 (`services.air.send_emergency` / `air_now`: prepare, hand over through the control channel, wait for the
 station's answer; with `fallback`, air by itself as the CLI does when no station runs) and appends what happens
 to `<job>.events` (one JSON object a line). The desk's job page reads it back (`read_job`).
+
+Speed: the job process spends most of its start importing the speech and audio stacks (numpy, scipy: 1–3 s on
+a busy two-core PC), which an emergency cannot wait for. So the desk keeps a **warm spare** while an emergency is
+likely: opening the emergency form (`warm()`) starts a job process that imports everything and waits for its
+job on stdin; the confirmed send hands it the job at once (and starts the next spare). A spare nobody used is
+ended after SPARE_SECONDS, so an idle desk holds no audio stack anywhere.
 """
 
 from __future__ import annotations
@@ -25,9 +31,10 @@ from typing import Any
 from broadcaster.errors import BroadcasterError, InputError
 from broadcaster.models import Station
 
-__all__ = ["Job", "JOBS_DIR", "main", "read_job", "start_job"]
+__all__ = ["Job", "JOBS_DIR", "SPARE_SECONDS", "main", "read_job", "start_job", "warm"]
 
 JOBS_DIR = "desk-jobs"
+SPARE_SECONDS = 600.0  # a warm spare nobody used is ended after this long
 _JOB_ID = re.compile(r"[0-9]{8}T[0-9]{6}-[0-9a-f]{6}")
 
 
@@ -50,9 +57,67 @@ def _dir(station: Station) -> Path:
     return Path(station.state_dir) / JOBS_DIR
 
 
+class _Spare:
+    """At most one warm job process, waiting on stdin for the path of its job."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.timer: threading.Timer | None = None
+
+    def _start(self) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-m", "broadcaster.services.air_job", "--spare"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     start_new_session=True)
+        threading.Thread(target=self.proc.wait, name="job-spare", daemon=True).start()  # reaped
+        self.timer = threading.Timer(SPARE_SECONDS, self.end)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def warm(self) -> None:
+        with self.lock:
+            if self.proc is None or self.proc.poll() is not None:
+                self._start()
+            elif self.timer is not None:  # still wanted: its time starts again
+                self.timer.cancel()
+                self.timer = threading.Timer(SPARE_SECONDS, self.end)
+                self.timer.daemon = True
+                self.timer.start()
+
+    def take(self, path: Path) -> bool:
+        """Hand the job to the spare; False when there is none alive (the caller starts a process)."""
+        with self.lock:
+            proc, self.proc = self.proc, None
+            if self.timer is not None:
+                self.timer.cancel()
+            if proc is None or proc.poll() is not None or proc.stdin is None:
+                return False
+            try:
+                proc.stdin.write(f"{path}\n".encode())
+                proc.stdin.close()
+            except OSError:
+                return False
+            return True
+
+    def end(self) -> None:
+        with self.lock:
+            proc, self.proc = self.proc, None
+        if proc is not None and proc.poll() is None and proc.stdin is not None:
+            proc.stdin.close()  # end of input: the spare exits by itself
+
+
+_SPARE = _Spare()
+
+
+def warm() -> None:
+    """An emergency is likely soon (its form is open): have a job process ready, imports done."""
+    _SPARE.warm()
+
+
 def start_job(station: Station, station_dir: str | Path, kind: str, params: dict[str, Any], *, now: datetime,
               python: str | None = None) -> str:
-    """Write the job and start its child process (detached: it outlives a closed page); returns the job id."""
+    """Write the job and hand it to the warm spare, or start its own child process (detached: it outlives a
+    closed page); returns the job id."""
     if kind not in ("emergency", "air"):
         raise InputError(f"không có việc {kind}")
     job_id = f"{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
@@ -61,6 +126,10 @@ def start_job(station: Station, station_dir: str | Path, kind: str, params: dict
     path = folder / f"{job_id}.json"
     path.write_text(json.dumps({"kind": kind, "station_dir": str(station_dir), "started": now.isoformat(),
                                 **params}, ensure_ascii=False), encoding="utf-8")
+    if python is None and _SPARE.take(path):
+        if kind == "emergency":
+            _SPARE.warm()  # another may follow: the next spare starts now
+        return job_id
     proc = subprocess.Popen([python or sys.executable, "-m", "broadcaster.services.air_job", str(path)],
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=open(folder / f"{job_id}.stderr", "wb"),  # noqa: SIM115 - the child owns it
@@ -119,7 +188,18 @@ def _run(params: dict[str, Any], emit: Any) -> int:
     return 0
 
 
+def _spare() -> int:
+    """A warm spare: import what a job needs now, then wait for the job's path on stdin (none: exit)."""
+    # lazy: the point of the spare: the heavy imports happen before the officer presses the button
+    import broadcaster.services.air  # noqa: F401
+
+    line = sys.stdin.readline().strip()
+    return main([line]) if line else 0
+
+
 def main(argv: list[str]) -> int:
+    if argv == ["--spare"]:
+        return _spare()
     path = Path(argv[0])
     params = json.loads(path.read_text(encoding="utf-8"))
     events = path.with_suffix(".events")

@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from broadcaster.errors import BroadcasterError, InputError
 from broadcaster.services import listen
-from broadcaster.services.air_job import read_job, start_job
+from broadcaster.services.air_job import read_job, start_job, warm
 from broadcaster.services.live import request_rows, request_state
 from broadcaster.services.plan import plan_station
 from broadcaster.services.recordings import Upload, store_upload
@@ -29,7 +29,9 @@ MAX_TEXT = 5000
 
 
 def _who(ctx: Ctx) -> str:
-    return f"{ctx.account.display_name} ({ctx.account.name}, bàn làm việc)"
+    """Who asked, as the station audits it (a control request's `who` holds at most 100 characters)."""
+    suffix = f" ({ctx.account.name}, bàn làm việc)"
+    return ctx.account.display_name[:100 - len(suffix)] + suffix
 
 
 def _zones(ctx: Ctx) -> list[str]:
@@ -96,6 +98,7 @@ def air_start(request: Request, ctx: Ctx) -> Response:
 # --- khẩn cấp -------------------------------------------------------------------------------------------------
 def emergency_form(request: Request, ctx: Ctx, *, error: str = "", status: int = 200,
                    text: str = "") -> Response:
+    warm()  # the officer is typing an emergency: a job process gets ready meanwhile (imports done)
     return ctx.desk.render(request, "emergency.html", {"pid": _running(ctx), "error": error, "text": text},
                            status_code=status)
 
@@ -117,6 +120,7 @@ def emergency_confirm(request: Request, ctx: Ctx) -> Response:
     except InputError as exc:
         return emergency_form(request, ctx, status=400, text=text, error=str(exc))
     names = {z.id: z.name for z in station.zones}
+    warm()
     return ctx.desk.render(request, "emergency_confirm.html", {
         "text": text, "reading": listen.reading(station, text) if text else "", "stored": stored,
         "zones": zones, "zone_names": [names[z] for z in zones], "repeat": repeat, "pid": _running(ctx)})
@@ -158,7 +162,10 @@ def _job_context(ctx: Ctx, job_id: str) -> dict:  # type: ignore[type-arg]
         rows = [r for r in request_rows(station, f"{job.params['day']}/{job.params['slot']}/")
                 if "/manual-" in r.session_key and (r.started_at or r.scheduled_at).isoformat() >= started[:19]]
     names = {z.id: z.name for z in station.zones}
-    finished = bool(rows) and all(r.ended_at or r.status.value not in ("started",) for r in rows) and job.done
+    # an emergency is over once each repetition has its finished row; a "phát ngay" page follows the log while open
+    repeat = int(job.params.get("repeat") or 0)
+    finished = (job.kind == "emergency" and job.done and len(rows) >= repeat > 0
+                and all(r.status.value != "started" for r in rows))
     return {"job": job, "state": state, "reason": reason, "rows": rows, "names": names, "finished": finished,
             "slot_names": {s.id: s.name for s in station.slots}}
 
