@@ -363,6 +363,7 @@ class Runner(SessionJobs):
             for channel in self.channels.values():
                 channel.close(timeout=15.0)
             control.join(timeout=2.0)
+            self.board.flush(1.0)  # the last record says nothing airs
             _control.clear_heartbeat(self.station)
             self.log.audit("stop", _control.current_user(), {"station": str(self.station_dir)},
                            at=self.clock.now())

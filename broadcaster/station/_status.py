@@ -192,7 +192,9 @@ def _zone_names(station: Station, zones: Iterable[str]) -> list[str]:
 
 class StatusBoard:
     """The live part of the status record. Channels call `session_started`/`item_started`/`item_finished`/
-    `session_finished` as they air; anything may `warn`/`clear`; each change rewrites the record at once."""
+    `session_finished` as they air; anything may `warn`/`clear`; each change rewrites the record at once — from
+    a writer thread of its own, so a slow disk never delays the item about to play (changes that come faster
+    than a write are written together)."""
 
     def __init__(self, voice: VoiceWatch, clock: Any):
         self.voice = voice
@@ -202,6 +204,9 @@ class StatusBoard:
         self._next: list[dict[str, Any]] = []
         self._warnings: dict[str, dict[str, Any]] = {}
         self._chain: list[dict[str, Any]] | None = None
+        self._wanted = self._written = 0  # changes asked for / written (under `_done`)
+        self._done = threading.Condition()
+        self._writer: threading.Thread | None = None
         voice.extra = self._record
 
     @property
@@ -226,7 +231,28 @@ class StatusBoard:
             return record
 
     def _changed(self) -> None:
-        self.voice.write(self.clock.now())
+        with self._done:
+            self._wanted += 1
+            self._done.notify_all()
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._write_loop, name="status-writer", daemon=True)
+                self._writer.start()
+
+    def _write_loop(self) -> None:
+        while True:
+            with self._done:
+                self._done.wait_for(lambda: self._wanted > self._written)
+                wanted = self._wanted
+            self.voice.write(self.clock.now())
+            with self._done:
+                self._written = wanted
+                self._done.notify_all()
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Wait until every change so far is written (tests; a clean stop)."""
+        with self._done:
+            wanted = self._wanted
+            return self._done.wait_for(lambda: self._written >= wanted, timeout)
 
     # -- what airs -----------------------------------------------------------------------------------------------
     def session_started(self, output_id: str, *, kind: str, key: str, title: str, items: Sequence[str],

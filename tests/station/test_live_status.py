@@ -16,8 +16,17 @@ from tests import factories as make
 from tests.station.test_runner import DAY, Rig
 
 
+def status(rig: Rig) -> dict:  # type: ignore[type-arg]
+    """status.json once the station's writer has caught up."""
+    assert rig.runner.board.flush()
+    record = read_status(rig.runner.station)
+    assert record is not None
+    return record
+
+
 class Watching:
-    """Samples status.json's `now_playing` every time the station rewrites it (the desk's view, without a poll)."""
+    """The record the station would write at every change (the fake output plays in no time: the files written
+    may skip a state that lasted microseconds; on air an item lasts seconds)."""
 
     def __init__(self, rig: Rig):
         self.seen: list[dict] = []  # type: ignore[type-arg]
@@ -26,9 +35,7 @@ class Watching:
 
         def changed() -> None:
             original()
-            record = read_status(rig.runner.station)
-            assert record is not None
-            self.seen.append(record)
+            self.seen.append(board._record(rig.clock.now()))
 
         board._changed = changed  # type: ignore[method-assign]
 
@@ -36,8 +43,8 @@ class Watching:
 def test_the_record_says_what_airs_now_item_by_item_and_the_next_session(tmp_path: Path) -> None:
     rig = Rig(tmp_path, DAY.replace(hour=6, minute=29, second=50))
     rig.runner.render_ahead()
-    record = read_status(rig.runner.station)
-    assert record is not None and record["schema_version"] == 2
+    record = status(rig)
+    assert record["schema_version"] == 2
     assert [s["session"] for s in record["next_sessions"]][:2] == ["2026-11-28/sang/main", "2026-11-28/trua/main"]
     assert record["next_sessions"][0]["slot_name"] == "Buổi sáng" and record["next_sessions"][0]["items"] == 1
     assert record["now_playing"] == [] and record["warnings"] == [] and "chain" not in record
@@ -49,8 +56,8 @@ def test_the_record_says_what_airs_now_item_by_item_and_the_next_session(tmp_pat
     assert on_air[0]["session"] == "2026-11-28/sang/main" and on_air[0]["title"] == "Buổi sáng"
     assert item["title"] == "Tin thử" and item["position"] == 1 and item["of"] == 1
     assert item["zones"] == ["Thôn Đông"] and item["engine"] == "espeak" and item["fallback"] is False
-    final = read_status(rig.runner.station)
-    assert final is not None and final["now_playing"] == []  # nothing on air once the session is over
+    final = status(rig)
+    assert final["now_playing"] == []  # nothing on air once the session is over
     assert final["next_sessions"][0]["session"] == "2026-11-28/trua/main"
 
 
@@ -60,13 +67,12 @@ def test_warnings_are_generic_added_cleared_and_chain_checks_are_carried(tmp_pat
     board.warn("relay-board:main", "Bộ chuyển vùng loa không trả lời", severity="error")
     board.warn("relay-board:main", "Bộ chuyển vùng loa không trả lời")  # same code: one warning, first `since`
     board.set_chain([{"name": "Bộ chuyển vùng loa", "ok": False, "checked_at": DAY.isoformat(), "message": "im lặng"}])
-    record = read_status(rig.runner.station)
-    assert record is not None
+    record = status(rig)
     assert [(w["code"], w["severity"]) for w in record["warnings"]] == [("relay-board:main", "warning")]
     assert record["warnings"][0]["since"] == DAY.replace(hour=10).isoformat()
     assert record["chain"][0]["ok"] is False
     board.clear("relay-board:main")
-    assert read_status(rig.runner.station)["warnings"] == []  # type: ignore[index]
+    assert status(rig)["warnings"] == []
 
 
 def test_a_missed_session_is_a_warning_until_a_later_session_airs(tmp_path: Path) -> None:
@@ -74,11 +80,11 @@ def test_a_missed_session_is_a_warning_until_a_later_session_airs(tmp_path: Path
     rig.runner.render_ahead()
     rig.clock.advance(60 * 20)  # the session's job ran 19 minutes late
     rig.runner.session_job("2026-11-28/sang/main")
-    warnings = read_status(rig.runner.station)["warnings"]  # type: ignore[index]
+    warnings = status(rig)["warnings"]
     assert [w["code"] for w in warnings] == ["missed-session"] and "Buổi sáng" in warnings[0]["message"]
     rig.clock.advance((DAY.replace(hour=8, minute=57, second=58) - rig.clock.now()).total_seconds())
     rig.runner.session_job("2026-11-28/trua/main")
-    assert read_status(rig.runner.station)["warnings"] == []  # type: ignore[index]
+    assert status(rig)["warnings"] == []
 
 
 def test_low_disk_space_is_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -87,7 +93,7 @@ def test_low_disk_space_is_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyP
     rig = Rig(tmp_path, DAY.replace(hour=10))
     monkeypatch.setattr(_runner, "LOW_DISK_BYTES", 1 << 62)  # more than any disk has free
     rig.runner.check_disk()
-    warnings = read_status(rig.runner.station)["warnings"]  # type: ignore[index]
+    warnings = status(rig)["warnings"]
     assert warnings[0]["code"] == "disk-low" and "MB trống" in warnings[0]["message"]
 
 
@@ -150,9 +156,9 @@ def test_a_broken_log_chain_is_a_warning(tmp_path: Path) -> None:
     rig.runner.render_ahead()
     rig.runner.session_job("2026-11-28/sang/main")
     rig.runner.check_log_chain()
-    assert read_status(rig.runner.station)["warnings"] == []  # type: ignore[index]
+    assert status(rig)["warnings"] == []
     with sqlite3.connect(rig.runner.station.database) as db:  # someone edits what aired
         db.execute("UPDATE airings SET title = 'Tin đã sửa' WHERE bulletin_id = 'tin'")
     rig.runner.check_log_chain()
-    warnings = read_status(rig.runner.station)["warnings"]  # type: ignore[index]
+    warnings = status(rig)["warnings"]
     assert [w["code"] for w in warnings] == ["log-chain"] and "không còn nguyên vẹn" in warnings[0]["message"]
