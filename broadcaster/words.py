@@ -17,6 +17,7 @@ __all__ = [
     "AUDIT_LABELS",
     "PRIORITY_LABELS",
     "ROLE_LABELS",
+    "SESSION_STATES",
     "STATUS_LABELS",
     "WEEKDAYS",
     "WEEKDAY_SHORT",
@@ -118,6 +119,20 @@ def status_label(status: AiringStatus | str) -> str:
     except ValueError:
         return str(status)
 
+
+# A planned session as the week (plan table, desk) shows it: still to come, or what the log says became of it.
+SESSION_STATES: dict[str, str] = {
+    "upcoming": "sắp phát",
+    "due": "đến giờ phát",  # its time has just passed (within the grace time): the station may still air it
+    "airing": "đang phát",
+    "aired": "đã phát",
+    "test": "chạy thử",  # aired into a file or nowhere: no villager heard it
+    "incomplete": "phát không trọn",
+    "missed": "bị lỡ",
+    "failed": "không phát được",
+    "not_logged": "không có trong nhật ký",  # past, and the log has nothing for it (the station did not run)
+    "past": "đã qua",  # a session that was not to air anyway (day off, nothing fitted) and whose time has passed
+}
 
 TEST_LABEL = "chạy thử"  # an airing into a file or nowhere (output file/null): no villager heard it
 

@@ -3,7 +3,7 @@ hash chain over the rows) and, in a file of its own, the desk's records (account
 who edited what, approval decisions, the desk's audit trail).
 
 Private modules: `_schema` (SQL schema, row <-> `Airing`, row hashing), `_verify` (chain verification), `_log`
-(the `AirLog` class), `_review` (the log as table, CSV, JSON), `_stats` (the figures of a period report: the one
+(the `AirLog` class), `_review` (the log as table, CSV, JSON), `_browse` (the desk's filtered, paged log), `_stats` (the figures of a period report: the one
 query layer for reports). The running station's log, `StationLog` (`open_station_log`), never lets a write wait on
 SQLite: `_station` (its writes and reads), `_healing` (replay, recovery), `_journal` (the journal files),
 `_memory` (claimed sessions), `_recovery` (setting a bad file aside), `_faults` (error kinds, the officer's
@@ -12,6 +12,7 @@ its own records in a file of their own: `_desk_schema` and `_desk` (`DeskStore`)
 migrations, write transactions).
 """
 
+from broadcaster.airlog._browse import COUNT_CAP, TEST_STATUS, LogFilter, LogPage, browse, filtered, session_rows
 from broadcaster.airlog._desk import (
     ROLES,
     Account,
@@ -25,7 +26,7 @@ from broadcaster.airlog._desk import (
     open_store,
 )
 from broadcaster.airlog._log import RECOVERED_REASON, AirLog, AuditEvent, RenderRecord
-from broadcaster.airlog._review import CSV_HEADERS, FORMATS, export
+from broadcaster.airlog._review import CSV_HEADERS, FORMATS, csv_values, export
 from broadcaster.airlog._schema import SCHEMA_VERSION
 from broadcaster.airlog._space import is_space_error, scratch_dir, short_of_space
 from broadcaster.airlog._station import WRITE_BUDGET_SECONDS, StationLog, open_station_log
@@ -34,11 +35,13 @@ from broadcaster.airlog._status import read_degradations
 from broadcaster.airlog._verify import VerifyResult
 
 __all__ = [
+    "COUNT_CAP",
     "CSV_HEADERS",
     "FORMATS",
     "RECOVERED_REASON",
     "ROLES",
     "SCHEMA_VERSION",
+    "TEST_STATUS",
     "WRITE_BUDGET_SECONDS",
     "Account",
     "AirLog",
@@ -47,6 +50,8 @@ __all__ = [
     "Decision",
     "DeskStore",
     "Edit",
+    "LogFilter",
+    "LogPage",
     "EmergencyAired",
     "LogHead",
     "PeriodStats",
@@ -55,9 +60,12 @@ __all__ = [
     "Session",
     "StoreError",
     "VerifyResult",
+    "browse",
     "chain_position",
+    "csv_values",
     "desk_database",
     "export",
+    "filtered",
     "is_space_error",
     "log_head",
     "open_station_log",
@@ -65,5 +73,6 @@ __all__ = [
     "period_stats",
     "read_degradations",
     "scratch_dir",
+    "session_rows",
     "short_of_space",
 ]

@@ -14,7 +14,7 @@ from typing import Any
 from broadcaster.models import Airing, Station
 from broadcaster.words import PRIORITY_LABELS, airing_label, fmt_duration
 
-__all__ = ["CSV_HEADERS", "FORMATS", "TABLE_HEADERS", "export", "format_csv", "format_json", "format_table"]
+__all__ = ["CSV_HEADERS", "FORMATS", "TABLE_HEADERS", "csv_values", "export", "format_csv", "format_json", "format_table"]
 
 CSV_HEADERS = (
     "Số", "Buổi phát", "Đầu ra", "Loại đầu ra", "Thôn", "Mã bản tin", "Tiêu đề", "Chủ đề", "Mức ưu tiên", "Giờ dự kiến",
@@ -76,20 +76,24 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def csv_values(r: Airing, station: Station) -> tuple[Any, ...]:
+    """One row's cells under `CSV_HEADERS` (the CSV and the desk's XLSX download share them)."""
+    stamp = "%Y-%m-%d %H:%M:%S"
+    return (
+        r.id, r.session_key, r.output_id, r.output_kind, _zone_names(r, station), r.bulletin_id or "", r.title, r.topic,
+        PRIORITY_LABELS[r.priority], _clock(r.scheduled_at, stamp), _clock(r.started_at, stamp),
+        _clock(r.ended_at, stamp), f"{r.planned_seconds:.1f}", f"{r.played_seconds:.1f}",
+        airing_label(r.status, r.is_test), r.reason, r.engine, r.voice, r.content_hash, r.audio_hash,
+    )  # fmt: skip
+
+
 def format_csv(rows: list[Airing], station: Station, *, sep: str = ",") -> str:
     """CSV for Excel; `sep=";"` for an Excel set to Vietnamese (its list separator is ';'). The caller adds the
     UTF-8 BOM Excel needs to read the diacritics."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=sep, lineterminator="\r\n")
     writer.writerow(CSV_HEADERS)
-    stamp = "%Y-%m-%d %H:%M:%S"
-    for r in rows:
-        writer.writerow((
-            r.id, r.session_key, r.output_id, r.output_kind, _zone_names(r, station), r.bulletin_id or "", r.title, r.topic,
-            PRIORITY_LABELS[r.priority], _clock(r.scheduled_at, stamp), _clock(r.started_at, stamp),
-            _clock(r.ended_at, stamp), f"{r.planned_seconds:.1f}", f"{r.played_seconds:.1f}",
-            airing_label(r.status, r.is_test), r.reason, r.engine, r.voice, r.content_hash, r.audio_hash,
-        ))  # fmt: skip
+    writer.writerows(csv_values(r, station) for r in rows)
     return buffer.getvalue()
 
 

@@ -129,8 +129,16 @@ ALTER TABLE airings ADD COLUMN approved_by TEXT NOT NULL DEFAULT '';   -- the ap
 ALTER TABLE airings ADD COLUMN approval_hash TEXT NOT NULL DEFAULT '';  -- content key that approval was given for
 """
 
+# Version 4: the desk's log page filters a status, topic or engine and shows the newest first; these indexes keep
+# that fast on a million rows (docs/web.md#figures). Indexes only: no row changes.
+_V4 = """
+CREATE INDEX IF NOT EXISTS airings_status_time ON airings (status, scheduled_at);
+CREATE INDEX IF NOT EXISTS airings_topic_time ON airings (topic, scheduled_at);
+CREATE INDEX IF NOT EXISTS airings_engine_time ON airings (engine, scheduled_at);
+"""
+
 # MIGRATIONS[n] takes a database at user_version n to n + 1.
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

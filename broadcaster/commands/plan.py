@@ -60,6 +60,8 @@ def run(args: argparse.Namespace) -> int:
         end = parse_day(args.end, "ngày kết thúc (--to)") if args.end else None
         sp = plan_station(args.station, start, end, today=_today)
         zone = resolve_zone(sp.station, args.zone) if args.zone else None
+        # sessions already begun are shown from the airing log (aired, missed, …), not as if still to come
+        now = SystemClock(sp.station.timezone).now()
     except BroadcasterError as exc:
         if not args.json:
             raise
@@ -72,8 +74,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"cảnh báo: {w}", file=sys.stderr)
     if args.json:
         # allow_nan=False: NaN is not JSON; a NaN here is a bug to see, never a document scripts choke on
-        json.dump(plan_json(sp, zone), sys.stdout, ensure_ascii=False, indent=2, allow_nan=False)
+        json.dump(plan_json(sp, zone, now=now), sys.stdout, ensure_ascii=False, indent=2, allow_nan=False)
         sys.stdout.write("\n")
         return 0
-    print("\n".join(format_plan(sp, zone)))
+    print("\n".join(format_plan(sp, zone, now=now)))
     return 0

@@ -1,23 +1,26 @@
 """The plan view: plan a station from its files, and show it as the officer reads it (Vietnamese table) and as
 scripts read it (JSON, schema in docs/planning.md).
 
-The table is drawn from the same JSON document, so both always say the same thing.
+The table is drawn from the same JSON document, so both always say the same thing. Given the moment it is
+(`now`), sessions already past show what the airing log says became of them (aired, missed, …) and the items
+that really aired, never the plan re-made as if they were still to come.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from broadcaster.airlog import AirLog, session_rows
 from broadcaster.build import StationPlan, measured_overhead, plan_loaded
 from broadcaster.config import is_error, load_bulletins, load_station
 from broadcaster.errors import InputError
-from broadcaster.models import Priority, Programme, Skip, Station, Zone
+from broadcaster.models import Airing, AiringStatus, Priority, Programme, Skip, Station, Zone
 from broadcaster.plan import Overhead, Unplanned
-from broadcaster.words import fmt_date, fmt_duration, weekday
+from broadcaster.words import SESSION_STATES, airing_label, fmt_date, fmt_duration, fmt_time, weekday
 
 __all__ = ["SCHEMA_VERSION", "default_range", "format_plan", "plan_json", "plan_station"]
 
@@ -27,8 +30,8 @@ SCHEMA_VERSION = 1
 class _Doc:
     """Builds the JSON document, applying the optional village filter."""
 
-    def __init__(self, sp: StationPlan, zone: Zone | None):
-        self.sp, self.zone = sp, zone
+    def __init__(self, sp: StationPlan, zone: Zone | None, now: datetime | None = None):
+        self.sp, self.zone, self.now = sp, zone, now
         st = sp.station
         self.names = {z.id: z.name for z in st.zones}
         self.order = {z.id: i for i, z in enumerate(st.zones)}
@@ -87,11 +90,37 @@ class _Doc:
             "items": [], "skipped": [self.skip(s) for s in u.skipped if self.reaches(s.zones)],
         }
 
+    def logged_item(self, n: int, r: Airing) -> dict[str, Any]:
+        return {"position": n, "bulletin_id": r.bulletin_id, "title": r.title, "priority": r.priority.value,
+                **self.zones(r.zones), "duration_seconds": round(r.played_seconds or r.planned_seconds, 3),
+                "estimated": False, "content_hash": r.content_hash, "status": r.status.value,
+                "status_label": airing_label(r.status, r.is_test),
+                "started_at": r.started_at.isoformat() if r.started_at else None, "reason": r.reason}
+
+    def past(self, sessions: list[dict[str, Any]], now: datetime) -> None:
+        """Every session gets `state`; those already begun are read back from the log: their items become the rows
+        the log holds for them (what really aired, or why not), their state what those rows say."""
+        begun = [s for s in sessions if datetime.fromisoformat(s["start"]) <= now]
+        logged = _logged(self.sp.station, [s["key"] for s in begun]) if begun else {}
+        grace = timedelta(minutes=self.sp.station.playout.grace_minutes)
+        for s in sessions:
+            rows = logged.get(s["key"], [])
+            s["state"] = _state(s, rows, now, grace)
+            s["state_label"] = SESSION_STATES[s["state"]]
+            if rows:
+                played = [r for r in rows if r.status is not AiringStatus.SKIPPED]
+                s["items"] = [self.logged_item(n, r) for n, r in enumerate(played, 1) if self.reaches(r.zones)]
+                s["skipped"] = [{"bulletin_id": r.bulletin_id, "title": r.title, **self.zones(r.zones),
+                                 "reason": r.reason} for r in rows
+                                if r.status is AiringStatus.SKIPPED and self.reaches(r.zones)]
+
     def build(self) -> dict[str, Any]:
         sp, r = self.sp, self.sp.result
         sessions = [s for s in (self.programme(p) for p in r.programmes) if s is not None]
         sessions += [s for s in (self.unplanned(u) for u in r.unplanned) if s is not None]
         sessions.sort(key=lambda s: (s["start"], s["slot"], self.outputs.get(s["output"], -1), s["output"]))
+        if self.now is not None:
+            self.past(sessions, self.now)
         aired = [s for s in sessions if s["airs"]]
         return {
             "schema_version": SCHEMA_VERSION,
@@ -112,9 +141,41 @@ class _Doc:
         }
 
 
-def plan_json(sp: StationPlan, zone: Zone | None = None) -> dict[str, Any]:
-    """The stable JSON document of a plan (schema_version 1, documented in docs/planning.md)."""
-    return _Doc(sp, zone).build()
+def _logged(station: Station, keys: list[str]) -> dict[str, list[Airing]]:
+    """The log's rows of these sessions ({} for a station that never aired: the database is not created here)."""
+    if not station.database.exists():
+        return {}
+    with AirLog(station.database, tz=station.timezone) as log:
+        return session_rows(log, keys)
+
+
+def _state(session: dict[str, Any], rows: list[Airing], now: datetime, grace: timedelta) -> str:
+    """A key of `words.SESSION_STATES`: what became of a session, from its rows in the log."""
+    start = datetime.fromisoformat(session["start"])
+    if start > now:
+        return "upcoming"
+    played = [r for r in rows if r.status is not AiringStatus.SKIPPED]
+    if not played:
+        if not session["airs"] and not rows:
+            return "past"
+        return "due" if now - start <= grace and not rows else "not_logged" if not rows else "incomplete"
+    statuses = {r.status for r in played}
+    if AiringStatus.STARTED in statuses:
+        return "airing"
+    if statuses == {AiringStatus.MISSED}:
+        return "missed"
+    if statuses == {AiringStatus.FAILED}:
+        return "failed"
+    heard = {r.bulletin_id for r in played if r.status is AiringStatus.COMPLETED}
+    if heard != {r.bulletin_id for r in played}:
+        return "incomplete"
+    return "test" if all(r.is_test for r in played) else "aired"
+
+
+def plan_json(sp: StationPlan, zone: Zone | None = None, *, now: datetime | None = None) -> dict[str, Any]:
+    """The stable JSON document of a plan (schema_version 1, documented in docs/planning.md). With `now`, each
+    session has a `state` and those already begun show what the airing log holds for them."""
+    return _Doc(sp, zone, now).build()
 
 
 def _zone_label(sp: StationPlan, ids: list[str], names: list[str]) -> str:
@@ -125,13 +186,47 @@ def _zone_label(sp: StationPlan, ids: list[str], names: list[str]) -> str:
     return ", ".join(names)
 
 
-def format_plan(sp: StationPlan, zone: Zone | None = None) -> list[str]:
-    """The officer's table: one block per day, one line per session and per item, reasons for what is left out."""
-    doc = plan_json(sp, zone)
+def _past_lines(sp: StationPlan, s: dict[str, Any], where: str) -> list[str]:
+    """A session already begun, as the log tells it: its state, then each logged item with its own status."""
+    lines = [f"  {s['time']} {s['slot_name']}{where}: {s['state_label']}"]
+    for i in s["items"]:
+        why = f" ({i['reason']})" if i.get("reason") and i.get("status") != AiringStatus.COMPLETED.value else ""
+        lines.append(f"    {i['position']:>2}. {i['title']}  {fmt_duration(i['duration_seconds'])}"
+                     f" — {_zone_label(sp, i['zones'], i['zone_names'])} — {i.get('status_label', s['state_label'])}{why}")
+    return lines
+
+
+def _session_lines(sp: StationPlan, s: dict[str, Any], where: str) -> list[str]:
+    """A session as planned; one the log has rows for, as the log tells it (`_past_lines`)."""
+    state = s.get("state", "upcoming")
+    if state not in ("upcoming", "due", "not_logged", "past"):
+        return _past_lines(sp, s, where)
+    if not s["airs"]:
+        return [f"  {s['time']} {s['slot_name']}{where}: không phát — {s['reason']}"]
+    mark = " (ước tính)" if s["estimated"] else ""
+    note = f" — {s['state_label']}" if state in ("due", "not_logged") else ""
+    lines = [f"  {s['time']} {s['slot_name']}{where} — {fmt_duration(s['total_seconds'])}{mark} "
+             f"/ tối đa {fmt_duration(s['max_seconds'])}{note}"]
+    labels = [("[ưu tiên] " if i["priority"] == Priority.PRIORITY.value else "") + i["title"] for i in s["items"]]
+    width = max(len(label) for label in labels)
+    for i, label in zip(s["items"], labels):
+        est = " (ước tính)" if i["estimated"] else ""
+        lines.append(f"    {i['position']:>2}. {label.ljust(width)}  {fmt_duration(i['duration_seconds'])}{est}"
+                     f" — {_zone_label(sp, i['zones'], i['zone_names'])}")
+    lines.append(f"        nhạc hiệu, giới thiệu, chuông và lời kết: {fmt_duration(s['overhead_seconds'])}")
+    return lines
+
+
+def format_plan(sp: StationPlan, zone: Zone | None = None, *, now: datetime | None = None) -> list[str]:
+    """The officer's table: one block per day, one line per session and per item, reasons for what is left out;
+    with `now`, sessions already begun as the log tells them (aired, missed, …)."""
+    doc = plan_json(sp, zone, now=now)
     start, end = sp.start, sp.end
     head = f"Kế hoạch phát thanh — {sp.station.name}"
     lines = [head, f"Từ {weekday(start)} {fmt_date(start)} đến {weekday(end)} {fmt_date(end)}"
              + (f" — chỉ những gì phát tới {zone.name}" if zone else "")]
+    if now is not None:
+        lines.append(f"Lúc {fmt_time(now)} {fmt_date(now.date())}: các buổi đã qua ghi theo nhật ký phát sóng")
     several_outputs = len(sp.station.outputs) > 1
     current = None
     for s in doc["sessions"]:
@@ -140,20 +235,7 @@ def format_plan(sp: StationPlan, zone: Zone | None = None) -> list[str]:
             day = start.fromisoformat(current)
             lines += ["", f"{s['weekday']}, {fmt_date(day)}"]
         where = f" — đầu ra {s['output']}" if several_outputs and s["output"] else ""
-        if not s["airs"]:
-            lines.append(f"  {s['time']} {s['slot_name']}{where}: không phát — {s['reason']}")
-        else:
-            mark = " (ước tính)" if s["estimated"] else ""
-            lines.append(f"  {s['time']} {s['slot_name']}{where} — {fmt_duration(s['total_seconds'])}{mark} "
-                         f"/ tối đa {fmt_duration(s['max_seconds'])}")
-            labels = [("[ưu tiên] " if i["priority"] == Priority.PRIORITY.value else "") + i["title"]
-                      for i in s["items"]]
-            width = max(len(label) for label in labels)
-            for i, label in zip(s["items"], labels):
-                est = " (ước tính)" if i["estimated"] else ""
-                lines.append(f"    {i['position']:>2}. {label.ljust(width)}  {fmt_duration(i['duration_seconds'])}{est}"
-                             f" — {_zone_label(sp, i['zones'], i['zone_names'])}")
-            lines.append(f"        nhạc hiệu, giới thiệu, chuông và lời kết: {fmt_duration(s['overhead_seconds'])}")
+        lines += _session_lines(sp, s, where)
         for k in s["skipped"]:
             lines.append(f"      bỏ qua: {k['title']} — {k['reason']}")
     if not doc["sessions"]:

@@ -174,3 +174,35 @@ def test_the_sample_commune_week(sample_station_dir: Path, capsys: pytest.Captur
         assert s["items"] and s["total_seconds"] <= s["max_seconds"]
     assert main(["plan", "--station", str(sample_station_dir), "--from", start.isoformat()]) == 0
     assert "Tổng cộng:" in capsys.readouterr().out
+
+
+def test_sessions_already_past_are_shown_from_the_airing_log(
+    station_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Yesterday is always past: its morning, logged as aired, reads 'đã phát' with what aired; its afternoon,
+    logged missed, reads 'bị lỡ' with the reason; neither is listed as if it were still to come."""
+    airlog = pytest.importorskip("broadcaster.airlog")
+    from broadcaster.models import Airing, AiringStatus, Priority
+
+    station = config.load_station(station_dir)
+    tz = ZoneInfo(station.timezone)
+    day = datetime.now(tz).date() - timedelta(days=1)
+    if day.isoformat() == "2026-03-04":
+        day -= timedelta(days=1)  # the day off of STATION_YAML
+    with airlog.AirLog(station.database, tz=tz) as log:
+        for slot, hour, status in (("sang", 6, AiringStatus.COMPLETED), ("chieu", 17, AiringStatus.MISSED)):
+            at = datetime(day.year, day.month, day.day, hour, 30 if hour == 6 else 0, tzinfo=tz)
+            log.record(Airing(
+                session_key=f"{day.isoformat()}/{slot}/main", output_id="main", zones=("dong", "tay", "nam"),
+                bulletin_id="papi", title="Giới thiệu chỉ số PAPI", topic="papi", priority=Priority.NORMAL,
+                scheduled_at=at, status=status, started_at=at if status is AiringStatus.COMPLETED else None,
+                played_seconds=12.0 if status is AiringStatus.COMPLETED else 0.0,
+                reason="" if status is AiringStatus.COMPLETED else "đài không chạy lúc đến giờ phát",
+            ))
+    assert main(["plan", "--station", str(station_dir), "--from", day.isoformat(), "--to", day.isoformat()]) == 0
+    out = capsys.readouterr().out
+    assert "06:30 Buổi sáng: đã phát" in out and "Giới thiệu chỉ số PAPI  0:12 — toàn xã — đã phát" in out
+    assert "17:00 Buổi chiều: bị lỡ" in out and "(đài không chạy lúc đến giờ phát)" in out
+    assert "/ tối đa" not in out  # nothing shown as a session still to come
+    doc = plan_json(capsys, "--station", str(station_dir), "--from", day.isoformat(), "--to", day.isoformat())
+    assert [(s["slot"], s["state"]) for s in doc["sessions"]] == [("sang", "aired"), ("chieu", "missed")]
