@@ -12,7 +12,16 @@ its own records in a file of their own: `_desk_schema` and `_desk` (`DeskStore`)
 migrations, write transactions).
 """
 
-from broadcaster.airlog._browse import COUNT_CAP, TEST_STATUS, LogFilter, LogPage, browse, filtered, session_rows
+from broadcaster.airlog._browse import (
+    COUNT_CAP,
+    TEST_STATUS,
+    LogFilter,
+    LogPage,
+    browse,
+    distinct,
+    filtered,
+    session_rows,
+)
 from broadcaster.airlog._desk import (
     ROLES,
     Account,
@@ -63,6 +72,7 @@ __all__ = [
     "browse",
     "chain_position",
     "csv_values",
+    "distinct",
     "desk_database",
     "export",
     "filtered",
