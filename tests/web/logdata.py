@@ -13,8 +13,8 @@ TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 def airing(day: datetime, slot: str, bulletin: str, status: AiringStatus, *, zones: tuple[str, ...] = ("dong", "tay"),
            topic: str = "thong-bao", engine: str = "espeak", kind: str = "sounddevice", offset: float = 0.0,
-           reason: str = "", title: str = "") -> Airing:
-    hour = {"sang": (6, 30), "chieu": (17, 0)}[slot]
+           reason: str = "", title: str = "", clock: tuple[int, int] | None = None) -> Airing:
+    hour = clock or {"sang": (6, 30), "chieu": (17, 0)}[slot]
     at = day.replace(hour=hour[0], minute=hour[1], second=0, microsecond=0) + timedelta(seconds=offset)
     played = status in (AiringStatus.COMPLETED, AiringStatus.INTERRUPTED)
     return Airing(
