@@ -2,8 +2,8 @@
 rows of given sessions (the week's past sessions).
 
 Every filter is written so SQLite can use an index on a million rows: dates as a range on the ISO text of
-`scheduled_at` (never `substr`), the status, topic and engine through the (column, scheduled_at) indexes of
-schema 4, a village through its quoted id in the JSON array (`LIKE`, the same match as `json_each` for an id).
+`scheduled_at` (never `substr`), the status, topic, engine, bulletin and test airings through the (column,
+scheduled_at) indexes of schema 4, a village through its quoted id in the JSON array (`LIKE`, the same match as `json_each` for an id).
 """
 
 from __future__ import annotations
@@ -50,9 +50,12 @@ class LogFilter:
         if self.zone:
             parts.append("zones LIKE ? ESCAPE '\\'")
             params.append('%"' + self.zone.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + '"%')
+        # a rare status (missed, test, …) is the narrowest index: '+' keeps SQLite from walking the topic's or the
+        # engine's (which would spare it the sort, but read every row of that topic to find the few missed ones)
+        rare = "+" if self.status and self.status != AiringStatus.COMPLETED.value else ""
         for column, value in (("bulletin_id", self.bulletin), ("topic", self.topic), ("engine", self.engine)):
             if value:
-                parts.append(f"{column} = ?")
+                parts.append(f"{rare if column != 'bulletin_id' else ''}{column} = ?")
                 params.append(value)
         if self.status == TEST_STATUS:
             parts.append(f"output_kind IN ({', '.join('?' * len(_TEST_KINDS))})")

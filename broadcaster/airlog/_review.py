@@ -34,8 +34,15 @@ TABLE_HEADERS = (
 )
 
 
+_STAMP = "%Y-%m-%d %H:%M:%S"
+
+
 def _clock(value: Any, fmt: str) -> str:
-    return value.strftime(fmt) if value is not None else ""
+    if value is None:
+        return ""
+    if fmt == _STAMP:  # the CSV's stamp, 3 a row: isoformat is several times faster than strftime
+        return value.isoformat(" ", "seconds")[:19]
+    return value.strftime(fmt)
 
 
 def _zone_names(row: Airing, station: Station) -> str:
@@ -78,7 +85,7 @@ def _cut(text: str, width: int) -> str:
 
 def csv_values(r: Airing, station: Station) -> tuple[Any, ...]:
     """One row's cells under `CSV_HEADERS` (the CSV and the desk's XLSX download share them)."""
-    stamp = "%Y-%m-%d %H:%M:%S"
+    stamp = _STAMP
     return (
         r.id, r.session_key, r.output_id, r.output_kind, _zone_names(r, station), r.bulletin_id or "", r.title, r.topic,
         PRIORITY_LABELS[r.priority], _clock(r.scheduled_at, stamp), _clock(r.started_at, stamp),
