@@ -134,15 +134,15 @@ def xlsx_bytes(rows: list[Airing], station: Station, *, title: str = "Nhật ký
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_urls": False})
     sheet = book.add_worksheet(title[:31])
     bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-    when = book.add_format({"num_format": "dd/mm/yyyy hh:mm:ss"})
+    when = book.add_format({"num_format": "dd/mm/yyyy hh:mm:ss"})  # Excel's cell format: Vietnamese day order
     sheet.write_row(0, 0, CSV_HEADERS, bold)
-    times = {CSV_HEADERS.index(h) for h in ("Giờ dự kiến", "Bắt đầu", "Kết thúc")}
+    times = {CSV_HEADERS.index(h): i for i, h in enumerate(("Giờ dự kiến", "Bắt đầu", "Kết thúc"))}
     seconds = {CSV_HEADERS.index(h) for h in ("Thời lượng dự kiến (giây)", "Đã phát (giây)")}
     for n, r in enumerate(rows, 1):
         stamps = (r.scheduled_at, r.started_at, r.ended_at)
         for col, value in enumerate(csv_values(r, station)):
             if col in times:
-                moment = stamps[sorted(times).index(col)]
+                moment = stamps[times[col]]
                 if moment is not None:
                     sheet.write_datetime(n, col, moment.replace(tzinfo=None), when)
             elif col in seconds:
