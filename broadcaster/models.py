@@ -96,6 +96,15 @@ class Zone:
 
 
 @dataclass(frozen=True)
+class Topic:
+    """A bulletin topic's name as the officer reads it (`topics:` in station.yaml); a topic not named there is shown
+    as the bulletin writes it."""
+
+    id: str  # as bulletins write it: "phong-chong-thien-tai"
+    name: str  # "Phòng chống thiên tai"
+
+
+@dataclass(frozen=True)
 class ZoneSwitchConfig:
     """How an output switches its zone relays and its amplifier."""
 
@@ -232,6 +241,7 @@ class Station:
     playout: PlayoutSettings = field(default_factory=PlayoutSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
     desk: DeskSettings = field(default_factory=DeskSettings)
+    topics: tuple[Topic, ...] = ()
     root: Path = Path("schedules")  # the station directory (holds station.yaml)
     state_dir: Path = Path("var")  # database, render cache, built programmes (absolute after loading)
 
@@ -240,6 +250,13 @@ class Station:
             if z.id == zone_id:
                 return z
         raise KeyError(zone_id)
+
+    def topic_name(self, topic: str) -> str:
+        """The topic's Vietnamese name when station.yaml gives one, else the topic as the bulletin writes it."""
+        for t in self.topics:
+            if t.id == topic:
+                return t.name
+        return topic
 
     def slot(self, slot_id: str) -> Slot:
         for s in self.slots:

@@ -45,6 +45,7 @@ from broadcaster.models import (
     Slot,
     SourceRef,
     SpeechSettings,
+    Topic,
     Status,
     Zone,
     ZoneSwitchConfig,
@@ -128,6 +129,11 @@ ZONE_FIELDS = (
     Field("output", Identifier(), "Output (amplifier chain) that feeds this village.", "main", "đầu ra", "main"),
     Field("relay", Int(min=1, max=64), "Relay channel (1-based) on the output's zone switch; empty = always on.",
           None, "số rơ-le", "2", nullable=True),
+)
+
+TOPIC_FIELDS = (
+    Field("name", Str(), "The topic's name as the officer reads it (log, desk).", REQUIRED, "tên chủ đề",
+          "Phòng chống thiên tai"),
 )
 
 SLOT_FIELDS = (
@@ -241,6 +247,10 @@ def _zone(key: str, line: int, v: dict[str, Any]) -> Zone:
     return Zone(id=key, **v)
 
 
+def _topic(key: str, line: int, v: dict[str, Any]) -> Topic:
+    return Topic(id=key, **v)
+
+
 def _slot(key: str, line: int, v: dict[str, Any]) -> Slot:
     return Slot(id=key, source=SourceRef("", line), **v)  # config fills in the file name
 
@@ -281,6 +291,9 @@ STATION_FIELDS = (
           "report (docs/reports.md).", None, "báo cáo định kỳ"),
     Field("desk", Section(DESK_FIELDS, DeskSettings), "The officer's desk (`broadcaster serve`): approval "
           "rules.", None, "bàn làm việc"),
+    Field("topics", MapOf(TOPIC_FIELDS, _topic, shorthand="name"), "Vietnamese names of the bulletins' topics by "
+          "the id bulletins write (`phong-chong-thien-tai: Phòng chống thiên tai`); a topic not named here is shown "
+          "as written. Optional.", (), "chủ đề"),
 )
 
 REPEAT_FIELDS = (

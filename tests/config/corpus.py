@@ -28,7 +28,7 @@ from broadcaster.models import Bulletin, RepeatRule
 
 GOOD = "tin-tot"  # the bulletin every plan must still air
 BAD = "tin-xau"  # the bulletin variants break
-IDS = {"zones": "thon-a", "slots": "sang", "outputs": "main"}
+IDS = {"zones": "thon-a", "slots": "sang", "outputs": "main", "topics": "papi"}
 PLACEHOLDER = "@@VALUE@@"
 COUNT_LINES: list[str] = []  # filled by test_corpus, printed by conftest at the end of the run
 

@@ -72,7 +72,13 @@ def test_each_filter_narrows_the_log(logged: DeskApp, query: str, expected: list
 
 
 def test_rows_show_their_details_in_vietnamese(logged: DeskApp) -> None:
+    yaml = logged.root / "station.yaml"
+    yaml.write_text(yaml.read_text(encoding="utf-8") + "topics:\n  dich-vu-cong: Dịch vụ công trực tuyến\n",
+                    encoding="utf-8")
     html = logged.client.get(f"{LOG}?tu=28/11/2026").text
+    # a topic the station names reads by its name (tag and filter); one it does not name, as written
+    assert '>Dịch vụ công trực tuyến</span>' in html and '<option value="dich-vu-cong">Dịch vụ công trực tuyến<' in html
+    assert '>thong-bao</span>' in html
     assert "bị lỡ" in html and "Lý do: đài không chạy lúc đến giờ phát (trễ quá 5 phút cho phép)" in html
     assert "chạy thử" in html and "không ai nghe" in html  # the test airing is marked
     assert "bị gián đoạn" in html and "ngắt để phát tin khẩn cấp" in html
