@@ -2,8 +2,7 @@
 
 `config` builds `Station` and `Bulletin` from YAML; `plan` turns them into `Programme`s; `audio` builds
 programme audio; `playout` airs it and writes `Airing` rows through `airlog`.
-Times: `datetime` values are timezone-aware in the station's zone; `time` values are wall-clock times there.
-"""
+Times: `datetime` values are timezone-aware in the station's zone; `time` values are wall-clock times there."""
 
 from __future__ import annotations
 
@@ -93,15 +92,6 @@ class Zone:
     name: str  # what the officer reads: "Thôn Đông"
     output: str = "main"  # id of the OutputConfig that feeds this zone
     relay: int | None = None  # relay channel (1-based) on that output's zone switch; None = always on
-
-
-@dataclass(frozen=True)
-class Topic:
-    """A bulletin topic's name as the officer reads it (`topics:` in station.yaml); a topic not named there is shown
-    as the bulletin writes it."""
-
-    id: str  # as bulletins write it: "phong-chong-thien-tai"
-    name: str  # "Phòng chống thiên tai"
 
 
 @dataclass(frozen=True)
@@ -241,7 +231,7 @@ class Station:
     playout: PlayoutSettings = field(default_factory=PlayoutSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
     desk: DeskSettings = field(default_factory=DeskSettings)
-    topics: tuple[Topic, ...] = ()
+    topics: tuple[tuple[str, str], ...] = ()  # (topic as bulletins write it, its name): `words.topic_name`
     root: Path = Path("schedules")  # the station directory (holds station.yaml)
     state_dir: Path = Path("var")  # database, render cache, built programmes (absolute after loading)
 
@@ -250,13 +240,6 @@ class Station:
             if z.id == zone_id:
                 return z
         raise KeyError(zone_id)
-
-    def topic_name(self, topic: str) -> str:
-        """The topic's Vietnamese name when station.yaml gives one, else the topic as the bulletin writes it."""
-        for t in self.topics:
-            if t.id == topic:
-                return t.name
-        return topic
 
     def slot(self, slot_id: str) -> Slot:
         for s in self.slots:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from datetime import date, datetime, time
 
-from broadcaster.models import AiringStatus, Bulletin, Priority
+from broadcaster.models import AiringStatus, Bulletin, Priority, Station
 
 __all__ = [
     "APPROVAL_LABELS",
@@ -32,6 +32,7 @@ __all__ = [
     "approval_label",
     "stale_reason",
     "status_label",
+    "topic_name",
     "weekday",
 ]
 
@@ -143,6 +144,11 @@ def airing_label(status: AiringStatus | str, test: bool = False) -> str:
     if not test:
         return status_label(status)
     return TEST_LABEL if status == AiringStatus.COMPLETED else f"{TEST_LABEL} ({status_label(status)})"
+
+
+def topic_name(station: Station, topic: str) -> str:
+    """A topic's Vietnamese name when station.yaml gives one (`topics:`), else the topic as the bulletin writes it."""
+    return dict(station.topics).get(topic, topic)
 
 
 def weekday(d: date | int, *, capital: bool = True) -> str:

@@ -45,7 +45,6 @@ from broadcaster.models import (
     Slot,
     SourceRef,
     SpeechSettings,
-    Topic,
     Status,
     Zone,
     ZoneSwitchConfig,
@@ -247,8 +246,8 @@ def _zone(key: str, line: int, v: dict[str, Any]) -> Zone:
     return Zone(id=key, **v)
 
 
-def _topic(key: str, line: int, v: dict[str, Any]) -> Topic:
-    return Topic(id=key, **v)
+def _topic(key: str, line: int, v: dict[str, Any]) -> tuple[str, str]:
+    return key, v["name"]
 
 
 def _slot(key: str, line: int, v: dict[str, Any]) -> Slot:

@@ -18,7 +18,16 @@ from broadcaster.services import log as log_service
 from broadcaster.speech.engines import ENGINE_LABELS
 from broadcaster.web._desk import TEMPLATES
 from broadcaster.web._security import Ctx, page
-from broadcaster.words import STATUS_LABELS, TEST_LABEL, airing_label, fmt_date, fmt_duration, fmt_seconds, fmt_when
+from broadcaster.words import (
+    STATUS_LABELS,
+    TEST_LABEL,
+    airing_label,
+    fmt_date,
+    fmt_duration,
+    fmt_seconds,
+    fmt_when,
+    topic_name,
+)
 
 __all__ = ["ROUTES"]
 
@@ -38,6 +47,7 @@ def _late(started: datetime, scheduled: datetime) -> str:
 
 
 TEMPLATES.env.filters.update(airing=airing_label, duration=fmt_duration, moment=fmt_when, late=_late)
+TEMPLATES.env.globals.update(topic_name=topic_name)
 
 
 @dataclass(frozen=True)
