@@ -25,6 +25,7 @@ from broadcaster.words import (
     fmt_date,
     fmt_time,
     status_label,
+    topic_name,
     weekday,
 )
 
@@ -74,6 +75,7 @@ TEMPLATES.env.globals.update(
     WEEKDAY_SHORT=WEEKDAY_SHORT,
     is_error=is_error,
     status_label=status_label,
+    topic_name=topic_name,
 )
 
 

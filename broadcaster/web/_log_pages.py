@@ -26,7 +26,6 @@ from broadcaster.words import (
     fmt_duration,
     fmt_seconds,
     fmt_when,
-    topic_name,
 )
 
 __all__ = ["ROUTES"]
@@ -47,7 +46,6 @@ def _late(started: datetime, scheduled: datetime) -> str:
 
 
 TEMPLATES.env.filters.update(airing=airing_label, duration=fmt_duration, moment=fmt_when, late=_late)
-TEMPLATES.env.globals.update(topic_name=topic_name)
 
 
 @dataclass(frozen=True)
