@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Self
 from zoneinfo import ZoneInfo
@@ -280,12 +280,13 @@ class AirLog:
     ) -> list[Airing]:
         """Rows matching every given filter (dates inclusive, by scheduled date in the station's timezone)."""
         where, params = [], []
+        # a range on the ISO text (not substr), so the scheduled_at index serves it on a large log
         if from_date is not None:
-            where.append("substr(scheduled_at, 1, 10) >= ?")
+            where.append("scheduled_at >= ?")
             params.append(from_date.isoformat())
         if to_date is not None:
-            where.append("substr(scheduled_at, 1, 10) <= ?")
-            params.append(to_date.isoformat())
+            where.append("scheduled_at < ?")
+            params.append((to_date + timedelta(days=1)).isoformat())
         if zone is not None:
             where.append("EXISTS (SELECT 1 FROM json_each(airings.zones) WHERE value = ?)")
             params.append(zone)
