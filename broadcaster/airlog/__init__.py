@@ -4,7 +4,8 @@ who edited what, approval decisions, the desk's audit trail).
 
 Private modules: `_schema` (SQL schema, row <-> `Airing`, row hashing), `_verify` (chain verification), `_log`
 (the `AirLog` class), `_review` (the log as table, CSV, JSON), `_browse` (the desk's filtered, paged log), `_stats` (the figures of a period report: the one
-query layer for reports). The running station's log, `StationLog` (`open_station_log`), never lets a write wait on
+query layer for reports), `_rotation` (the compact history the planner digests). The running station's log,
+`StationLog` (`open_station_log`), never lets a write wait on
 SQLite: `_station` (its writes and reads), `_healing` (replay, recovery), `_journal` (the journal files),
 `_memory` (claimed sessions), `_recovery` (setting a bad file aside), `_faults` (error kinds, the officer's
 warnings), `_status` (the status file), `_space` (the scratch directory). The officer's desk keeps
@@ -36,6 +37,7 @@ from broadcaster.airlog._desk import (
 )
 from broadcaster.airlog._log import RECOVERED_REASON, AirLog, AuditEvent, RenderRecord
 from broadcaster.airlog._review import CSV_HEADERS, FORMATS, csv_values, export
+from broadcaster.airlog._rotation import rotation_history
 from broadcaster.airlog._schema import SCHEMA_VERSION
 from broadcaster.airlog._space import is_space_error, scratch_dir, short_of_space
 from broadcaster.airlog._station import WRITE_BUDGET_SECONDS, StationLog, open_station_log
@@ -81,6 +83,7 @@ __all__ = [
     "open_station_log",
     "open_store",
     "period_stats",
+    "rotation_history",
     "read_degradations",
     "scratch_dir",
     "session_rows",
