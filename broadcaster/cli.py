@@ -23,6 +23,7 @@ from broadcaster.commands import (
     build,
     check,
     emergency,
+    live,
     log,
     normalize,
     plan,
@@ -39,7 +40,7 @@ from broadcaster.errors import BroadcasterError
 __all__ = ["COMMANDS", "build_parser", "main"]
 
 # Stable names (scripts and tests depend on them), in the order `--help` lists them.
-COMMANDS = (check, normalize, say, render, plan, build, run, air, emergency, log, report, status, serve, user)
+COMMANDS = (check, normalize, say, render, plan, build, run, air, emergency, live, log, report, status, serve, user)
 
 
 _ARGPARSE_VI = (

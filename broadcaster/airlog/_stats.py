@@ -24,6 +24,7 @@ __all__ = [
 ]  # fmt: skip
 
 EMERGENCY_PREFIX = "emergency/"  # session_key of an emergency's rows
+LIVE_PREFIX = "live/"  # a live announcement's row (`broadcaster live`): airtime for its villages, not a session
 _PLAYED = frozenset({"completed", "interrupted"})
 _COLUMNS = (
     "session_key, status, reason, bulletin_id, topic, zones, played_seconds, engine, output_kind, title, "
@@ -120,7 +121,8 @@ def period_stats(
     for row in rows:
         key, status, _, bulletin_id, topic, zones_json, played, engine, kind, _, _, _ = row
         is_emergency = key.startswith(EMERGENCY_PREFIX)
-        (emergencies if is_emergency else sessions)[key].append(row)
+        if not key.startswith(LIVE_PREFIX):
+            (emergencies if is_emergency else sessions)[key].append(row)
         if status not in _PLAYED:
             continue
         if kind in TEST_OUTPUT_KINDS:

@@ -227,6 +227,10 @@ def check_station_rules(station: Station, node: YNode, ctx: Context) -> None:
                 f"audio.{key}",
                 f"không tìm thấy tệp '{value}' (đường dẫn tính từ thư mục đài): kiểm tra tên tệp",
             )
+    chime = station.live.chime
+    if chime and not station.live.no_chime and not (station.root / chime).is_file():
+        ctx.add(line_of(node, "live", "chime"), "live.chime", f"không tìm thấy tệp '{chime}' (đường dẫn tính từ "
+                "thư mục đài): kiểm tra tên tệp, hoặc ghi off để không phát chuông")
 
 
 def check_audio_file(path: Path, file: str, line: int | None, key: str,

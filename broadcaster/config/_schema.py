@@ -37,6 +37,7 @@ from broadcaster.models import (
     BroadcastWindow,
     Caps,
     DeskSettings,
+    LiveSettings,
     OutputConfig,
     PlayoutSettings,
     ReportSettings,
@@ -242,6 +243,25 @@ DESK_FIELDS = (
 )
 
 
+LIVE_FIELDS = (
+    Field("device", Str(), "Microphone: PortAudio input device, a part of its name or its number "
+          "(`broadcaster live --device` overrides it); empty = the default input.", None, "micrô",
+          "USB Audio", nullable=True),
+    Field("output_device", Str(), "PortAudio device the microphone plays to when the output is not of kind "
+          "`sounddevice` (e.g. `command`); empty = the default output. A `sounddevice` output's own device is "
+          "used otherwise.", None, "thiết bị phát lời nói trực tiếp", "pulse", nullable=True),
+    Field("max_minutes", Float(min=0.1, max=120), "Longest live announcement, minutes: it ends by itself then "
+          "(`--max-minutes` may only shorten it).", 15.0, "thời lượng tối đa (phút)", "10"),
+    Field("silence_stop_seconds", Float(min=0, max=600), "It also ends after this many seconds without speech; "
+          "0 = never.", 60.0, "tự dừng khi im lặng (giây)", "30"),
+    Field("silence_level_db", Float(min=-90, max=-10), "Peak level (dBFS) below which the microphone counts "
+          "as silent.", -45.0, "ngưỡng im lặng (dBFS)", "-40"),
+    Field("chime", Str(), "Attention chime before the microphone opens (relative to the station directory); "
+          "empty = the station's chime (`audio.chime`), `off` = none.", None, "chuông báo trước khi nói",
+          "../audio/jingles/chuong.wav", nullable=True),
+)
+
+
 def _zone(key: str, line: int, v: dict[str, Any]) -> Zone:
     return Zone(id=key, **v)
 
@@ -293,6 +313,8 @@ STATION_FIELDS = (
     Field("topics", MapOf(TOPIC_FIELDS, _topic, shorthand="name"), "Vietnamese names of the bulletins' topics by "
           "the id bulletins write (`phong-chong-thien-tai: Phòng chống thiên tai`); a topic not named here is shown "
           "as written. Optional.", (), "chủ đề"),
+    Field("live", Section(LIVE_FIELDS, LiveSettings), "Live announcements from the station's microphone "
+          "(`broadcaster live`, docs/runner.md).", None, "thông báo trực tiếp"),
 )
 
 REPEAT_FIELDS = (

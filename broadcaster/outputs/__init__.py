@@ -1,5 +1,6 @@
 """Sound outputs behind one interface: `sounddevice` (PortAudio), `command` (aplay/paplay/ffplay template),
-`file` (dry run: writes what would air), `null` (a silent sound card that takes real time).
+`file` (dry run: writes what would air), `null` (a silent sound card that takes real time); and the microphone
+for live announcements (`MicrophoneLink`: input -> output device, low latency; `LiveRecorder`: MP3 of it).
 
 `create_output(cfg, station)` builds one from the station's `OutputConfig`; kind `auto` is `sounddevice` when
 PortAudio finds a working output device, else `file` with a warning in the log (so a newcomer still sees it work).
@@ -16,12 +17,16 @@ from broadcaster.models import OutputConfig, Station
 from broadcaster.outputs._base import Output, PlayResult
 from broadcaster.outputs._command import DEFAULT_COMMAND, CommandOutput
 from broadcaster.outputs._file import FileOutput
+from broadcaster.outputs._microphone import BLOCK_FRAMES, LiveRecorder, MicrophoneLink, input_devices
 from broadcaster.outputs._null import NullOutput
 from broadcaster.outputs._sounddevice import SoundDeviceOutput
 
 __all__ = [
+    "BLOCK_FRAMES",
     "DEFAULT_COMMAND",
     "KINDS",
+    "LiveRecorder",
+    "MicrophoneLink",
     "OUTPUTS",
     "CommandOutput",
     "FileOutput",
@@ -32,6 +37,7 @@ __all__ = [
     "SoundDeviceOutput",
     "aired_directory",
     "create_output",
+    "input_devices",
 ]
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""Air one built programme (or one emergency) through an output and a zone switch, logging every item.
+"""Air one built programme (or one emergency, or the microphone live) through an output and a zone switch, logging every item.
 
 Item by item: the programme WAV is cut at the manifest offsets into one WAV per item (`audio.slicing`); each
 item starts at programme start + its manifest offset, so the silence between items is waited rather than played
@@ -7,21 +7,35 @@ exact relay timing and per-item log rows (measured figures in docs/runner.md).
 Side effects go through the `Output`, `ZoneSwitch` and `AirLog` interfaces; time through a `Clock`.
 """
 
-from broadcaster.playout._common import REASON_EMERGENCY, REASON_SHUTDOWN, ItemInfo, LogWriter, relays_for
+from broadcaster.playout._common import (
+    REASON_EMERGENCY,
+    REASON_LIVE,
+    REASON_SHUTDOWN,
+    ItemInfo,
+    LogWriter,
+    relays_for,
+)
 from broadcaster.playout._emergency import EmergencyAudio, air_emergency, emergency_zones
+from broadcaster.playout._live import ENDED_BY, LiveAudio, LiveResult, air_live, live_zones
 from broadcaster.playout._records import record_not_aired, record_skipped, session_outcome
 from broadcaster.playout._session import Preemption, air_programme
 
 __all__ = [
+    "ENDED_BY",
     "REASON_EMERGENCY",
+    "REASON_LIVE",
     "REASON_SHUTDOWN",
     "EmergencyAudio",
     "ItemInfo",
+    "LiveAudio",
+    "LiveResult",
     "LogWriter",
     "Preemption",
     "air_emergency",
+    "air_live",
     "air_programme",
     "emergency_zones",
+    "live_zones",
     "record_not_aired",
     "record_skipped",
     "relays_for",

@@ -15,18 +15,21 @@ from broadcaster.clock import Clock
 from broadcaster.errors import BroadcasterError
 from broadcaster.models import Airing, AiringStatus, Station
 from broadcaster.outputs import Output
+from broadcaster.zones import ZoneSwitch
 
 if TYPE_CHECKING:
     pass
 
 __all__ = [
     "REASON_EMERGENCY",
+    "REASON_LIVE",
     "REASON_SHUTDOWN",
     "REASON_SKIPPED_AFTER_EMERGENCY",
     "ItemInfo",
     "LogWriter",
     "play",
     "relays_for",
+    "switch_on",
     "switch_safely",
     "wait",
     "wait_until",
@@ -35,6 +38,7 @@ __all__ = [
 log = logging.getLogger("broadcaster.playout")
 
 REASON_EMERGENCY = "bị tin khẩn cấp cắt ngang"
+REASON_LIVE = "bị thông báo trực tiếp cắt ngang"
 REASON_SHUTDOWN = "đài dừng giữa buổi phát (tắt máy hoặc mất điện)"
 REASON_SKIPPED_AFTER_EMERGENCY = "bỏ phần còn lại sau tin khẩn cấp (cấu hình playout.after_emergency: skip)"
 
@@ -107,3 +111,17 @@ def play(output: Output, wav: Path, stop: threading.Event, label: str, zones: fr
 def wait(clock: Clock, seconds: float, stop: threading.Event) -> None:
     if seconds > 0:
         wait_until(clock, clock.now() + timedelta(seconds=seconds), stop)
+
+
+def switch_on(switch: ZoneSwitch, station: Station, zones: frozenset[str], *, clock: Clock, stop: threading.Event,
+              in_session: bool, what: str) -> str:
+    """Before an emergency or a live announcement: amplifier on and warmed up (unless a session already holds it
+    on), the zones' relays on and settled. Returns the first error ("" when all went well)."""
+    error = ""
+    if not in_session:
+        error = switch_safely(lambda: switch.amplifier(True), "bật ampli")
+        if not error:
+            wait(clock, float(getattr(switch, "warmup_seconds", 0.0) or 0.0), stop)
+    error = error or switch_safely(lambda: switch.select(relays_for(station, zones)), what)
+    wait(clock, float(getattr(switch, "settle_seconds", 0.0) or 0.0), stop)
+    return error

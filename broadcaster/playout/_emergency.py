@@ -17,7 +17,7 @@ from broadcaster.zones import ZoneSwitch
 if TYPE_CHECKING:
     pass
 
-from broadcaster.playout._common import REASON_SHUTDOWN, LogWriter, play, relays_for, switch_safely, wait
+from broadcaster.playout._common import REASON_SHUTDOWN, LogWriter, play, switch_on, switch_safely, wait
 
 __all__ = ["EmergencyAudio", "air_emergency", "emergency_zones"]
 
@@ -83,12 +83,8 @@ def air_emergency(
     results: list[Airing] = []
     error = ""
     try:
-        if not in_session:
-            error = switch_safely(lambda: switch.amplifier(True), "bật ampli")
-            if not error:
-                wait(clock, float(getattr(switch, "warmup_seconds", 0.0) or 0.0), stop)
-        error = error or switch_safely(lambda: switch.select(relays_for(station, zones)), "bật các thôn nhận tin khẩn cấp")
-        wait(clock, float(getattr(switch, "settle_seconds", 0.0) or 0.0), stop)
+        error = switch_on(switch, station, frozenset(zones), clock=clock, stop=stop, in_session=in_session,
+                          what="bật các thôn nhận tin khẩn cấp")
         if emergency.attention is not None and not error and not stop.is_set():
             play(output, emergency.attention, stop, "attention", frozenset(zones))
         for n in range(emergency.repeat):

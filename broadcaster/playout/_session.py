@@ -44,6 +44,9 @@ class Preemption(Protocol):
         """Air the waiting emergencies now, on this output; clear the item stop; True if any aired."""
         ...
 
+    # Optional: `preempt_reason() -> str`, the interrupted row's reason (an emergency's by default; the runner
+    # says when a live announcement cut in).
+
 
 def air_programme(
     built: BuiltProgramme | None,
@@ -152,7 +155,8 @@ def air_programme(
             if ok:
                 status, reason = AiringStatus.COMPLETED, ""
             elif stop.is_set():
-                status, reason = AiringStatus.INTERRUPTED, REASON_EMERGENCY if preempted else REASON_SHUTDOWN
+                cut_by = getattr(emergency_check, "preempt_reason", lambda: REASON_EMERGENCY)
+                status, reason = AiringStatus.INTERRUPTED, cut_by() if preempted else REASON_SHUTDOWN
             else:
                 status, reason = AiringStatus.FAILED, play_error or "đầu ra âm thanh không phát được"
             if airing is not None and row_id is not None:

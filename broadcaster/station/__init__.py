@@ -1,8 +1,8 @@
 """The always-on station: prepared sessions, output chains (output + relays + amplifier), the control channel
-(air now, emergencies), the status record and the runner, the only APScheduler importer.
+(air now, emergencies, live announcements from the microphone), the status record and the runner, the only APScheduler importer.
 
 Private modules: `_sessions` (prepared sessions, light), `_chains` (one output with its zone switch), `_control`
-(requests handed to the running station, its heartbeat), `_status` (the status record: bulletins in the fallback
+(requests handed to the running station, its heartbeat), `_live` (live announcements: requests, the runner's side), `_status` (the status record: bulletins in the fallback
 voice, the online voice's state, retried in the background), `_runner` (the scheduler). Public module `prepare`
 (render, plan, build, cut: imports the audio stack; the station runs it in a child process).
 """
@@ -33,6 +33,22 @@ from broadcaster.station._control import (
     wait_taken,
     withdraw,
 )
+from broadcaster.station._live import (
+    REFUSED_EMERGENCY,
+    LiveRequest,
+    LiveStop,
+    live_chime,
+    live_on_air,
+    live_output,
+    live_recording_path,
+    live_stop_request,
+    lives_on_air,
+    new_live_request,
+    read_live_state,
+    remove_live_state,
+    stop_marker,
+    write_live_state,
+)
 from broadcaster.station._lock import StationBusy, StationLock, lock_holder
 from broadcaster.station._runner import Runner, run_station
 from broadcaster.station._sessions import Session, StationFiles, load
@@ -46,6 +62,9 @@ __all__ = [
     "AirRequest",
     "Channel",
     "EmergencyRequest",
+    "LiveRequest",
+    "LiveStop",
+    "REFUSED_EMERGENCY",
     "Runner",
     "Session",
     "StationBusy",
@@ -55,20 +74,31 @@ __all__ = [
     "attention_tone",
     "current_user",
     "describe_output",
+    "live_chime",
+    "live_on_air",
+    "live_output",
+    "live_recording_path",
+    "live_stop_request",
+    "lives_on_air",
     "load",
     "lock_holder",
+    "new_live_request",
     "open_channels",
     "parse_output_spec",
     "prepare_request",
+    "read_live_state",
     "read_status",
     "request_answer",
+    "remove_live_state",
     "run_station",
     "running_station_pid",
     "status_path",
     "submit",
     "submit_air",
+    "stop_marker",
     "to_air",
     "wait_answer",
     "wait_taken",
     "withdraw",
+    "write_live_state",
 ]

@@ -16,7 +16,7 @@ from broadcaster.clock import Clock
 from broadcaster.errors import BroadcasterError
 from broadcaster.models import Airing, OutputConfig, Station
 from broadcaster.outputs import CommandOutput, FileOutput, NullOutput, Output, aired_directory, create_output
-from broadcaster.playout import EmergencyAudio, air_emergency, air_programme
+from broadcaster.playout import REASON_EMERGENCY, REASON_LIVE, EmergencyAudio, air_emergency, air_programme
 from broadcaster.station._sessions import Session
 from broadcaster.zones import ZoneSwitch, create_zone_switch
 
@@ -61,7 +61,7 @@ class Channel:
         self.shutdown = shutdown
         self.lock = threading.RLock()
         self.stop = threading.Event()
-        self._queue: deque[EmergencyAudio] = deque()
+        self._queue: deque[Any] = deque()  # EmergencyAudio, or a live announcement (`air(channel, in_session)`)
         self._mutex = threading.Lock()
         self._in_session = False
         self._emergency_on_air = False  # a second emergency waits for the one on air, never cuts it
@@ -106,14 +106,22 @@ class Channel:
                     break
                 em = self._queue.popleft()
                 self.stop.clear()
-                self._emergency_on_air = True
-            self._on_air(kind="emergency", key=f"emergency/{em.id}/{self.cfg.id}", title=em.title,
-                         items=[], zones=sorted(em.zones) or [z.id for z in self.station.zones],
-                         start=em.requested_at)
+                self._emergency_on_air = isinstance(em, EmergencyAudio)
+            if isinstance(em, EmergencyAudio):
+                self._on_air(kind="emergency", key=f"emergency/{em.id}/{self.cfg.id}", title=em.title,
+                             items=[], zones=sorted(em.zones) or [z.id for z in self.station.zones],
+                             start=em.requested_at)
+            else:
+                self._on_air(kind="live", key=f"live/{em.id}/{self.cfg.id}",
+                             title=f"Thông báo trực tiếp — {em.who}", items=[],
+                             zones=sorted(em.zones) or [z.id for z in self.station.zones], start=None)
             try:
-                air_emergency(em, station=self.station, output=self.output, output_id=self.cfg.id,
-                              switch=self.switch, log=self._writer(), clock=self.clock, stop=self.stop,
-                              in_session=in_session)
+                if isinstance(em, EmergencyAudio):
+                    air_emergency(em, station=self.station, output=self.output, output_id=self.cfg.id,
+                                  switch=self.switch, log=self._writer(), clock=self.clock, stop=self.stop,
+                                  in_session=in_session)
+                else:
+                    em.air(self, in_session=in_session)
             finally:
                 self._off_air()
                 with self._mutex:
@@ -132,6 +140,28 @@ class Channel:
             if not self._emergency_on_air:
                 self.stop.set()
         threading.Thread(target=self.try_drain, name=f"emergency-{self.cfg.id}", daemon=True).start()
+
+    def offer_live(self, live: Any) -> bool:
+        """Queue a live announcement (`live.air(channel, in_session=)`) and interrupt a session (never an
+        emergency: False, nothing queued, while one is on air or waiting)."""
+        with self._mutex:
+            if self._emergency_on_air or any(isinstance(q, EmergencyAudio) for q in self._queue):
+                return False
+            self._queue.append(live)
+            self.stop.set()
+        threading.Thread(target=self.try_drain, name=f"live-{self.cfg.id}", daemon=True).start()
+        return True
+
+    def emergency_busy(self) -> bool:
+        """An emergency is on air or waiting on this output."""
+        with self._mutex:
+            return self._emergency_on_air or any(isinstance(q, EmergencyAudio) for q in self._queue)
+
+    def preempt_reason(self) -> str:
+        """Why a session item was cut: by what waits first in the queue."""
+        with self._mutex:
+            head = self._queue[0] if self._queue else None
+        return REASON_EMERGENCY if head is None or isinstance(head, EmergencyAudio) else REASON_LIVE
 
     def try_drain(self) -> None:
         """Air queued emergencies if the output is free (a session holding it airs them itself)."""

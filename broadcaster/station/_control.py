@@ -140,8 +140,9 @@ def _request_path(station: Station, request_id: str, suffix: str = ".json", kind
     return control_dir(station) / f"{kind}-{request_id}{suffix}"
 
 
-def _kind(request: EmergencyRequest | AirRequest) -> str:
-    return "air" if isinstance(request, AirRequest) else "emergency"
+def _kind(request: Any) -> str:
+    """The request's file prefix: `air`, `emergency`, or its own `KIND` (live announcements: station/_live.py)."""
+    return getattr(request, "KIND", None) or ("air" if isinstance(request, AirRequest) else "emergency")
 
 
 # --- a full disk: requests go to the control directory's twin in RAM, which the runner polls too ---------------
@@ -149,7 +150,7 @@ def _control_dirs(station: Station) -> tuple[Path, Path]:
     return control_dir(station), scratch_dir(station.state_dir) / "control"
 
 
-def _drop(directory: Path, name: str, request: EmergencyRequest | AirRequest) -> Path:
+def _drop(directory: Path, name: str, request: Any) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     tmp = directory / f".{name}.tmp"
     try:
@@ -161,7 +162,7 @@ def _drop(directory: Path, name: str, request: EmergencyRequest | AirRequest) ->
     return directory / name
 
 
-def submit(station: Station, request: EmergencyRequest | AirRequest) -> Path:
+def submit(station: Station, request: Any) -> Path:
     """Drop the request where the runner looks (atomic: the runner never reads half a file); in the RAM twin of
     the control directory when the state disk is full."""
     name = _request_path(station, request.id, kind=_kind(request)).name
@@ -189,7 +190,7 @@ def request_answer(station: Station, kind: str, request_id: str) -> tuple[str, s
     return found, ""
 
 
-def wait_taken(station: Station, request: EmergencyRequest | AirRequest, timeout: float) -> bool:
+def wait_taken(station: Station, request: Any, timeout: float) -> bool:
     """Wait until the running station takes the request (or has already answered it); False after `timeout`."""
     deadline = time.monotonic() + timeout
     while True:
@@ -228,7 +229,7 @@ def answer(station: Station, request: EmergencyRequest | AirRequest, reason: str
         return
 
 
-def withdraw(station: Station, request: EmergencyRequest | AirRequest) -> bool:
+def withdraw(station: Station, request: Any) -> bool:
     """Take back a request nobody took; False when the station took it at the last moment."""
     name = _request_path(station, request.id, kind=_kind(request)).name
     for directory in _control_dirs(station):

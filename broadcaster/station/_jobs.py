@@ -27,7 +27,7 @@ log = logging.getLogger("broadcaster.station._runner")
 
 
 def reason_busy(station: Station) -> str:
-    return (f"loa đang phát nội dung khác (phát ngay hoặc tin khẩn cấp) đến quá {station.playout.grace_minutes:g} "
+    return (f"loa đang phát nội dung khác (phát ngay, thông báo trực tiếp hoặc tin khẩn cấp) đến quá {station.playout.grace_minutes:g} "
             "phút sau giờ phát")
 
 
@@ -191,5 +191,6 @@ class SessionJobs:
                 extra = f" — LỖI: {s.error}" if s.error else ""
                 self.notify(f"  {fmt_when(p.start)}  {slot}: {len(p.items)} bản tin, "
                             f"{p.total_seconds / 60:.1f} phút{extra}")
-        self.notify("Phát ngay một buổi: `broadcaster air BUỔI`; tin khẩn cấp: `broadcaster emergency --text ...`")
+        self.notify("Phát ngay một buổi: `broadcaster air BUỔI`; tin khẩn cấp: `broadcaster emergency --text ...`; "
+                    "nói trực tiếp: `broadcaster live`")
         self.notify("Nhấn Ctrl+C để dừng đài.")

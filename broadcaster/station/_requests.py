@@ -14,7 +14,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MAX_REQUEST_BYTES", "BadRequest", "check_air", "check_emergency", "read_request"]
+__all__ = ["MAX_REQUEST_BYTES", "BadRequest", "check_air", "check_emergency", "check_live", "check_live_stop",
+           "read_request"]
 
 MAX_REQUEST_BYTES = 64 * 1024  # a request is a few hundred bytes; a longer emergency text still fits
 _ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,63}")
@@ -129,6 +130,29 @@ _AIR: Mapping[str, tuple[Callable[[Any], Any], bool]] = {
 }
 
 
+def _minutes_as_seconds(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or not 0 < value <= 120 * 60:
+        raise BadRequest("phải là số giây từ 0 đến 7200 (tối đa 120 phút)")
+    return float(value)
+
+
+def _target(value: Any) -> str:
+    return "" if value in (None, "") else _ident(value)
+
+
+_LIVE: Mapping[str, tuple[Callable[[Any], Any], bool]] = {
+    "id": (_ident, True), "requested_at": (_moment, True), "who": (_text(100), True), "zones": (_zones, False),
+    "device": (_text(200, optional=True), False), "max_seconds": (_minutes_as_seconds, False),
+    "chime": (lambda v: None if v is None else _wav(v), False),
+}
+_LIVE_STOP: Mapping[str, tuple[Callable[[Any], Any], bool]] = {
+    "id": (_ident, True), "requested_at": (_moment, True), "who": (_text(100), True), "target": (_target, False),
+}
+
+
 def _check(raw: str, spec: Mapping[str, tuple[Callable[[Any], Any], bool]]) -> dict[str, Any]:
     try:
         data = json.loads(raw)
@@ -157,3 +181,13 @@ def check_emergency(raw: str) -> dict[str, Any]:
 def check_air(raw: str) -> dict[str, Any]:
     """A "phát ngay" request's fields, checked."""
     return _check(raw, _AIR)
+
+
+def check_live(raw: str) -> dict[str, Any]:
+    """A live announcement request's fields (`broadcaster live`, the desk's "Nói trực tiếp"), checked."""
+    return _check(raw, _LIVE)
+
+
+def check_live_stop(raw: str) -> dict[str, Any]:
+    """A request to stop the live announcement on air (`target`: its id, or empty for whichever airs)."""
+    return _check(raw, _LIVE_STOP)

@@ -32,7 +32,7 @@ from broadcaster.playout import (
     EmergencyAudio,
     emergency_zones,
 )
-from broadcaster.station import _control, _sessions, _status
+from broadcaster.station import _control, _live, _sessions, _status
 from broadcaster.station._chains import (
     Channel,
     apply_output_override,
@@ -102,6 +102,7 @@ class Runner(SessionJobs):
             self.station, self.log, self.clock, self.shutdown)
         for channel in self.channels.values():
             channel.board = self.board
+        self.live = _live.LiveControl(lambda: self.station, self.channels, self.notify)
         self.scheduler = BlockingScheduler(
             timezone=self.clock.tz,
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
@@ -213,6 +214,7 @@ class Runner(SessionJobs):
                 for air in _control.take_air_requests(self.station):
                     self.notify(f"yêu cầu phát ngay buổi '{air.slot}' từ {air.who}: đang chuẩn bị âm thanh")
                     self.scheduler.add_job(self.air_request_job, args=[air], id=f"air:{air.id}")
+                self.live.poll()  # `broadcaster live`: the microphone pre-empts the session on air
                 if clock - beat >= _control.HEARTBEAT_SECONDS:
                     beat = clock
                     self.check_clock()
@@ -343,6 +345,11 @@ class Runner(SessionJobs):
                 signal.signal(signum, self._on_signal)
         threading.Thread(target=self._stopper, name="stopper", daemon=True).start()
         _control.write_heartbeat(self.station, {"station": str(self.station_dir)})
+        # requests are taken from the first heartbeat on, not only after the first render-ahead (which can take
+        # a minute): a command that sees the heartbeat must never find nobody listening and open the sound card
+        # and the relay board itself while the station holds them
+        control = threading.Thread(target=self.control_loop, name="control", daemon=True)
+        control.start()
         self.look_back()
         self.notify("Đang chuẩn bị âm thanh cho 24 giờ tới…")
         self.render_ahead()
@@ -351,8 +358,6 @@ class Runner(SessionJobs):
         self.scheduler.add_job(self._tick, IntervalTrigger(seconds=TICK_SECONDS), id="tick", replace_existing=True)
         self.scheduler.add_job(self.check_log_chain, IntervalTrigger(hours=LOG_CHECK_HOURS), id="log-chain",
                                next_run_time=self.clock.now() + timedelta(seconds=30), replace_existing=True)
-        control = threading.Thread(target=self.control_loop, name="control", daemon=True)
-        control.start()
         self.banner()
         try:
             if not self.shutdown.is_set():

@@ -13,7 +13,15 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from broadcaster.clock import Clock
-from broadcaster.web import _air_pages, _auth_pages, _bulletin_pages, _live_pages, _log_pages, _week_pages
+from broadcaster.web import (
+    _air_pages,
+    _auth_pages,
+    _bulletin_pages,
+    _live_mic_pages,
+    _live_pages,
+    _log_pages,
+    _week_pages,
+)
 from broadcaster.web._desk import Desk
 
 __all__ = ["create_app"]
@@ -62,7 +70,8 @@ def create_app(station_dir: str | Path, *, clock: Clock | None = None) -> Starle
         desk.close()
 
     routes = [*_bulletin_pages.ROUTES, *_auth_pages.ROUTES, *_live_pages.ROUTES, *_air_pages.ROUTES,
-              *_week_pages.ROUTES, *_log_pages.ROUTES, Mount("/static", StaticFiles(directory=_STATIC), name="static")]
+              *_week_pages.ROUTES, *_log_pages.ROUTES, *_live_mic_pages.ROUTES,
+              Mount("/static", StaticFiles(directory=_STATIC), name="static")]
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)], lifespan=lifespan)
     app.state.desk = desk
     return app
