@@ -2,7 +2,8 @@
 hash chain over the rows) and, in a file of its own, the desk's records (accounts, login sessions, throttling,
 who edited what, approval decisions, the desk's audit trail).
 
-Private modules: `_schema` (SQL schema, row <-> `Airing`, row hashing), `_verify` (chain verification), `_log`
+Private modules: `_schema` (SQL schema, row <-> `Airing`, row hashing), `_checkpoints` (the station's Ed25519
+key, signed checkpoints), `_verify` (chain and checkpoint verification), `_log`
 (the `AirLog` class), `_review` (the log as table, CSV, JSON), `_stats` (the figures of a period report: the one
 query layer for reports). The running station's log, `StationLog` (`open_station_log`), never lets a write wait on
 SQLite: `_station` (its writes and reads), `_healing` (replay, recovery), `_journal` (the journal files),
@@ -12,6 +13,19 @@ its own records in a file of their own: `_desk_schema` and `_desk` (`DeskStore`)
 migrations, write transactions).
 """
 
+from broadcaster.airlog._checkpoints import (
+    CHECKPOINT_EVERY,
+    CHECKPOINT_FILE,
+    PRIVATE_KEY_FILE,
+    PUBLIC_KEY_FILE,
+    Checkpoint,
+    StationKey,
+    checkpoint_if_due,
+    latest_checkpoint,
+    load_public_key,
+    station_key,
+    write_checkpoint,
+)
 from broadcaster.airlog._desk import (
     ROLES,
     Account,
@@ -34,16 +48,21 @@ from broadcaster.airlog._status import read_degradations
 from broadcaster.airlog._verify import VerifyResult
 
 __all__ = [
+    "CHECKPOINT_EVERY",
+    "CHECKPOINT_FILE",
     "CSV_HEADERS",
     "FORMATS",
     "RECOVERED_REASON",
     "ROLES",
     "SCHEMA_VERSION",
     "WRITE_BUDGET_SECONDS",
+    "PRIVATE_KEY_FILE",
+    "PUBLIC_KEY_FILE",
     "Account",
     "AirLog",
     "AuditEntry",
     "AuditEvent",
+    "Checkpoint",
     "Decision",
     "DeskStore",
     "Edit",
@@ -51,14 +70,18 @@ __all__ = [
     "LogHead",
     "PeriodStats",
     "RenderRecord",
+    "StationKey",
     "StationLog",
     "Session",
     "StoreError",
     "VerifyResult",
     "chain_position",
+    "checkpoint_if_due",
     "desk_database",
     "export",
     "is_space_error",
+    "latest_checkpoint",
+    "load_public_key",
     "log_head",
     "open_station_log",
     "open_store",
@@ -66,4 +89,6 @@ __all__ = [
     "read_degradations",
     "scratch_dir",
     "short_of_space",
+    "station_key",
+    "write_checkpoint",
 ]

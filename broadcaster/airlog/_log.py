@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any, Self
 from zoneinfo import ZoneInfo
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 from broadcaster.airlog._schema import (
     COLUMNS,
     GENESIS,
@@ -31,7 +33,7 @@ from broadcaster.airlog._schema import (
     to_row,
 )
 from broadcaster.airlog._sqlite import statements
-from broadcaster.airlog._verify import VerifyResult, verify_rows
+from broadcaster.airlog._verify import VerifyResult, verify_log
 from broadcaster.clock import DEFAULT_TIMEZONE
 from broadcaster.errors import LogError
 from broadcaster.models import Airing, AiringStatus
@@ -391,9 +393,8 @@ class AirLog:
 
     # --- tamper evidence --------------------------------------------------------------------------------------
 
-    def verify(self) -> VerifyResult:
-        """Walk the hash chain; report the first row whose content, order or neighbours were changed or deleted."""
+    def verify(self, public_key: Ed25519PublicKey | None = None) -> VerifyResult:
+        """Walk the hash chain and check every signed checkpoint (against `public_key`, by default the station's
+        own); report the first row whose content, order or neighbours were changed or deleted."""
         with self._read() as db:
-            rows = [dict(r) for r in db.execute("SELECT * FROM airings ORDER BY id")]
-            seq = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'airings'").fetchone()
-        return verify_rows(rows, seq[0] if seq else 0)
+            return verify_log(db, self.path, public_key)

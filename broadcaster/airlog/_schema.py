@@ -129,8 +129,18 @@ ALTER TABLE airings ADD COLUMN approved_by TEXT NOT NULL DEFAULT '';   -- the ap
 ALTER TABLE airings ADD COLUMN approval_hash TEXT NOT NULL DEFAULT '';  -- content key that approval was given for
 """
 
+# Version 4: the station's signed checkpoints (`_checkpoints`): every day and at every report, the chain's length
+# and head signed with the station's Ed25519 key, so a cut tail or a recomputed chain is found (docs/reports.md).
+_V4 = """
+CREATE TABLE checkpoints (
+    n INTEGER PRIMARY KEY,                  -- checkpoint number, 1, 2, ... (also inside the signed payload)
+    payload TEXT NOT NULL,                  -- the canonical JSON that was signed
+    signature TEXT NOT NULL                 -- Ed25519 signature of payload, base64
+);
+"""
+
 # MIGRATIONS[n] takes a database at user_version n to n + 1.
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

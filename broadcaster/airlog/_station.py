@@ -212,10 +212,10 @@ class StationLog(Healing):
     def renders(self, bulletin_id: str | None = None) -> list[RenderRecord]:
         return self._reading([], lambda: AirLog.renders(self, bulletin_id))
 
-    def verify(self) -> VerifyResult:
+    def verify(self, public_key: Any = None) -> VerifyResult:
         if not self._connected or self._trouble:
             raise LogError(f"nhật ký phát sóng {self.path} đang được khôi phục; hãy kiểm tra lại sau ít giây")
-        return AirLog.verify(self)
+        return AirLog.verify(self, public_key)
 
     # -- the write path -----------------------------------------------------------------------------------------
     def _write_or_keep(self, entry: dict[str, Any], handle: Callable[[int], int] | None = None) -> int:
