@@ -26,6 +26,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from broadcaster.airlog import _faults as faults
+from broadcaster.airlog._checkpoints import Checkpoint, checkpoint_if_due
 from broadcaster.airlog._healing import Healing
 from broadcaster.airlog._journal import JOURNAL_DIR, Journal
 from broadcaster.airlog._log import AirLog, AuditEvent, RenderRecord
@@ -98,6 +99,14 @@ class StationLog(Healing):
     def degradations(self) -> list[str]:
         """What is wrong with the log right now, in the officer's words ([] when all is well)."""
         return self._status.messages()
+
+    def checkpoint(self, station_name: str, now: datetime) -> Checkpoint | None:
+        """The daily signed checkpoint (`checkpoint_if_due`), only while the log is healthy (nothing waiting in the
+        journal: a checkpoint signs what SQLite holds). LogError when it cannot be written: tried again later."""
+        with self._state:
+            if not self._connected or self._trouble or self._journal.entries:
+                return None
+            return checkpoint_if_due(self, self.path.parent, station_name, now)
 
     def replay(self) -> bool:
         """Write the journal into SQLite now if it can be; True when nothing is left in it."""

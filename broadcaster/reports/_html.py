@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 from html import escape
 
 from broadcaster.reports._document import (
@@ -11,8 +12,8 @@ from broadcaster.reports._document import (
     NATION,
     Report,
     Table,
-    fmt_int,
-    fmt_minutes,
+    cell_text,
+    fmt_moment,
     heading,
     proof_lines,
     tables,
@@ -25,7 +26,9 @@ _CSS = """
 body { font-family: "Times New Roman", "Noto Serif", serif; font-size: 13pt; line-height: 1.35; max-width: 170mm;
        margin: 0 auto; color: #000; }
 .head { display: flex; justify-content: space-between; text-align: center; }
-.head div { width: 48%; }
+.head > div:first-child { width: 40%; }
+.head > div:last-child { width: 60%; }
+.nation { font-size: 12pt; white-space: nowrap; }
 .bold { font-weight: bold; }
 .motto { font-weight: bold; text-decoration: underline; }
 .date { font-style: italic; text-align: right; margin-top: 6pt; }
@@ -45,11 +48,8 @@ td.n { text-align: right; }
 
 
 def _cell(value: object) -> str:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f'<td class="n">{fmt_int(value)}</td>'
-    if isinstance(value, float):
-        return f'<td class="n">{fmt_minutes(value * 60)}</td>'
-    return f"<td>{escape(str(value))}</td>"
+    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    return f'<td class="n">{cell_text(value)}</td>' if numeric else f"<td>{escape(cell_text(value))}</td>"
 
 
 def _table(t: Table) -> str:
@@ -93,7 +93,7 @@ def render_html(report: Report) -> str:
 <html lang="vi"><head><meta charset="utf-8"><title>{escape(h.title)} {escape(h.subject)}</title>
 <style>{_CSS}</style></head><body>
 <div class="head"><div>{parent}<div class="bold">{escape(h.issuer)}</div><div>{escape(h.number)}</div></div>
-<div><div class="bold">{NATION}</div><div class="motto">{MOTTO}</div></div></div>
+<div><div class="bold nation">{NATION}</div><div class="motto">{MOTTO}</div></div></div>
 <p class="date">{escape(h.place_date)}</p>
 <h1>{escape(h.title)}</h1><p class="subject">{escape(h.subject)}</p>
 {"".join(_table(t) for t in body)}
@@ -117,7 +117,7 @@ def render_csv(report: Report, *, sep: str = ",") -> str:
         writer.writerow([])
         writer.writerow([t.title])
         writer.writerow(t.headers)
-        writer.writerows(t.rows)
+        writer.writerows([fmt_moment(v) if isinstance(v, datetime) else v for v in row] for row in t.rows)
     writer.writerow([])
     for line in proof_lines(report):
         writer.writerow([line])

@@ -4,12 +4,13 @@ Called by `broadcaster log` and the web desk; the formats live in `airlog` (`exp
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-import dataclasses
-
-from broadcaster.airlog import AirLog, VerifyResult, chain_position, log_head
+from broadcaster.airlog import AirLog, VerifyResult, chain_position, load_public_key, log_head
+from broadcaster.clock import DEFAULT_TIMEZONE
+from broadcaster.errors import InputError
 from broadcaster.config import load_station, parse_day, resolve_zone
 from broadcaster.models import Airing, AiringStatus, Station
 
@@ -44,14 +45,25 @@ def review(station_dir: str | Path, *, start: str | None = None, end: str | None
     return Review(station, tuple(rows), True)
 
 
-def verify(station_dir: str | Path, *, expect: str | None = None) -> VerifyResult | None:
-    """The hash chain checked end to end; None when the station has no log yet. `expect`: a head hash noted
-    earlier (printed on a signed report): it must still be in the chain, or the log was rewritten or cut."""
-    station = load_station(station_dir)
-    if not station.database.exists():
-        return None
-    with AirLog(station.database, tz=station.timezone) as log:
-        result = log.verify()
+def verify(station_dir: str | Path, *, expect: str | None = None, public_key: str | Path | None = None,
+           database: str | Path | None = None) -> VerifyResult | None:
+    """The hash chain and the signed checkpoints checked end to end; None when the station has no log yet.
+    `expect`: a head hash noted earlier (printed on a signed report): it must still be in the chain, or the log
+    was rewritten or cut. `public_key`: the station's public key file (`station-key.pub`) to check the
+    checkpoints against instead of the key beside the log; `database`: a copy of a log to check instead of the
+    station's own (no station.yaml needed)."""
+    if database is not None:
+        path, tz = Path(database), DEFAULT_TIMEZONE
+        if not path.is_file():
+            raise InputError(f"không có tệp nhật ký {path}")
+    else:
+        station = load_station(station_dir)
+        path, tz = station.database, station.timezone
+        if not path.exists():
+            return None
+    key = load_public_key(public_key) if public_key else None
+    with AirLog(path, tz=tz) as log:
+        result = log.verify(key)
         if not expect or not result.ok:
             return result
         found = chain_position(log, expect)

@@ -28,6 +28,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from broadcaster.airlog import open_station_log
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.config import load_station
+from broadcaster.errors import LogError
 from broadcaster.playout import (
     EmergencyAudio,
     emergency_zones,
@@ -187,6 +188,15 @@ class Runner(SessionJobs):
             args=[session.key], id=f"session:{session.key}", name=session.key, replace_existing=True,
         )
 
+    def checkpoint(self) -> None:
+        """The log's signed checkpoint, when the last is a day old (docs/reports.md): after start-up and after each
+        session; a failure is told to the officer and tried again after the next session."""
+        try:
+            if self.log.checkpoint(self.station.name, self.clock.now()) is not None:
+                log.info("đã ghi điểm kiểm tra có chữ ký của nhật ký phát sóng")
+        except LogError as exc:
+            self.notify(f"cảnh báo: {exc}")
+
     def look_back(self) -> int:
         """At start-up: log the sessions the station missed while it was off (see `_lookback`)."""
         missed = log_missed_sessions(self.files, self.log, self.clock.now(), self._started_at, self.notify)
@@ -344,6 +354,7 @@ class Runner(SessionJobs):
         threading.Thread(target=self._stopper, name="stopper", daemon=True).start()
         _control.write_heartbeat(self.station, {"station": str(self.station_dir)})
         self.look_back()
+        self.checkpoint()
         self.notify("Đang chuẩn bị âm thanh cho 24 giờ tới…")
         self.render_ahead()
         self.scheduler.add_job(self.render_ahead, IntervalTrigger(hours=1), id="render-ahead",

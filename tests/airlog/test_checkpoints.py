@@ -229,3 +229,27 @@ def test_a_report_reuses_the_checkpoint_when_nothing_aired_since(signed: AirLog,
     first = write_checkpoint(signed, key, STATION, AT + timedelta(days=2), reuse=True)
     again = write_checkpoint(signed, key, STATION, AT + timedelta(days=2, hours=1), reuse=True)
     assert first.n == again.n == 3
+
+
+def test_cli_verifies_a_copy_against_a_public_key(signed: AirLog, state: Path, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from broadcaster.cli import main
+
+    copy = tmp_path / "ban-sao.sqlite3"
+    with sqlite3.connect(copy) as copy_db:
+        raw(signed.path).backup(copy_db)
+    public = state / PUBLIC_KEY_FILE
+    head = signed.verify().head_hash
+    assert main(["log", "verify", "--db", str(copy), "--public-key", str(public), "--expect", head]) == 0
+    out = capsys.readouterr().out
+    assert "2 điểm kiểm tra có chữ ký" in out and "Điểm kiểm tra có chữ ký mới nhất: số 2" in out
+    other = tmp_path / "xa-khac"
+    assert station_key(other) is not None
+    assert main(["log", "verify", "--db", str(copy), "--public-key", str(other / PUBLIC_KEY_FILE)]) == 1
+    assert "khóa của đài khác" in capsys.readouterr().err
+    raw(copy).execute("DELETE FROM airings WHERE id >= 11")
+    raw(copy).execute("UPDATE sqlite_sequence SET seq = 10 WHERE name = 'airings'")
+    assert main(["log", "verify", "--db", str(copy), "--public-key", str(public)]) == 0  # cut after the last
+    capsys.readouterr()  # checkpoint: the checkpoints cannot see it; the head hash printed on a report does
+    assert main(["log", "verify", "--db", str(copy), "--public-key", str(public), "--expect", head]) == 1
+    assert "không còn trong chuỗi" in capsys.readouterr().err
