@@ -19,7 +19,7 @@ from broadcaster.reports._document import (
     proof_lines,
     tables,
 )
-from broadcaster.reports._html import render_csv, render_html, svg_chart
+from broadcaster.reports._html import REPORT_CSS, render_csv, render_html, report_body, svg_chart
 from broadcaster.reports._pdf import write_pdf
 from broadcaster.reports._period import Period, parse_period
 from broadcaster.reports._xlsx import CHART_TITLE, SHEET_PERIOD, SHEET_REPORT, write_xlsx
@@ -28,6 +28,7 @@ __all__ = [
     "CHART_TITLE",
     "MOTTO",
     "NATION",
+    "REPORT_CSS",
     "Checkpoint",
     "Heading",
     "Period",
@@ -43,6 +44,7 @@ __all__ = [
     "proof_lines",
     "render_csv",
     "render_html",
+    "report_body",
     "svg_chart",
     "tables",
     "write_pdf",

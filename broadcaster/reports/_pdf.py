@@ -12,7 +12,7 @@ from broadcaster.reports._html import render_html
 __all__ = ["PDF_FONTS", "write_pdf"]
 
 # Debian's Noto Serif first (Times New Roman, named by the HTML for a browser's print, is not on a Debian PC)
-PDF_FONTS = 'body { font-family: "Noto Serif", "DejaVu Serif", serif; } svg text { font-family: "Noto Serif"; }'
+PDF_FONTS = '.report { font-family: "Noto Serif", "DejaVu Serif", serif; } svg text { font-family: "Noto Serif"; }'
 
 
 def write_pdf(report: Report, path: Path) -> None:

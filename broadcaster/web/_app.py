@@ -13,7 +13,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from broadcaster.clock import Clock
-from broadcaster.web import _air_pages, _auth_pages, _bulletin_pages, _live_pages
+from broadcaster.web import _air_pages, _auth_pages, _bulletin_pages, _live_pages, _report_pages
 from broadcaster.web._desk import Desk
 
 __all__ = ["create_app"]
@@ -61,8 +61,8 @@ def create_app(station_dir: str | Path, *, clock: Clock | None = None) -> Starle
         yield
         desk.close()
 
-    routes = [*_bulletin_pages.ROUTES, *_auth_pages.ROUTES, *_live_pages.ROUTES, *_air_pages.ROUTES, Mount("/static", StaticFiles(directory=_STATIC),
-                                                                   name="static")]
+    routes = [*_bulletin_pages.ROUTES, *_auth_pages.ROUTES, *_live_pages.ROUTES, *_air_pages.ROUTES,
+              *_report_pages.ROUTES, Mount("/static", StaticFiles(directory=_STATIC), name="static")]
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)], lifespan=lifespan)
     app.state.desk = desk
     return app
