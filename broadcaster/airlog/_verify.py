@@ -14,9 +14,13 @@ match that is hashed again the exact way (`row_hash`) before it is called change
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import itertools
 import sqlite3
-from collections.abc import Iterable, Iterator
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,15 +71,18 @@ def _when(c: Checkpoint) -> str:
 
 
 def _gaps(ids: Iterable[int], last_id: int) -> list[Problem]:
+    """Ids never reused (AUTOINCREMENT): every hole in 1..last_id is a deleted row. `ids`: the ids right after
+    a hole, ascending, each with the id before it (0 for the first row)."""
     problems: list[Problem] = []
     expected = 1
-    for row_id in ids:
-        if row_id != expected:
-            problems.append((0, expected, expected, f"thiếu bản ghi {_span(expected, row_id - 1)} (đã bị xóa)"))
-        expected = row_id + 1
-    if last_id >= expected:
-        problems.append((0, expected, expected, f"thiếu bản ghi cuối {_span(expected, last_id)} (đã bị xóa)"))
+    for row_id, before in ids:
+        expected = before + 1
+        problems.append((0, expected, expected, f"thiếu bản ghi {_span(expected, row_id - 1)} (đã bị xóa)"))
     return problems
+
+
+def _tail_gap(last: int, last_id: int) -> list[Problem]:
+    return [(0, last + 1, last + 1, f"thiếu bản ghi cuối {_span(last + 1, last_id)} (đã bị xóa)")]
 
 
 def _unchained(row_id: int) -> Problem:
@@ -83,40 +90,68 @@ def _unchained(row_id: int) -> Problem:
 
 
 class _Signed:
-    """What the valid checkpoints signed, by chain position: the hash prefix of each row, the full head hash."""
+    """What the valid checkpoints signed, compared as the chain streams by in seq order: the stored hash prefixes
+    of the positions a checkpoint covers, joined and compared once when the chain reaches its last position
+    (then its head hash too); only a checkpoint that differs is searched for its first differing position."""
 
     def __init__(self, checkpoints: list[Checkpoint]):
-        self.segments = sorted((c.since, c.rows, c) for c in checkpoints if len(c.hashes) == PREFIX * (c.rows - c.since))
-        self.heads = {c.rows: c for c in checkpoints}
-        self.first: tuple[int, int, Checkpoint] | None = None  # (position, row id, checkpoint): first mismatch
-        self._at = 0
+        self.segments = sorted(((c.since, c.rows, c) for c in checkpoints
+                                if len(c.hashes) == PREFIX * (c.rows - c.since)), key=lambda s: (s[0], s[1]))
+        self.first: tuple[int, Checkpoint] | None = None  # (position, checkpoint) of the first mismatch
+        self.buffer: list[str] = []  # prefixes of positions base+1, base+2, ... ("" where nothing to compare)
+        self.base = 0
+        self.next_end = self.segments[0][1] if self.segments else _NEVER
+        self._i = 0
 
-    def check(self, position: int, row_id: int, stored: str) -> None:
-        if self.first is not None or not self.segments:
+    def settle(self, position: int, stored: str) -> None:
+        """The chain reached (or passed) `next_end`: compare every checkpoint that ends by `position`."""
+        while self._i < len(self.segments) and self.segments[self._i][1] <= position:
+            since, rows, c = self.segments[self._i]
+            self._i += 1
+            if self.first is None:
+                self._compare(since, rows, c, stored if rows == position else "")
+        if self._i < len(self.segments):
+            drop = max(0, min(self.segments[self._i][0], position) - self.base)
+            del self.buffer[:drop]
+            self.base += drop
+            self.next_end = self.segments[self._i][1]
+        else:
+            self.buffer.clear()
+            self.base, self.next_end = position, _NEVER
+
+    def finish(self) -> None:
+        """After the last row: checkpoints that reach past it are compared as far as the chain goes (the rows
+        they signed beyond it are the cut tail, reported on their own)."""
+        for since, rows, c in self.segments[self._i:]:
+            if self.first is None:
+                self._compare(since, rows, c, "")
+
+    def _compare(self, since: int, rows: int, c: Checkpoint, head: str) -> None:
+        got = self.buffer[max(0, since - self.base):rows - self.base]
+        if "".join(got) == c.hashes and (not head or head == c.head_hash):
             return
-        while self._at < len(self.segments) and self.segments[self._at][1] < position:
-            self._at += 1
-        for since, rows, c in self.segments[self._at:]:
-            if since >= position:
-                break
-            start = (position - since - 1) * PREFIX
-            if stored[:PREFIX] != c.hashes[start:start + PREFIX]:
-                self.first = (position, row_id, c)
+        for i, prefix in enumerate(got):
+            if prefix and prefix != c.hashes[i * PREFIX:(i + 1) * PREFIX]:
+                self.first = (since + i + 1, c)
                 return
-        head = self.heads.get(position)
-        if head is not None and stored != head.head_hash:
-            self.first = (position, row_id, head)
+        if head and head != c.head_hash:
+            self.first = (rows, c)
+
+
+_NEVER = 1 << 62
 
 
 def _walk(chained: Iterable[tuple[int, int, str, str, bool]], deleted_ids: bool, signed: _Signed,
           problems: list[Problem]) -> tuple[int, int, str]:
     """The chain in seq order: (id, seq, prev_hash, row_hash, content matches its hash). Returns how many rows
     are chained, the head's position and its hash."""
-    previous, expected_seq, count, edited = GENESIS, 1, 0, set()
+    previous, expected_seq, count = GENESIS, 1, 0
+    append, buffer = signed.buffer.append, signed.buffer
     for position, (row_id, seq, prev_hash, stored, content_ok) in enumerate(chained, start=1):
         count = position
+        if seq > expected_seq:  # chained rows missing: nothing of theirs to compare with a checkpoint
+            buffer.extend([""] * (seq - expected_seq))
         if not content_ok:
-            edited.add(row_id)
             problems.append((1, row_id, row_id, f"bản ghi số {row_id} đã bị sửa sau khi ghi"))
         elif seq != expected_seq:
             # chained rows missing before this one: one deletion is one problem (the id gap already names it;
@@ -127,9 +162,12 @@ def _walk(chained: Iterable[tuple[int, int, str, str, bool]], deleted_ids: bool,
         elif prev_hash != previous:
             problems.append((2, position, row_id, f"chuỗi bị đứt ngay trước bản ghi số {row_id}: "
                                                   "bản ghi trước nó đã bị sửa hoặc xóa"))
-        if row_id not in edited:
-            signed.check(seq, row_id, stored)
+        append(stored[:PREFIX] if content_ok else "")  # an edited row is the chain's problem, named once
+        if seq >= signed.next_end:
+            signed.settle(seq, stored)
+            append, buffer = signed.buffer.append, signed.buffer
         previous, expected_seq = stored, seq + 1
+    signed.finish()
     return count, expected_seq - 1, previous if count else ""
 
 
@@ -152,7 +190,11 @@ def _result(problems: list[Problem], checked: int, head: str, started: int, sign
 def verify_rows(rows: list[dict[str, Any]], last_id: int) -> VerifyResult:
     """The chain alone. `rows`: every airings row ordered by id; `last_id`: the highest id ever given
     (sqlite_sequence). Used for a set-aside file, whose checkpoints are not looked at."""
-    problems = _gaps((r["id"] for r in rows), last_id)
+    ids = [r["id"] for r in rows]
+    holes = [(i, before) for i, before in zip(ids, [0, *ids], strict=False) if i != before + 1]
+    problems = _gaps(holes, last_id)
+    if last_id > (ids[-1] if ids else 0):
+        problems += _tail_gap(ids[-1] if ids else 0, last_id)
     for row in rows:
         if row["seq"] is None and (row["status"] != "started" or row["row_hash"] or row["prev_hash"]):
             problems.append(_unchained(row["id"]))
@@ -162,29 +204,52 @@ def verify_rows(rows: list[dict[str, Any]], last_id: int) -> VerifyResult:
     return _result(problems, len(rows), head, len(rows) - count, [], "")
 
 
-# the canonical JSON of `row_hash`, written by SQLite: every key in sorted order, then the later columns dropped
-# when empty (`_LATER`: approval_hash and approved_by sort first, output_kind in the middle; a quote inside a value
-# is always escaped, so these patterns only ever match keys)
+# the canonical JSON of `row_hash`, written by SQLite: `json_object` with every key in sorted order, the later
+# columns (`_LATER`) left out when empty: one `json_object` per combination of them, chosen by CASE (SQLite builds
+# only the one it picks)
 _KEYS = sorted(("id", "seq", "prev_hash", *COLUMNS))
-assert {"approval_hash", "approved_by"} == set(_KEYS[:2]) and _LATER == {"approval_hash", "approved_by", "output_kind"}
-_CANONICAL = (
-    "replace(replace(replace(json_object(" + ", ".join(f"'{k}', {k}" for k in _KEYS) + "), "
-    """'{"approval_hash":"",', '{'), '{"approved_by":"",', '{'), '"output_kind":"",', '')"""
-)
+_OPTIONAL = sorted(_LATER)
 
 
-def _chained(db: sqlite3.Connection) -> Iterator[tuple[int, int, str, str, bool]]:
+def _canonical_sql() -> str:
+    branches = []
+    for present in itertools.product((True, False), repeat=len(_OPTIONAL)):
+        keys = [k for k in _KEYS if k not in _LATER or present[_OPTIONAL.index(k)]]
+        when = " AND ".join(f"{k} {'!=' if p else '='} ''" for k, p in zip(_OPTIONAL, present, strict=True))
+        branches.append(f"WHEN {when} THEN json_object(" + ", ".join(f"'{k}', {k}" for k in keys) + ")")
+    return "CASE " + " ".join(branches) + " END"
+
+
+_CANONICAL = _canonical_sql()
+
+
+def _chained(db: sqlite3.Connection, exact: Callable[[int], dict[str, Any]]) -> Iterator[tuple[int, int, str, str, bool]]:
+    """The chained rows in seq order with whether each still matches its hash. SQLite reads (and writes the
+    canonical JSON) in a second thread while this one hashes: sqlite3 lets go of the GIL while SQLite works."""
     sha = hashlib.sha256
     cursor = db.execute(f"SELECT id, seq, prev_hash, row_hash, prev_hash || {_CANONICAL} FROM airings "
                         "WHERE seq IS NOT NULL ORDER BY seq")
-    while batch := cursor.fetchmany(20_000):
+    batches: queue.Queue[list[Any] | BaseException | None] = queue.Queue(maxsize=4)
+
+    def read() -> None:
+        try:
+            while batch := cursor.fetchmany(10_000):
+                batches.put(batch)
+            batches.put(None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the reading thread, raised there
+            batches.put(exc)
+
+    reader = threading.Thread(target=read, name="verify-read", daemon=True)
+    reader.start()
+    while (batch := batches.get()) is not None:
+        if isinstance(batch, BaseException):
+            raise batch
         for row_id, seq, prev_hash, stored, canonical in batch:
             ok = canonical is not None and sha(canonical.encode("utf-8")).hexdigest() == stored
             if not ok:  # SQLite writes some floats differently (1e+20 as 1.0e+20): the exact way decides
-                exact = db.execute("SELECT * FROM airings WHERE id = ?", (row_id,))
-                names = [d[0] for d in exact.description]
-                ok = row_hash(dict(zip(names, exact.fetchone(), strict=True))) == stored
+                ok = row_hash(exact(row_id)) == stored
             yield row_id, seq, prev_hash, stored, ok
+    reader.join()
 
 
 def _checkpoint_problems(stored: list[tuple[int, str, str]], outside: list[tuple[str, str]],
@@ -243,15 +308,19 @@ def _checkpoint_problems(stored: list[tuple[int, str, str]], outside: list[tuple
     return problems, [good[n] for n in sorted(good)]
 
 
-def verify_database(db: sqlite3.Connection, *, public: Ed25519PublicKey | None,
+def verify_database(db: sqlite3.Connection, path: Path, *, public: Ed25519PublicKey | None,
                     outside: list[tuple[str, str]], outside_name: str, other_logs: bool) -> VerifyResult:
-    """The whole log inside one read snapshot: ids, chain, checkpoints. `public`: the key the checkpoints must
-    be signed with (None: there is none); `outside`: the lines of the checkpoint file beside the log;
-    `other_logs`: an older log was set aside beside it (its checkpoints are in the file too)."""
+    """The whole log inside one read snapshot of `db` (the database at `path`): ids, chain, checkpoints.
+    `public`: the key the checkpoints must be signed with (None: there is none); `outside`: the lines of the
+    checkpoint file beside the log; `other_logs`: an older log was set aside beside it (its checkpoints are in
+    the file too)."""
     last = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'airings'").fetchone()
-    ids = (row_id for (row_id,) in db.execute("SELECT id FROM airings ORDER BY id"))
-    problems = _gaps(ids, last[0] if last else 0)
-    checked = db.execute("SELECT count(*) FROM airings").fetchone()[0]
+    last_id = last[0] if last else 0
+    problems = _gaps(db.execute("SELECT id, before FROM (SELECT id, lag(id, 1, 0) OVER (ORDER BY id) AS before "
+                                "FROM airings) WHERE id != before + 1"), last_id)
+    checked, top_id = db.execute("SELECT count(*), coalesce(max(id), 0) FROM airings").fetchone()
+    if last_id > top_id:
+        problems += _tail_gap(top_id, last_id)
     for (row_id,) in db.execute("SELECT id FROM airings WHERE seq IS NULL AND (status != 'started' "
                                 "OR row_hash IS NOT NULL OR prev_hash IS NOT NULL)"):
         problems.append(_unchained(row_id))
@@ -260,10 +329,12 @@ def verify_database(db: sqlite3.Connection, *, public: Ed25519PublicKey | None,
     found, signed = _checkpoint_problems(stored, outside, public, first[0] if first else "", other_logs,
                                          outside_name)  # type: ignore[arg-type]
     marks = _Signed(signed)
-    count, top, head = _walk(_chained(db), bool(problems), marks, problems)
+    with contextlib.closing(_Exact(path)) as exact:
+        count, top, head = _walk(_chained(db, exact.row), bool(problems), marks, problems)
     problems += found
     if marks.first is not None:
-        position, row_id, c = marks.first
+        position, c = marks.first
+        row_id = db.execute("SELECT id FROM airings WHERE seq = ?", (position,)).fetchone()[0]
         problems.append((1, row_id, row_id, f"bản ghi số {row_id} (thứ {position} trong chuỗi) không còn khớp "
                                             f"{_when(c)}: chuỗi đã bị sửa rồi tính lại từ bản ghi này"))
     cut = max((c for c in signed if c.rows > top), key=lambda c: c.rows, default=None)
@@ -276,6 +347,24 @@ def verify_database(db: sqlite3.Connection, *, public: Ed25519PublicKey | None,
     return _result(problems, checked, head, checked - count, signed, fingerprint(public) if public else "")
 
 
+class _Exact:
+    """Whole rows by id for the exact hash, through a connection of its own (the main one is streaming in the
+    reading thread); opened only when a row needs it."""
+
+    def __init__(self, path: Path):
+        self.path, self._db = path, None
+
+    def row(self, row_id: int) -> dict[str, Any]:
+        if self._db is None:
+            self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+        cursor = self._db.execute("SELECT * FROM airings WHERE id = ?", (row_id,))
+        return dict(zip([d[0] for d in cursor.description], cursor.fetchone(), strict=True))
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+
+
 def verify_log(db: sqlite3.Connection, path: Path, public_key: Ed25519PublicKey | None = None) -> VerifyResult:
     """The log at `path` (open as `db`, inside a read snapshot) checked against `public_key`, or by default the
     station's own key beside it; with the checkpoint file beside it, if any."""
@@ -286,5 +375,5 @@ def verify_log(db: sqlite3.Connection, path: Path, public_key: Ed25519PublicKey 
         public = own.public if own else (load_public_key(state / PUBLIC_KEY_FILE)
                                          if (state / PUBLIC_KEY_FILE).exists() else None)
     other_logs = any(state.glob(f"{path.name}.*-*"))  # set aside by `_recovery`
-    return verify_database(db, public=public, outside=read_checkpoint_file(state / CHECKPOINT_FILE),
+    return verify_database(db, path, public=public, outside=read_checkpoint_file(state / CHECKPOINT_FILE),
                            outside_name=CHECKPOINT_FILE, other_logs=other_logs)

@@ -253,3 +253,21 @@ def test_cli_verifies_a_copy_against_a_public_key(signed: AirLog, state: Path, t
     capsys.readouterr()  # checkpoint: the checkpoints cannot see it; the head hash printed on a report does
     assert main(["log", "verify", "--db", str(copy), "--public-key", str(public), "--expect", head]) == 1
     assert "không còn trong chuỗi" in capsys.readouterr().err
+
+
+def test_floats_sqlite_writes_differently_still_verify_and_an_edit_of_them_is_found(signed: AirLog) -> None:
+    """SQLite's JSON prints 1/3 and 1e20 differently from Python: such rows are hashed again the exact way."""
+    row_id = signed.start_item(airing_at(20))
+    signed.finish_item(row_id, "completed", AT + timedelta(minutes=21), 1 / 3)
+    other = signed.start_item(airing_at(21))
+    signed.finish_item(other, "completed", AT + timedelta(minutes=22), 1e20)
+    assert signed.verify().ok
+    tamper(signed).execute("UPDATE airings SET played_seconds = 0.3333 WHERE id = ?", (row_id,))
+    result = signed.verify()
+    assert not result.ok and result.first_broken_id == row_id
+
+
+def airing_at(n: int):  # type: ignore[no-untyped-def]
+    from tests.airlog.test_airlog import airing
+
+    return airing(n)
