@@ -112,6 +112,9 @@ def station_key(state_dir: Path, *, create: bool = True) -> StationKey | None:
     if not private_path.exists():
         if not create:
             return None
+        if state_dir.exists() and state_dir.stat().st_uid != os.geteuid():
+            # another user (root running a report) would create a key the station's own user cannot read
+            raise LogError(f"khóa của đài chưa có: chỉ người dùng chạy đài (chủ của {state_dir}) mới tạo được")
         _create(private_path, public_path)
     try:
         if private_path.stat().st_mode & 0o077:

@@ -141,32 +141,36 @@ class _Signed:
 _NEVER = 1 << 62
 
 
-def _walk(chained: Iterable[tuple[int, int, str, str, bool]], deleted_ids: bool, signed: _Signed,
+def _walk(batches: Iterable[tuple[list[Any], list[bool]]], deleted_ids: bool, signed: _Signed,
           problems: list[Problem]) -> tuple[int, int, str]:
-    """The chain in seq order: (id, seq, prev_hash, row_hash, content matches its hash). Returns how many rows
-    are chained, the head's position and its hash."""
+    """The chain in seq order, in batches: rows (id, seq, prev_hash, row_hash, ...) and for each whether its
+    content still matches its hash. Returns how many rows are chained, the head's position and its hash."""
     previous, expected_seq, count = GENESIS, 1, 0
     append, buffer = signed.buffer.append, signed.buffer
-    for position, (row_id, seq, prev_hash, stored, content_ok) in enumerate(chained, start=1):
-        count = position
-        if seq > expected_seq:  # chained rows missing: nothing of theirs to compare with a checkpoint
-            buffer.extend([""] * (seq - expected_seq))
-        if not content_ok:
-            problems.append((1, row_id, row_id, f"bản ghi số {row_id} đã bị sửa sau khi ghi"))
-        elif seq != expected_seq:
-            # chained rows missing before this one: one deletion is one problem (the id gap already names it;
-            # the broken link right after it is the same deletion, so it is not reported again)
-            if not deleted_ids:
-                problems.append((2, position, row_id,
-                                 f"chuỗi bị đứt ngay trước bản ghi số {row_id}: một bản ghi đã bị xóa"))
-        elif prev_hash != previous:
-            problems.append((2, position, row_id, f"chuỗi bị đứt ngay trước bản ghi số {row_id}: "
-                                                  "bản ghi trước nó đã bị sửa hoặc xóa"))
-        append(stored[:PREFIX] if content_ok else "")  # an edited row is the chain's problem, named once
-        if seq >= signed.next_end:
-            signed.settle(seq, stored)
-            append, buffer = signed.buffer.append, signed.buffer
-        previous, expected_seq = stored, seq + 1
+    for rows, oks in batches:
+        for (row_id, seq, prev_hash, stored, *_), content_ok in zip(rows, oks, strict=True):
+            count += 1
+            if content_ok and seq == expected_seq and prev_hash == previous:  # the usual row: nothing to say
+                append(stored[:PREFIX])
+            else:
+                if seq > expected_seq:  # chained rows missing: nothing of theirs to compare with a checkpoint
+                    buffer.extend([""] * (seq - expected_seq))
+                if not content_ok:
+                    problems.append((1, row_id, row_id, f"bản ghi số {row_id} đã bị sửa sau khi ghi"))
+                elif seq != expected_seq:
+                    # chained rows missing before this one: one deletion is one problem (the id gap already
+                    # names it; the broken link right after it is the same deletion, not reported again)
+                    if not deleted_ids:
+                        problems.append((2, count, row_id,
+                                         f"chuỗi bị đứt ngay trước bản ghi số {row_id}: một bản ghi đã bị xóa"))
+                else:
+                    problems.append((2, count, row_id, f"chuỗi bị đứt ngay trước bản ghi số {row_id}: "
+                                                       "bản ghi trước nó đã bị sửa hoặc xóa"))
+                append(stored[:PREFIX] if content_ok else "")  # an edited row is the chain's problem, named once
+            if seq >= signed.next_end:
+                signed.settle(seq, stored)
+                append, buffer = signed.buffer.append, signed.buffer
+            previous, expected_seq = stored, seq + 1
     signed.finish()
     return count, expected_seq - 1, previous if count else ""
 
@@ -199,8 +203,9 @@ def verify_rows(rows: list[dict[str, Any]], last_id: int) -> VerifyResult:
         if row["seq"] is None and (row["status"] != "started" or row["row_hash"] or row["prev_hash"]):
             problems.append(_unchained(row["id"]))
     chained = sorted((r for r in rows if r["seq"] is not None), key=lambda r: r["seq"])
-    walked = ((r["id"], r["seq"], r["prev_hash"], r["row_hash"], row_hash(r) == r["row_hash"]) for r in chained)
-    count, _, head = _walk(walked, bool(problems), _Signed([]), problems)
+    walked = [(r["id"], r["seq"], r["prev_hash"], r["row_hash"]) for r in chained]
+    count, _, head = _walk([(walked, [row_hash(r) == r["row_hash"] for r in chained])], bool(problems), _Signed([]),
+                           problems)
     return _result(problems, len(rows), head, len(rows) - count, [], "")
 
 
@@ -223,9 +228,11 @@ def _canonical_sql() -> str:
 _CANONICAL = _canonical_sql()
 
 
-def _chained(db: sqlite3.Connection, exact: Callable[[int], dict[str, Any]]) -> Iterator[tuple[int, int, str, str, bool]]:
-    """The chained rows in seq order with whether each still matches its hash. SQLite reads (and writes the
-    canonical JSON) in a second thread while this one hashes: sqlite3 lets go of the GIL while SQLite works."""
+def _chained(db: sqlite3.Connection, exact: Callable[[int], dict[str, Any]]
+             ) -> Iterator[tuple[list[Any], list[bool]]]:
+    """The chained rows in seq order, in batches, with whether each still matches its hash. SQLite reads (and
+    writes the canonical JSON) in a second thread while this one hashes: sqlite3 lets go of the GIL while SQLite
+    works."""
     sha = hashlib.sha256
     cursor = db.execute(f"SELECT id, seq, prev_hash, row_hash, prev_hash || {_CANONICAL} FROM airings "
                         "WHERE seq IS NOT NULL ORDER BY seq")
@@ -236,7 +243,7 @@ def _chained(db: sqlite3.Connection, exact: Callable[[int], dict[str, Any]]) -> 
             while batch := cursor.fetchmany(10_000):
                 batches.put(batch)
             batches.put(None)
-        except BaseException as exc:  # noqa: BLE001 - handed to the reading thread, raised there
+        except BaseException as exc:  # noqa: BLE001 - handed to the hashing thread, raised there
             batches.put(exc)
 
     reader = threading.Thread(target=read, name="verify-read", daemon=True)
@@ -244,11 +251,12 @@ def _chained(db: sqlite3.Connection, exact: Callable[[int], dict[str, Any]]) -> 
     while (batch := batches.get()) is not None:
         if isinstance(batch, BaseException):
             raise batch
-        for row_id, seq, prev_hash, stored, canonical in batch:
-            ok = canonical is not None and sha(canonical.encode("utf-8")).hexdigest() == stored
-            if not ok:  # SQLite writes some floats differently (1e+20 as 1.0e+20): the exact way decides
-                ok = row_hash(exact(row_id)) == stored
-            yield row_id, seq, prev_hash, stored, ok
+        oks = [c is not None and sha(c.encode("utf-8")).hexdigest() == h for _, _, _, h, c in batch]
+        if not all(oks):
+            for i, ok in enumerate(oks):
+                if not ok:  # SQLite writes some floats differently (1e+20 as 1.0e+20): the exact way decides
+                    oks[i] = row_hash(exact(batch[i][0])) == batch[i][3]
+        yield batch, oks
     reader.join()
 
 
