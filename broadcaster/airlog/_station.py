@@ -106,7 +106,12 @@ class StationLog(Healing):
         with self._state:
             if not self._connected or self._trouble or self._journal.entries:
                 return None
-            return checkpoint_if_due(self, self.path.parent, station_name, now)
+            try:
+                return checkpoint_if_due(self, self.path.parent, station_name, now)
+            except LogError as exc:
+                if faults.kind_of(exc) == "busy":  # another process writes (a report's checkpoint): next session
+                    return None
+                raise
 
     def replay(self) -> bool:
         """Write the journal into SQLite now if it can be; True when nothing is left in it."""
