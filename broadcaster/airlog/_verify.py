@@ -17,8 +17,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import itertools
-import sqlite3
 import queue
+import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -290,8 +290,8 @@ def _checkpoint_problems(stored: list[tuple[int, str, str]], outside: list[tuple
             problems.append((3, n, 0, f"{_when(c)} không nối tiếp điểm kiểm tra trước nó: đã bị thay"))
         else:
             if c.n != (previous.n + 1 if previous else 1):
-                problems.append((3, c.n, 0, f"thiếu điểm kiểm tra {_span((previous.n + 1) if previous else 1, c.n - 1)}"
-                                            " (đã bị xóa)"))
+                missing = _span(previous.n + 1 if previous else 1, c.n - 1)
+                problems.append((3, c.n, 0, f"thiếu điểm kiểm tra {missing} (đã bị xóa)"))
             good[c.n] = c
         previous = c if c.n == n else previous
     foreign = 0
