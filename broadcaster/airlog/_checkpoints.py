@@ -24,15 +24,14 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
-
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from broadcaster.errors import InputError, LogError
 
 if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
     from broadcaster.airlog._log import AirLog
 
 __all__ = [
@@ -98,8 +97,19 @@ class Checkpoint:
         return json.dumps({"payload": self.payload, "signature": self.signature}, ensure_ascii=False)
 
 
+def _crypto() -> SimpleNamespace:
+    """cryptography's PEM serialization, Ed25519 and its signature error, imported on first use."""
+    # lazy: cryptography adds ~9 MB to a process; the desk and most commands load it only to sign or verify
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    return SimpleNamespace(serialization=serialization, ed25519=ed25519, InvalidSignature=InvalidSignature)
+
+
 def fingerprint(public: Ed25519PublicKey) -> str:
     """16 hex digits in groups of four, printed on reports: 'ab12 cd34 ef56 7890'."""
+    serialization = _crypto().serialization
     raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     digits = hashlib.sha256(raw).hexdigest()[:16]
     return " ".join(digits[i:i + 4] for i in range(0, 16, 4))
@@ -116,13 +126,14 @@ def station_key(state_dir: Path, *, create: bool = True) -> StationKey | None:
             # another user (root running a report) would create a key the station's own user cannot read
             raise LogError(f"khóa của đài chưa có: chỉ người dùng chạy đài (chủ của {state_dir}) mới tạo được")
         _create(private_path, public_path)
+    crypto = _crypto()
     try:
         if private_path.stat().st_mode & 0o077:
             os.chmod(private_path, 0o600)
-        private = serialization.load_pem_private_key(private_path.read_bytes(), password=None)
+        private = crypto.serialization.load_pem_private_key(private_path.read_bytes(), password=None)
     except (OSError, ValueError) as exc:
         raise LogError(f"không đọc được khóa của đài {private_path}: {exc}") from exc
-    if not isinstance(private, Ed25519PrivateKey):
+    if not isinstance(private, crypto.ed25519.Ed25519PrivateKey):
         raise LogError(f"{private_path} không phải khóa Ed25519 của đài")
     public = private.public_key()
     if not public_path.exists():  # exported again when someone removed it
@@ -132,7 +143,9 @@ def station_key(state_dir: Path, *, create: bool = True) -> StationKey | None:
 
 def _create(private_path: Path, public_path: Path) -> None:
     private_path.parent.mkdir(parents=True, exist_ok=True)
-    private = Ed25519PrivateKey.generate()
+    crypto = _crypto()
+    serialization = crypto.serialization
+    private = crypto.ed25519.Ed25519PrivateKey.generate()
     pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption())
     tmp = private_path.with_name(f".{private_path.name}.{os.getpid()}.tmp")
@@ -148,11 +161,12 @@ def _create(private_path: Path, public_path: Path) -> None:
     finally:
         tmp.unlink()
     loaded = serialization.load_pem_private_key(private_path.read_bytes(), password=None)
-    assert isinstance(loaded, Ed25519PrivateKey)
+    assert isinstance(loaded, crypto.ed25519.Ed25519PrivateKey)
     _write_public(public_path, loaded.public_key())
 
 
 def _write_public(path: Path, public: Ed25519PublicKey) -> None:
+    serialization = _crypto().serialization
     pem = public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_bytes(pem)
@@ -161,11 +175,12 @@ def _write_public(path: Path, public: Ed25519PublicKey) -> None:
 
 def load_public_key(path: Path | str) -> Ed25519PublicKey:
     """A public key file (`station-key.pub`, PEM) given to `log verify --public-key`."""
+    crypto = _crypto()
     try:
-        public = serialization.load_pem_public_key(Path(path).read_bytes())
+        public = crypto.serialization.load_pem_public_key(Path(path).read_bytes())
     except (OSError, ValueError) as exc:
         raise InputError(f"{path}: không đọc được khóa công khai của đài ({exc})") from exc
-    if not isinstance(public, Ed25519PublicKey):
+    if not isinstance(public, crypto.ed25519.Ed25519PublicKey):
         raise InputError(f"{path}: không phải khóa công khai Ed25519 của đài (station-key.pub)")
     return public
 
@@ -181,7 +196,7 @@ def parse(payload: str, signature: str) -> Checkpoint:
 def signature_ok(public: Ed25519PublicKey, checkpoint: Checkpoint) -> bool:
     try:
         public.verify(base64.b64decode(checkpoint.signature, validate=True), checkpoint.payload.encode("utf-8"))
-    except (InvalidSignature, ValueError):
+    except (_crypto().InvalidSignature, ValueError):
         return False
     return True
 

@@ -17,10 +17,8 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 from zoneinfo import ZoneInfo
-
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from broadcaster.airlog._schema import (
     COLUMNS,
@@ -37,6 +35,9 @@ from broadcaster.airlog._verify import VerifyResult, verify_log
 from broadcaster.clock import DEFAULT_TIMEZONE
 from broadcaster.errors import LogError
 from broadcaster.models import Airing, AiringStatus
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 __all__ = ["RECOVERED_REASON", "SCHEMA_VERSION", "AirLog", "AuditEvent", "RenderRecord", "VerifyResult"]
 

@@ -23,9 +23,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from typing import TYPE_CHECKING, Any
 
 from broadcaster.airlog._checkpoints import (
     CHECKPOINT_FILE,
@@ -41,6 +39,9 @@ from broadcaster.airlog._checkpoints import (
 )
 from broadcaster.airlog._schema import _LATER, COLUMNS, GENESIS, row_hash
 from broadcaster.words import fmt_date, fmt_time
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 __all__ = ["VerifyResult", "verify_database", "verify_log", "verify_rows"]
 
