@@ -395,7 +395,6 @@ class AirLog:
     # --- tamper evidence --------------------------------------------------------------------------------------
 
     def verify(self, public_key: Ed25519PublicKey | None = None) -> VerifyResult:
-        """Walk the hash chain and check every signed checkpoint (against `public_key`, by default the station's
-        own); report the first row whose content, order or neighbours were changed or deleted."""
+        """The hash chain and every signed checkpoint (against `public_key`, or the station's own key) checked."""
         with self._read() as db:
             return verify_log(db, self.path, public_key)
