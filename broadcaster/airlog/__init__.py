@@ -2,9 +2,10 @@
 hash chain over the rows) and, in a file of its own, the desk's records (accounts, login sessions, throttling,
 who edited what, approval decisions, the desk's audit trail).
 
-Private modules: `_schema` (SQL schema, row <-> `Airing`, row hashing), `_verify` (chain verification), `_log`
-(the `AirLog` class), `_review` (the log as table, CSV, JSON), `_browse` (the desk's filtered, paged log), `_stats` (the figures of a period report: the one
-query layer for reports), `_rotation` (the compact history the planner digests). The running station's log,
+Private modules: `_schema` (SQL schema, row <-> `Airing`, row hashing), `_checkpoints` (the station's Ed25519
+key, signed checkpoints), `_verify` (chain and checkpoint verification), `_log` (the `AirLog` class), `_review` (the
+log as table, CSV, JSON), `_browse` (the desk's filtered, paged log), `_stats` (the figures of a period report: the
+one query layer for reports), `_rotation` (the compact history the planner digests). The running station's log,
 `StationLog` (`open_station_log`), never lets a write wait on
 SQLite: `_station` (its writes and reads), `_healing` (replay, recovery), `_journal` (the journal files),
 `_memory` (claimed sessions), `_recovery` (setting a bad file aside), `_faults` (error kinds, the officer's
@@ -22,6 +23,19 @@ from broadcaster.airlog._browse import (
     distinct,
     filtered,
     session_rows,
+)
+from broadcaster.airlog._checkpoints import (
+    CHECKPOINT_EVERY,
+    CHECKPOINT_FILE,
+    PRIVATE_KEY_FILE,
+    PUBLIC_KEY_FILE,
+    Checkpoint,
+    StationKey,
+    checkpoint_if_due,
+    latest_checkpoint,
+    load_public_key,
+    station_key,
+    write_checkpoint,
 )
 from broadcaster.airlog._desk import (
     ROLES,
@@ -47,6 +61,8 @@ from broadcaster.airlog._verify import VerifyResult
 
 __all__ = [
     "COUNT_CAP",
+    "CHECKPOINT_EVERY",
+    "CHECKPOINT_FILE",
     "CSV_HEADERS",
     "FORMATS",
     "RECOVERED_REASON",
@@ -54,10 +70,13 @@ __all__ = [
     "SCHEMA_VERSION",
     "TEST_STATUS",
     "WRITE_BUDGET_SECONDS",
+    "PRIVATE_KEY_FILE",
+    "PUBLIC_KEY_FILE",
     "Account",
     "AirLog",
     "AuditEntry",
     "AuditEvent",
+    "Checkpoint",
     "Decision",
     "DeskStore",
     "Edit",
@@ -67,6 +86,7 @@ __all__ = [
     "LogHead",
     "PeriodStats",
     "RenderRecord",
+    "StationKey",
     "StationLog",
     "Session",
     "StoreError",
@@ -75,10 +95,13 @@ __all__ = [
     "chain_position",
     "csv_values",
     "distinct",
+    "checkpoint_if_due",
     "desk_database",
     "export",
     "filtered",
     "is_space_error",
+    "latest_checkpoint",
+    "load_public_key",
     "log_head",
     "open_station_log",
     "open_store",
@@ -88,4 +111,6 @@ __all__ = [
     "scratch_dir",
     "session_rows",
     "short_of_space",
+    "station_key",
+    "write_checkpoint",
 ]

@@ -17,7 +17,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 from zoneinfo import ZoneInfo
 
 from broadcaster.airlog._schema import (
@@ -31,10 +31,13 @@ from broadcaster.airlog._schema import (
     to_row,
 )
 from broadcaster.airlog._sqlite import statements
-from broadcaster.airlog._verify import VerifyResult, verify_rows
+from broadcaster.airlog._verify import VerifyResult, verify_log
 from broadcaster.clock import DEFAULT_TIMEZONE
 from broadcaster.errors import LogError
 from broadcaster.models import Airing, AiringStatus
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 __all__ = ["RECOVERED_REASON", "SCHEMA_VERSION", "AirLog", "AuditEvent", "RenderRecord", "VerifyResult"]
 
@@ -392,9 +395,7 @@ class AirLog:
 
     # --- tamper evidence --------------------------------------------------------------------------------------
 
-    def verify(self) -> VerifyResult:
-        """Walk the hash chain; report the first row whose content, order or neighbours were changed or deleted."""
+    def verify(self, public_key: Ed25519PublicKey | None = None) -> VerifyResult:
+        """The hash chain and every signed checkpoint (against `public_key`, or the station's own key) checked."""
         with self._read() as db:
-            rows = [dict(r) for r in db.execute("SELECT * FROM airings ORDER BY id")]
-            seq = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'airings'").fetchone()
-        return verify_rows(rows, seq[0] if seq else 0)
+            return verify_log(db, self.path, public_key)

@@ -140,8 +140,18 @@ CREATE INDEX IF NOT EXISTS airings_engine_time ON airings (engine, scheduled_at)
 CREATE INDEX IF NOT EXISTS airings_bulletin_time ON airings (bulletin_id, scheduled_at);
 """
 
+# Version 5: the station's signed checkpoints (`_checkpoints`): every day and at every report, the chain's length
+# and head signed with the station's Ed25519 key, so a cut tail or a recomputed chain is found (docs/reports.md).
+_V5 = """
+CREATE TABLE checkpoints (
+    n INTEGER PRIMARY KEY,                  -- checkpoint number, 1, 2, ... (also inside the signed payload)
+    payload TEXT NOT NULL,                  -- the canonical JSON that was signed
+    signature TEXT NOT NULL                 -- Ed25519 signature of payload, base64
+);
+"""
+
 # MIGRATIONS[n] takes a database at user_version n to n + 1.
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

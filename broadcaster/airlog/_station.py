@@ -26,6 +26,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from broadcaster.airlog import _faults as faults
+from broadcaster.airlog._checkpoints import Checkpoint, checkpoint_if_due
 from broadcaster.airlog._healing import Healing
 from broadcaster.airlog._journal import JOURNAL_DIR, Journal
 from broadcaster.airlog._log import AirLog, AuditEvent, RenderRecord
@@ -98,6 +99,19 @@ class StationLog(Healing):
     def degradations(self) -> list[str]:
         """What is wrong with the log right now, in the officer's words ([] when all is well)."""
         return self._status.messages()
+
+    def checkpoint(self, station_name: str, now: datetime) -> Checkpoint | None:
+        """The daily signed checkpoint (`checkpoint_if_due`), only while the log is healthy (nothing waiting in the
+        journal: a checkpoint signs what SQLite holds). LogError when it cannot be written: tried again later."""
+        with self._state:
+            if not self._connected or self._trouble or self._journal.entries:
+                return None
+            try:
+                return checkpoint_if_due(self, self.path.parent, station_name, now)
+            except LogError as exc:
+                if faults.kind_of(exc) == "busy":  # another process writes (a report's checkpoint): next session
+                    return None
+                raise
 
     def replay(self) -> bool:
         """Write the journal into SQLite now if it can be; True when nothing is left in it."""
@@ -212,10 +226,10 @@ class StationLog(Healing):
     def renders(self, bulletin_id: str | None = None) -> list[RenderRecord]:
         return self._reading([], lambda: AirLog.renders(self, bulletin_id))
 
-    def verify(self) -> VerifyResult:
+    def verify(self, public_key: Any = None) -> VerifyResult:
         if not self._connected or self._trouble:
             raise LogError(f"nhật ký phát sóng {self.path} đang được khôi phục; hãy kiểm tra lại sau ít giây")
-        return AirLog.verify(self)
+        return AirLog.verify(self, public_key)
 
     # -- the write path -----------------------------------------------------------------------------------------
     def _write_or_keep(self, entry: dict[str, Any], handle: Callable[[int], int] | None = None) -> int:

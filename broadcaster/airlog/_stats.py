@@ -118,6 +118,7 @@ def period_stats(
     zone_count: Counter[str] = Counter()
     zone_seconds: dict[str, float] = defaultdict(float)
     spoken = fallback = test = unknown = 0
+    parsed: dict[str, list[str]] = {}  # a village list is one of a few strings: parse each once
     for row in rows:
         key, status, _, bulletin_id, topic, zones_json, played, engine, kind, _, _, _ = row
         is_emergency = key.startswith(EMERGENCY_PREFIX)
@@ -129,7 +130,9 @@ def period_stats(
             test += 1
             continue
         unknown += kind == ""
-        heard = json.loads(zones_json) or list(zones)
+        heard = parsed.get(zones_json)
+        if heard is None:
+            heard = parsed[zones_json] = json.loads(zones_json) or list(zones)
         for zone in heard:
             zone_seconds[zone] += played
         if status != "completed" or is_emergency or bulletin_id is None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from broadcaster.commands import add_station_argument
 from broadcaster.models import AiringStatus
+from broadcaster.words import fmt_date, fmt_time
 
 __all__ = ["register", "run"]
 
@@ -35,6 +36,17 @@ def register(subparsers: Any) -> None:
         "--expect",
         metavar="MÃ",
         help="với verify: mã cuối chuỗi ghi trên một báo cáo đã ký; báo lỗi nếu nhật ký không còn chứa mã đó",
+    )
+    parser.add_argument(
+        "--public-key",
+        metavar="TỆP",
+        help="với verify: khóa công khai của đài (station-key.pub) để kiểm tra chữ ký các điểm kiểm tra của một "
+        "bản sao nhật ký; nhật ký của đài khác sẽ bị báo lỗi",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="TỆP",
+        help="với verify: kiểm tra tệp nhật ký này (một bản sao broadcaster.sqlite3) thay cho nhật ký của đài",
     )
     parser.add_argument("--from", dest="start", metavar="NGÀY", help="từ ngày (2026-11-28 hoặc 28/11/2026)")
     parser.add_argument("--to", dest="end", metavar="NGÀY", help="đến ngày (tính cả ngày này)")
@@ -68,16 +80,22 @@ def run(args: argparse.Namespace) -> int:
     from broadcaster.services.log import review, verify
 
     if args.action == "verify":
-        result = verify(args.station, expect=args.expect)
+        result = verify(args.station, expect=args.expect, public_key=args.public_key, database=args.db)
         if result is None:
             print("Chưa có nhật ký phát sóng (đài chưa phát lần nào).")
             return 0
         if not result.ok:
             print(f"lỗi: {result.message}", file=sys.stderr)
+            for problem in result.problems[1:]:
+                print(f"  - {problem}", file=sys.stderr)
             return 1
         print(f"{result.message[0].upper()}{result.message[1:]}.")
         if result.head_hash:
             print(f"Mã cuối chuỗi (ghi lại để đối chiếu về sau): {result.head_hash}")
+        if result.last_checkpoint is not None:
+            c = result.last_checkpoint
+            print(f"Điểm kiểm tra có chữ ký mới nhất: số {c.n}, {fmt_time(c.at)} {fmt_date(c.at.date())}, "
+                  f"{c.rows} bản ghi; khóa của đài {result.key}")
         return 0
     found = review(args.station, start=args.start, end=args.end, zone=args.zone, bulletin=args.bulletin,
                    status=args.status)

@@ -15,12 +15,12 @@ __all__ = ["register", "run"]
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "report",
-        help="báo cáo định kỳ lên cấp trên (tháng, quý hoặc khoảng ngày): HTML để in, CSV cho Excel",
+        help="báo cáo định kỳ lên cấp trên (tháng, quý hoặc khoảng ngày): PDF/HTML để in, XLSX/CSV cho Excel",
         description=(
             "Báo cáo kết quả hoạt động của đài theo thể thức văn bản hành chính (Nghị định 30/2020/NĐ-CP): "
             "buổi phát theo kế hoạch, đã phát, bị gián đoạn, bị lỡ và lý do; bản tin theo chủ đề và theo thôn; "
             "thời lượng phát; tin khẩn cấp; giọng đọc dự phòng; so sánh với kỳ trước; mã cuối chuỗi của nhật ký "
-            "để đối chiếu. Lượt chạy thử (ghi ra tệp) không được tính là đã phát."
+            "và điểm kiểm tra có chữ ký của đài để đối chiếu. Lượt chạy thử (ghi ra tệp) không được tính là đã phát."
         ),
     )
     add_station_argument(parser)
@@ -29,7 +29,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--from", dest="start", metavar="NGÀY", help="từ ngày (cùng với --to)")
     parser.add_argument("--to", dest="end", metavar="NGÀY", help="đến ngày (tính cả ngày này)")
     parser.add_argument("-o", "--output", metavar="TỆP",
-                        help="ghi ra tệp .html (để in, ký) hoặc .csv (mở bằng Excel); mặc định in tóm tắt ra màn hình")
+                        help="ghi ra tệp .pdf hoặc .html (để in, ký), .xlsx hoặc .csv (mở bằng Excel); mặc định in "
+                        "tóm tắt ra màn hình")
     parser.add_argument("--sep", choices=[",", ";"], default=",",
                         help="dấu phân cách cột của CSV: ',' (mặc định) hoặc ';' cho Excel cài tiếng Việt")
     parser.set_defaults(func=run)
@@ -37,7 +38,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # lazy: SQLite and the report layout only when `report` runs
-    from broadcaster.reports import proof_lines, tables
+    from broadcaster.reports import cell_text, proof_lines, tables
     from broadcaster.services.report import format_of, make_report, write_report
 
     if args.output:
@@ -51,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     out = [f"Báo cáo {report.period.label} — {report.station.name}"]
     for table in tables(report):
         out += ["", table.title, "  " + " | ".join(table.headers)]
-        out += ["  " + " | ".join(str(v) for v in row) for row in table.rows]
+        out += ["  " + " | ".join(cell_text(v) for v in row) for row in table.rows]
     out += ["", *proof_lines(report)]
     sys.stdout.write("\n".join(out) + "\n")
     return 0

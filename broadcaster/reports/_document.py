@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from broadcaster.airlog import LogHead, PeriodStats
+from broadcaster.airlog import Checkpoint, LogHead, PeriodStats
 from broadcaster.models import Station
 from broadcaster.reports._period import Period
 from broadcaster.words import fmt_date, fmt_time
@@ -18,7 +18,9 @@ __all__ = [
     "Heading",
     "Report",
     "Table",
+    "cell_text",
     "fmt_int",
+    "fmt_moment",
     "fmt_minutes",
     "fmt_percent",
     "heading",
@@ -32,16 +34,6 @@ MOTTO = "Độc lập - Tự do - Hạnh phúc"
 
 
 @dataclass(frozen=True)
-class Checkpoint:
-    """The signed checkpoint written with the report (None when the station has no key yet)."""
-
-    at: datetime
-    rows: int
-    head_hash: str
-    key_fingerprint: str
-
-
-@dataclass(frozen=True)
 class Report:
     station: Station
     period: Period
@@ -49,8 +41,9 @@ class Report:
     previous: PeriodStats
     head: LogHead
     issued: date
-    checkpoint: Checkpoint | None = None
+    checkpoint: Checkpoint | None = None  # the signed checkpoint written with this report
     zone_names: dict[str, str] = field(default_factory=dict)
+    checkpoint_problem: str = ""  # why no checkpoint could be signed (the log was altered, the key unreadable)
 
 
 @dataclass(frozen=True)
@@ -85,6 +78,25 @@ def fmt_int(n: int) -> str:
 def fmt_minutes(seconds: float) -> str:
     """Minutes with one decimal and a decimal comma: 754.0 s -> '12,6'."""
     return f"{seconds / 60:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def fmt_moment(at: datetime) -> str:
+    """'15:30 05/11/2026'."""
+    return f"{fmt_time(at)} {fmt_date(at.date())}"
+
+
+def cell_text(value: object) -> str:
+    """A table cell as the officer reads it: integers with '.' thousands, minutes (floats) with a decimal comma,
+    a moment as '15:30 05/11/2026'; XLSX keeps the values themselves."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return fmt_int(value)
+    if isinstance(value, float):
+        return fmt_minutes(value * 60)
+    if isinstance(value, datetime):
+        return fmt_moment(value)
+    return str(value)
 
 
 def fmt_percent(share: float) -> str:
@@ -159,7 +171,7 @@ def tables(report: Report) -> list[Table]:
         Table(
             "5. Tin khẩn cấp",
             ("Thời gian", "Nội dung", "Thôn", "Số lần phát đủ"),
-            tuple((f"{fmt_time(e.started_at)} {fmt_date(e.started_at.date())}", e.title,
+            tuple((e.started_at, e.title,
                    ", ".join(names.get(z, z) for z in e.zones) or "tất cả",
                    e.times_aired) for e in s.emergencies) or (("Không có", "", "", 0),),
         ),
@@ -183,11 +195,16 @@ def proof_lines(report: Report) -> list[str]:
         "chống sửa đổi).",
         f"Mã cuối chuỗi: {head.head_hash or '(chưa có)'}",
     ]
-    if report.checkpoint:
-        c = report.checkpoint
-        lines.append(f"Điểm kiểm tra có chữ ký của đài lúc {fmt_time(c.at)} {fmt_date(c.at.date())}, "
-                     f"{fmt_int(c.rows)} bản ghi; khóa của đài: {c.key_fingerprint}")
-    lines.append("Kiểm tra một bản sao: broadcaster log verify --expect <mã cuối chuỗi> --public-key <khóa công khai>")
+    c = report.checkpoint
+    if c is not None:
+        lines += [f"Điểm kiểm tra có chữ ký số {c.n} của đài lúc {fmt_time(c.at)} {fmt_date(c.at.date())}: "
+                  f"{fmt_int(c.rows)} bản ghi trong chuỗi, mã cuối chuỗi {c.head_hash or '(chưa có)'}; "
+                  f"khóa của đài: {c.key}",
+                  f"Chữ ký: {c.signature}"]
+    elif report.checkpoint_problem:
+        lines.append(f"Không ký được điểm kiểm tra: {report.checkpoint_problem}")
+    lines.append("Kiểm tra một bản sao nhật ký: broadcaster log verify --db <bản sao> --public-key station-key.pub "
+                 f"--expect {head.head_hash or '<mã cuối chuỗi>'}")
     if report.stats.test_airings:
         lines.append(f"Kỳ này có {fmt_int(report.stats.test_airings)} lượt chạy thử (ghi ra tệp, không phát ra "
                      "loa), không tính vào số đã phát.")

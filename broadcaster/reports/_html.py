@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 from html import escape
 
 from broadcaster.reports._document import (
@@ -11,45 +12,45 @@ from broadcaster.reports._document import (
     NATION,
     Report,
     Table,
-    fmt_int,
-    fmt_minutes,
+    cell_text,
+    fmt_moment,
     heading,
     proof_lines,
     tables,
 )
 
-__all__ = ["render_csv", "render_html", "svg_chart"]
+__all__ = ["REPORT_CSS", "render_csv", "render_html", "report_body", "svg_chart"]
 
-_CSS = """
+REPORT_CSS = """
 @page { size: A4; margin: 20mm 15mm 20mm 30mm; }
-body { font-family: "Times New Roman", "Noto Serif", serif; font-size: 13pt; line-height: 1.35; max-width: 170mm;
-       margin: 0 auto; color: #000; }
-.head { display: flex; justify-content: space-between; text-align: center; }
-.head div { width: 48%; }
-.bold { font-weight: bold; }
-.motto { font-weight: bold; text-decoration: underline; }
-.date { font-style: italic; text-align: right; margin-top: 6pt; }
-h1 { text-align: center; font-size: 14pt; margin: 18pt 0 0; }
-.subject { text-align: center; font-weight: bold; margin-bottom: 12pt; }
-h2 { font-size: 13pt; margin: 12pt 0 4pt; }
-table { border-collapse: collapse; width: 100%; font-size: 12pt; }
-th, td { border: 1px solid #000; padding: 2pt 4pt; }
-td.n { text-align: right; }
-.note { font-style: italic; font-size: 11pt; }
-.proof { font-size: 10.5pt; word-break: break-all; margin-top: 12pt; }
-.end { display: flex; justify-content: space-between; margin-top: 18pt; }
-.recipients { width: 50%; font-size: 11pt; }
-.signer { width: 45%; text-align: center; font-weight: bold; }
-.signer .name { margin-top: 60pt; }
+.report { font-family: "Times New Roman", "Noto Serif", serif; font-size: 13pt; line-height: 1.35; max-width: 170mm;
+          margin: 0 auto; color: #000; background: #fff; }
+.report .head { display: flex; justify-content: space-between; text-align: center; }
+.report .head > div:first-child { width: 40%; }
+.report .head > div:last-child { width: 60%; }
+.report .nation { font-size: 12pt; white-space: nowrap; }
+.report .bold { font-weight: bold; }
+.report .motto { font-weight: bold; text-decoration: underline; }
+.report .date { font-style: italic; text-align: right; margin-top: 6pt; }
+.report h1 { text-align: center; font-size: 14pt; margin: 18pt 0 0; }
+.report .subject { text-align: center; font-weight: bold; margin-bottom: 12pt; }
+.report h2 { font-size: 13pt; margin: 12pt 0 4pt; }
+.report table { border-collapse: collapse; width: 100%; font-size: 12pt; }
+.report th, .report td { border: 1px solid #000; padding: 2pt 4pt; }
+.report td.n { text-align: right; }
+.report .note { font-style: italic; font-size: 11pt; }
+.report .proof { font-size: 10.5pt; word-break: break-all; margin-top: 12pt; }
+.report .end { display: flex; justify-content: space-between; margin-top: 18pt; }
+.report .recipients { width: 50%; font-size: 11pt; }
+.report .signer { width: 45%; text-align: center; font-weight: bold; }
+.report .signer .name { margin-top: 60pt; }
+.report svg { max-width: 100%; height: auto; }
 """
 
 
 def _cell(value: object) -> str:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f'<td class="n">{fmt_int(value)}</td>'
-    if isinstance(value, float):
-        return f'<td class="n">{fmt_minutes(value * 60)}</td>'
-    return f"<td>{escape(str(value))}</td>"
+    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    return f'<td class="n">{cell_text(value)}</td>' if numeric else f"<td>{escape(cell_text(value))}</td>"
 
 
 def _table(t: Table) -> str:
@@ -80,7 +81,9 @@ def svg_chart(bars: list[tuple[str, float]], title: str, unit: str) -> str:
     return "".join(parts)
 
 
-def render_html(report: Report) -> str:
+def report_body(report: Report) -> str:
+    """The report as one `<div class="report">` (every value escaped here), styled by `REPORT_CSS`: the whole
+    page of `render_html`, and what the desk's "Báo cáo" page shows inside its own layout."""
     h = heading(report)
     body = tables(report)
     zones = next(t for t in body if t.title.startswith("4."))
@@ -89,11 +92,9 @@ def render_html(report: Report) -> str:
     recipients = "".join(f"<div>- {escape(r)};</div>" for r in h.recipients[:-1])
     recipients += f"<div>- {escape(h.recipients[-1])}.</div>" if h.recipients else ""
     proof = "".join(f"<div>{escape(line)}</div>" for line in proof_lines(report))
-    return f"""<!DOCTYPE html>
-<html lang="vi"><head><meta charset="utf-8"><title>{escape(h.title)} {escape(h.subject)}</title>
-<style>{_CSS}</style></head><body>
+    return f"""<div class="report">
 <div class="head"><div>{parent}<div class="bold">{escape(h.issuer)}</div><div>{escape(h.number)}</div></div>
-<div><div class="bold">{NATION}</div><div class="motto">{MOTTO}</div></div></div>
+<div><div class="bold nation">{NATION}</div><div class="motto">{MOTTO}</div></div></div>
 <p class="date">{escape(h.place_date)}</p>
 <h1>{escape(h.title)}</h1><p class="subject">{escape(h.subject)}</p>
 {"".join(_table(t) for t in body)}
@@ -102,6 +103,15 @@ def render_html(report: Report) -> str:
 <div class="end"><div class="recipients"><div class="bold"><i>Nơi nhận:</i></div>{recipients}</div>
 <div class="signer"><div>{escape(h.authority)}</div><div>{escape(h.signer_title)}</div>
 <div class="name">{escape(h.signer_name)}</div></div></div>
+</div>"""
+
+
+def render_html(report: Report) -> str:
+    h = heading(report)
+    return f"""<!DOCTYPE html>
+<html lang="vi"><head><meta charset="utf-8"><title>{escape(h.title)} {escape(h.subject)}</title>
+<style>{REPORT_CSS}</style></head><body>
+{report_body(report)}
 </body></html>
 """
 
@@ -117,7 +127,7 @@ def render_csv(report: Report, *, sep: str = ",") -> str:
         writer.writerow([])
         writer.writerow([t.title])
         writer.writerow(t.headers)
-        writer.writerows(t.rows)
+        writer.writerows([fmt_moment(v) if isinstance(v, datetime) else v for v in row] for row in t.rows)
     writer.writerow([])
     for line in proof_lines(report):
         writer.writerow([line])

@@ -25,9 +25,12 @@ from broadcaster.airlog import (
     distinct,
     export,
     filtered,
+    load_public_key,
     log_head,
 )
+from broadcaster.clock import DEFAULT_TIMEZONE
 from broadcaster.config import load_station, parse_day, resolve_zone
+from broadcaster.errors import InputError
 from broadcaster.models import Airing, AiringStatus, Station
 
 __all__ = ["LogChoices", "LogFilter", "Review", "csv_bytes", "log_choices", "log_filter", "log_page", "log_rows",
@@ -62,18 +65,33 @@ def review(station_dir: str | Path, *, start: str | None = None, end: str | None
     return Review(station, tuple(rows), True)
 
 
-def verify(station_dir: str | Path, *, expect: str | None = None) -> VerifyResult | None:
-    """The hash chain checked end to end; None when the station has no log yet. `expect`: a head hash noted
-    earlier (printed on a signed report): it must still be in the chain, or the log was rewritten or cut."""
-    return verify_station(load_station(station_dir), expect=expect)
+def verify(station_dir: str | Path, *, expect: str | None = None, public_key: str | Path | None = None,
+           database: str | Path | None = None) -> VerifyResult | None:
+    """The hash chain and the signed checkpoints checked end to end; None when the station has no log yet.
+    `expect`: a head hash noted earlier (printed on a signed report): it must still be in the chain, or the log
+    was rewritten or cut. `public_key`: the station's public key file (`station-key.pub`) to check the
+    checkpoints against instead of the key beside the log; `database`: a copy of a log to check instead of the
+    station's own (no station.yaml needed)."""
+    if database is not None:
+        path, tz = Path(database), DEFAULT_TIMEZONE
+        if not path.is_file():
+            raise InputError(f"không có tệp nhật ký {path}")
+        return _verify_file(path, tz, expect=expect, public_key=public_key)
+    return verify_station(load_station(station_dir), expect=expect, public_key=public_key)
 
 
-def verify_station(station: Station, *, expect: str | None = None) -> VerifyResult | None:
-    """`verify` for a station already loaded (the desk's "Kiểm tra tính toàn vẹn")."""
+def verify_station(station: Station, *, expect: str | None = None,
+                   public_key: str | Path | None = None) -> VerifyResult | None:
+    """`verify` for a station already loaded (also the desk's "Kiểm tra tính toàn vẹn")."""
     if not station.database.exists():
         return None
-    with AirLog(station.database, tz=station.timezone) as log:
-        result = log.verify()
+    return _verify_file(station.database, station.timezone, expect=expect, public_key=public_key)
+
+
+def _verify_file(path: Path, tz: str, *, expect: str | None, public_key: str | Path | None) -> VerifyResult:
+    key = load_public_key(public_key) if public_key else None
+    with AirLog(path, tz=tz) as log:
+        result = log.verify(key)
         if not expect or not result.ok:
             return result
         found = chain_position(log, expect)

@@ -66,6 +66,7 @@ class SessionJobs:
                 channel.safe_off("sau lỗi khi phát")
         finally:
             channel.try_drain()  # an emergency that arrived while this job held the output
+            self.checkpoint()
             trim_memory()
 
     def _reason_late(self: Runner, fired_late: float) -> str:

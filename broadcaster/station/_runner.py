@@ -28,6 +28,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from broadcaster.airlog import open_station_log
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.config import load_station
+from broadcaster.errors import LogError
 from broadcaster.playout import (
     EmergencyAudio,
     emergency_zones,
@@ -187,6 +188,15 @@ class Runner(SessionJobs):
             self.session_job, DateTrigger(run_date=session.programme.start - timedelta(seconds=lead)),
             args=[session.key], id=f"session:{session.key}", name=session.key, replace_existing=True,
         )
+
+    def checkpoint(self) -> None:
+        """The log's signed checkpoint, when the last is a day old (docs/reports.md): after start-up and after each
+        session; a failure is told to the officer and tried again after the next session."""
+        try:
+            if self.log.checkpoint(self.station.name, self.clock.now()) is not None:
+                log.info("đã ghi điểm kiểm tra có chữ ký của nhật ký phát sóng")
+        except LogError as exc:
+            self.notify(f"cảnh báo: {exc}")
 
     def look_back(self) -> int:
         """At start-up: log the sessions the station missed while it was off (see `_lookback`)."""
@@ -351,6 +361,7 @@ class Runner(SessionJobs):
         control = threading.Thread(target=self.control_loop, name="control", daemon=True)
         control.start()
         self.look_back()
+        self.checkpoint()
         self.notify("Đang chuẩn bị âm thanh cho 24 giờ tới…")
         self.render_ahead()
         self.scheduler.add_job(self.render_ahead, IntervalTrigger(hours=1), id="render-ahead",

@@ -20,6 +20,7 @@ from broadcaster.web import (
     _live_mic_pages,
     _live_pages,
     _log_pages,
+    _report_pages,
     _week_pages,
 )
 from broadcaster.web._desk import Desk
@@ -70,7 +71,7 @@ def create_app(station_dir: str | Path, *, clock: Clock | None = None) -> Starle
         desk.close()
 
     routes = [*_bulletin_pages.ROUTES, *_auth_pages.ROUTES, *_live_pages.ROUTES, *_air_pages.ROUTES,
-              *_week_pages.ROUTES, *_log_pages.ROUTES, *_live_mic_pages.ROUTES,
+              *_week_pages.ROUTES, *_log_pages.ROUTES, *_live_mic_pages.ROUTES, *_report_pages.ROUTES,
               Mount("/static", StaticFiles(directory=_STATIC), name="static")]
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)], lifespan=lifespan)
     app.state.desk = desk
