@@ -393,8 +393,6 @@ class AirLog:
             for r in rows
         ]
 
-    # --- tamper evidence --------------------------------------------------------------------------------------
-
     def verify(self, public_key: Ed25519PublicKey | None = None) -> VerifyResult:
         """The hash chain and every signed checkpoint (against `public_key`, or the station's own key) checked."""
         with self._read() as db:
