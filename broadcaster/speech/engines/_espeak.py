@@ -19,6 +19,7 @@ import numpy as np
 
 from broadcaster.errors import EngineUnavailable, SpeechError
 from broadcaster.models import SpeechSettings
+from broadcaster.speech.engines._espeak_data import private_data_path
 from broadcaster.wav import write_wav
 
 __all__ = ["EspeakEngine", "EspeakTuning", "TUNING", "ESPEAK_SAMPLE_RATE", "DEFAULT_RATE_WPM"]
@@ -90,10 +91,18 @@ def _load() -> ctypes.CDLL:
             raise EngineUnavailable(_State.load_error)
         try:
             lib = ctypes.CDLL(espeakng_loader.get_library_path())
-            data_path = espeakng_loader.get_data_path()
+            wheel_data = Path(espeakng_loader.get_data_path())
         except Exception as exc:  # noqa: BLE001 - wheel missing, broken or wrong platform
             _State.load_error = (
                 f"không nạp được thư viện eSpeak NG ({exc}): chạy lại scripts/setup (cài gói espeakng-loader)"
+            )
+            raise EngineUnavailable(_State.load_error) from exc
+        try:  # the wheel's data plus our voice variant, assembled once in a cache folder
+            data_path = str(private_data_path(wheel_data))
+        except OSError as exc:
+            _State.load_error = (
+                f"không tạo được thư mục dữ liệu giọng eSpeak NG ({exc}): đặt BROADCASTER_ESPEAK_DATA_DIR "
+                "là một thư mục ghi được"
             )
             raise EngineUnavailable(_State.load_error) from exc
         lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
