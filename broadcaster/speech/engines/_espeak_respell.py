@@ -24,6 +24,9 @@ CORRECTIONS: dict[str, tuple[str, str]] = {
     # secondary stress on function words ("được", "không", "các", "con"): Vietnamese gives every syllable its
     # full length and tone, so every word gets eSpeak's primary stress
     "stress": (",", "'"),
+    # t: eSpeak's dental t[ is heard as c/k ("tư" as "cư", "tại" as "cái"); its alveolar t (which it also
+    # gives th) less so
+    "t": ("t[", "t"),
 }
 
 _CLAUSE = re.compile(r"([^.,;:!?]+)([.,;:!?]*\s*)")
