@@ -53,9 +53,10 @@ class Overhead:
         return fixed + (n_items - 1) * self.between
 
 
-# Speech rate used for estimates: TTS reads Vietnamese at ~3.5-4 syllables a second; the lower figure keeps
+# Speech rate used for estimates: gTTS reads Vietnamese at ~3.5-4 syllables a second, the offline voice (eSpeak
+# NG at 130 wpm with a word gap, every syllable fully stressed: docs/speech.md) at ~3.2; the figure keeps
 # estimates conservative (a session planned on estimates should not overrun once rendered).
-SYLLABLES_PER_SECOND = 3.5
+SYLLABLES_PER_SECOND = 3.0
 _SENTENCE_PAUSE = 0.5  # ". ! ? ; :" and line breaks
 _CLAUSE_PAUSE = 0.25  # ","
 _DIGIT_RUN = re.compile(r"\d+")

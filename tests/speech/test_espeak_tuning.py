@@ -9,8 +9,12 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from broadcaster.models import SpeechSettings
+from broadcaster.speech.engines import _espeak
 from broadcaster.speech.engines._espeak import BASELINE, TUNING, EspeakEngine, EspeakTuning
+from broadcaster.speech.engines._espeak_respell import respell, split_phonemes
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXT = "Ủy ban nhân dân xã thông báo lịch tiêm chủng. Bà con đưa trẻ đến trạm y tế đúng giờ."
@@ -51,3 +55,25 @@ def test_bench_says_plainly_when_the_recognizer_is_missing(tmp_path: Path) -> No
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0
     assert "viet-asr is not installed" in done.stdout and "pip install --pre" in done.stdout
+
+
+def test_respelling_sends_espeaks_own_phonemes_with_the_corrections() -> None:
+    engine = EspeakEngine(SpeechSettings())
+    engine.check()
+    spelled = respell(_espeak._State.lib, "Độ ẩm cao, không được chủ quan. Các hộ dân chú ý!", ("d", "stress"))
+    assert spelled.count("[[") == 3 and "]], [[" in spelled and "]]. [[" in spelled and spelled.endswith("]]!")
+    inside = "".join(piece for is_phonemes, piece in split_phonemes(spelled) if is_phonemes)
+    assert "d_" not in inside and "," not in inside  # đ as plain d; no weakened (secondary-stress) syllable
+    assert "d'o6" in inside  # "độ" itself, tone 6 kept
+    with pytest.raises(ValueError, match="unknown eSpeak corrections"):
+        respell(_espeak._State.lib, "xin chào", ("no-such-correction",))
+
+
+def test_respelled_speech_says_the_words_not_the_markup() -> None:
+    """Phoneme input must be read as phonemes: were the brackets and mnemonics read out as letters, the
+    clip would be several times longer than the plain reading."""
+    plain = _seconds(EspeakEngine(SpeechSettings(), replace(TUNING, respell=())))
+    spelled = _seconds(EspeakEngine(SpeechSettings(), TUNING))
+    assert TUNING.respell and 0.9 * plain < spelled < 1.3 * plain
+    paused = _seconds(EspeakEngine(SpeechSettings(), replace(TUNING, sentence_pause_ms=900)))
+    assert 0.8 < paused - spelled < 2.5  # SSML pauses (two of 0.9 s) still work between phoneme pieces

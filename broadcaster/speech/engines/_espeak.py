@@ -19,6 +19,7 @@ import numpy as np
 
 from broadcaster.errors import EngineUnavailable, SpeechError
 from broadcaster.models import SpeechSettings
+from broadcaster.speech.engines._espeak_respell import respell, split_phonemes
 from broadcaster.wav import write_wav
 
 __all__ = ["EspeakEngine", "EspeakTuning", "TUNING", "ESPEAK_SAMPLE_RATE", "DEFAULT_RATE_WPM"]
@@ -30,7 +31,8 @@ ESPEAK_SAMPLE_RATE = 22050  # what libespeak-ng produces; checked against espeak
 class EspeakTuning:
     """How the offline voice is driven, chosen with scripts/bench_intelligibility (docs/speech.md has the
     figures): the rate at speed 1.0, the gap between words (eSpeak's unit: 10 ms), a voice variant ("" or
-    "m3", "f2"...) and the pauses inserted at sentence ends and commas (milliseconds, 0 = eSpeak's own)."""
+    "m3", "f2"...), the pauses inserted at sentence ends and commas (milliseconds, 0 = eSpeak's own) and the
+    corrections of eSpeak's phonemes the text is respelled with (_espeak_respell.CORRECTIONS)."""
 
     rate_wpm: int = 175
     word_gap: int = 0
@@ -38,12 +40,14 @@ class EspeakTuning:
     variant: str = ""
     sentence_pause_ms: int = 0
     comma_pause_ms: int = 0
+    respell: tuple[str, ...] = ()  # send eSpeak its own phonemes with these corrections (_espeak_respell)
 
 
 BASELINE = EspeakTuning()  # eSpeak NG's own defaults: what the station used before the benchmark
-# the default for the `espeak` engine: slower, a 60 ms gap between words and the widest pitch range (the tones);
-# each step's gain is printed by scripts/bench_intelligibility (figures in docs/speech.md)
-TUNING = EspeakTuning(rate_wpm=130, word_gap=6, pitch_range=100)
+# the default for the `espeak` engine: slower, a 60 ms gap between words, the widest pitch range (the tones),
+# and respelled: đ as a plain d, every syllable fully stressed, t as eSpeak's alveolar t (_espeak_respell); each step's gain is printed by
+# scripts/bench_intelligibility (figures in docs/speech.md)
+TUNING = EspeakTuning(rate_wpm=130, word_gap=6, pitch_range=100, respell=("d", "stress", "t"))
 DEFAULT_RATE_WPM = TUNING.rate_wpm  # SpeechSettings.speed scales it
 
 # espeak_AUDIO_OUTPUT / espeak_PARAMETER / flags from speak_lib.h
@@ -54,6 +58,7 @@ _espeakPITCH = 3
 _espeakRANGE = 4
 _espeakWORDGAP = 7
 _espeakSSML = 0x10
+_espeakPHONEMES = 0x100  # [[...]] is phoneme input
 _espeakCHARS_UTF8 = 1
 _POS_CHARACTER = 1
 _EE_OK = 0
@@ -174,26 +179,33 @@ class EspeakEngine:
         _State.current = wanted
 
     def _markup(self, text: str) -> tuple[bytes, int]:
-        """The text as sent to eSpeak: plain, or SSML with the tuning's pauses at sentence ends and commas."""
+        """The text as sent to eSpeak: plain, or SSML with the tuning's pauses at sentence ends and commas
+        (only between phoneme-input pieces, never inside them)."""
         t = self.tuning
+        plain = _espeakCHARS_UTF8 | (_espeakPHONEMES if t.respell else 0)
         if not (t.sentence_pause_ms or t.comma_pause_ms):
-            return text.encode("utf-8"), _espeakCHARS_UTF8
-        body = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        if t.sentence_pause_ms:
-            body = _SENTENCE_END.sub(lambda m: f'{m.group(1)}<break time="{t.sentence_pause_ms}ms"/> ', body)
-        if t.comma_pause_ms:
-            body = _COMMA.sub(f',<break time="{t.comma_pause_ms}ms"/> ', body)
-        return f"<speak>{body}</speak>".encode(), _espeakCHARS_UTF8 | _espeakSSML
+            return text.encode("utf-8"), plain
+        pieces = []
+        for is_phonemes, piece in split_phonemes(text):
+            if not is_phonemes:
+                piece = piece.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                if t.sentence_pause_ms:
+                    piece = _SENTENCE_END.sub(lambda m: f'{m.group(1)}<break time="{t.sentence_pause_ms}ms"/> ', piece)
+                if t.comma_pause_ms:
+                    piece = _COMMA.sub(f',<break time="{t.comma_pause_ms}ms"/> ', piece)
+            pieces.append(piece)
+        return f"<speak>{''.join(pieces)}</speak>".encode(), plain | _espeakSSML
 
     def synthesize_samples(self, text: str) -> np.ndarray:
         """Speak `text` into int16 samples at the library's rate (22050 Hz)."""
         if not text.strip():
             raise SpeechError("không có chữ nào để đọc")
-        data, flags = self._markup(text.strip())
-        buf = ctypes.create_string_buffer(data)  # NUL-terminated copy the library reads
         with _LOCK:
             lib = _load()
             self._apply(lib)
+            spoken = respell(lib, text.strip(), self.tuning.respell) if self.tuning.respell else text.strip()
+            data, flags = self._markup(spoken)
+            buf = ctypes.create_string_buffer(data)  # NUL-terminated copy the library reads
             _State.chunks = []
             err = lib.espeak_Synth(buf, len(data) + 1, 0, _POS_CHARACTER, 0, flags, None, None)
             lib.espeak_Synchronize()
