@@ -64,14 +64,14 @@ def _durations(station: Station, bulletins: Sequence[Bulletin]) -> tuple[dict[st
     return durations, hashes, warnings
 
 
-def _history(station: Station, start: date) -> tuple[list[Airing], list[str]]:
+def _history(station: Station, start: date, bulletins: Sequence[Bulletin]) -> tuple[list[Airing], list[str]]:
     """The history the planner digests (completed airings before `start`, one row per bulletin and session) from
     the log; none when there is no log yet (never creates one just to plan)."""
     if not Path(station.database).exists():
         return [], []
     try:
         with AirLog(station.database, tz=station.timezone) as log:
-            return rotation_history(log, start), []
+            return rotation_history(log, start, [b.id for b in bulletins]), []
     except Exception as exc:  # noqa: BLE001 - an unreadable log still allows a plan, with a warning
         return [], [f"không đọc được nhật ký phát ({exc}): kế hoạch không tính lịch sử phát"]
 
@@ -92,7 +92,7 @@ def plan_loaded(
     if overhead is None:
         overhead = Overhead(pause=station.audio.pause_seconds)
     durations, hashes, w_audio = _durations(station, bulletins)
-    history, w_log = _history(station, start)
+    history, w_log = _history(station, start, bulletins)
     result = make_plan(
         station, bulletins, history, start, end, durations=durations, overhead=overhead, content_hashes=hashes
     )

@@ -52,3 +52,13 @@ def test_the_compact_history_gives_the_same_rotation_as_every_row(tmp_path: Path
         assert full.occurrences, "the month must have aired something before the plan's start"
         assert len(compact) * 3 < len(everything)  # a row per bulletin and session key, not per village
         assert all(r.scheduled_at.date() < START and r.status is AiringStatus.COMPLETED for r in compact)
+
+
+def test_only_the_bulletins_being_planned_are_read(tmp_path: Path) -> None:
+    with AirLog(tmp_path / "log.sqlite3", tz=TZ) as log:
+        for r in month_of_rows(7):
+            log.record(r)
+        some = rotation_history(log, START, ["a", "c"])
+        every = rotation_history(log, START)
+    assert {r.bulletin_id for r in some} == {"a", "c"}
+    assert some == [r for r in every if r.bulletin_id in ("a", "c")]
