@@ -15,29 +15,10 @@ from pathlib import Path
 from broadcaster.clock import DEFAULT_TIMEZONE
 
 __all__ = [
-    "Priority",
-    "Status",
-    "AiringStatus",
-    "SourceRef",
-    "Zone",
-    "ZoneSwitchConfig",
-    "OutputConfig",
-    "Slot",
-    "BroadcastWindow",
-    "Caps",
-    "SpeechSettings",
-    "AudioSettings",
-    "PlayoutSettings",
-    "ReportSettings",
-    "DeskSettings",
-    "Station",
-    "RepeatRule",
-    "Bulletin",
-    "ProgrammeItem",
-    "Skip",
-    "Programme",
-    "Airing",
-    "TEST_OUTPUT_KINDS",
+    "Priority", "Status", "AiringStatus", "SourceRef", "Zone", "ZoneSwitchConfig", "OutputConfig", "Slot",
+    "BroadcastWindow", "Caps", "SpeechSettings", "AudioSettings", "PlayoutSettings", "ReportSettings",
+    "DeskSettings", "ArchiveSettings", "Station", "RepeatRule", "Bulletin", "ProgrammeItem", "Skip", "Programme",
+    "Airing", "TEST_OUTPUT_KINDS",
 ]
 
 
@@ -215,6 +196,14 @@ class DeskSettings:
 
 
 @dataclass(frozen=True)
+class ArchiveSettings:
+    """The audio archive of what aired (docs/archive.md): kept `retention_days`, within `max_mb` of disk."""
+
+    retention_days: int = 90
+    max_mb: float = 1000.0  # warned about at 80 %; beyond it the oldest archived days are pruned
+
+
+@dataclass(frozen=True)
 class Station:
     name: str  # "Đài truyền thanh xã Tiền Phong"
     commune: str  # "Tiền Phong"
@@ -232,6 +221,7 @@ class Station:
     playout: PlayoutSettings = field(default_factory=PlayoutSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
     desk: DeskSettings = field(default_factory=DeskSettings)
+    archive: ArchiveSettings = field(default_factory=ArchiveSettings)
     root: Path = Path("schedules")  # the station directory (holds station.yaml)
     state_dir: Path = Path("var")  # database, render cache, built programmes (absolute after loading)
 

@@ -23,7 +23,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("speech",),
     ("audio",),
     ("plan",),
-    ("build",),
+    ("build", "archive"),
     ("playout",),
     ("station",),
     ("services", "reports"),

@@ -12,6 +12,7 @@ its own records in a file of their own: `_desk_schema` and `_desk` (`DeskStore`)
 migrations, write transactions).
 """
 
+from broadcaster.airlog._archive import AudioLink
 from broadcaster.airlog._desk import (
     ROLES,
     Account,
@@ -44,6 +45,7 @@ __all__ = [
     "AirLog",
     "AuditEntry",
     "AuditEvent",
+    "AudioLink",
     "Decision",
     "DeskStore",
     "Edit",

@@ -152,6 +152,7 @@ class Runner(SessionJobs):
             self.board.set_next(self.sessions.values(), now)
             self.voice.after_prepare(self.station, self.sessions.values(), self.files.bulletins, now)
             self.voice.keep_retrying(self.scheduler, self.clock, self.shutdown, self.render_ahead)
+            self.housekeeping()
         trim_memory()
         return sessions
 
@@ -344,6 +345,7 @@ class Runner(SessionJobs):
         threading.Thread(target=self._stopper, name="stopper", daemon=True).start()
         _control.write_heartbeat(self.station, {"station": str(self.station_dir)})
         self.look_back()
+        self.housekeeping(startup=True)  # builds a crash or an earlier run left: archived or deleted
         self.notify("Đang chuẩn bị âm thanh cho 24 giờ tới…")
         self.render_ahead()
         self.scheduler.add_job(self.render_ahead, IntervalTrigger(hours=1), id="render-ahead",
