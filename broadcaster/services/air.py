@@ -138,8 +138,7 @@ def air_now(station_dir: str | Path, slot_id: str, *, day: date | None = None, o
         for ch in channels.values():
             ch.close(timeout=5.0)
         log.close()
-    for key, session in done:  # after the log is closed: every row is in SQLite (or its journal, linked later)
-        _archive(station, key, session, notify)
+    _archive(station, done, notify)  # after the log is closed: every row is in SQLite
     for row in rows:
         extra = f" ({row.reason})" if row.reason else ""
         notify(f"  {status_label(row.status)}: {row.title}{extra}")
@@ -224,14 +223,15 @@ def _hand_over_answer(station: Station, request: _station.EmergencyRequest, pid:
                f"{ANSWER_SECONDS:g} giây: xem `broadcaster log` để biết tin đã phát chưa.")
 
 
-def _archive(station: Station, key: str, session: _station.Session, notify: Callable[[str], None]) -> None:
-    """A session aired by hand: its audio into the archive, its build deleted."""
-    if not session.segments:
-        return
-    try:
-        archive_session(station, key, Path(session.segments[0].wav).parent.parent)
-    except (BroadcasterError, OSError) as exc:
-        notify(f"Chưa lưu được âm thanh buổi {key} vào kho lưu trữ: {exc}")
+def _archive(station: Station, aired: list[tuple[str, _station.Session]], notify: Callable[[str], None]) -> None:
+    """Sessions aired by hand (key, session): their audio into the archive, their builds deleted."""
+    for key, session in aired:
+        if not session.segments:
+            continue
+        try:
+            archive_session(station, key, Path(session.segments[0].wav).parent.parent)
+        except (BroadcasterError, OSError) as exc:
+            notify(f"Chưa lưu được âm thanh buổi {key} vào kho lưu trữ: {exc}")
 
 
 def _room_for_sound(station: Station, notify: Callable[[str], None], *, full: bool = False) -> Station:
