@@ -12,11 +12,12 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from broadcaster.clock import DEFAULT_TIMEZONE
+from broadcaster.settings import ArchiveSettings, LiveSettings
 
 __all__ = [  # one line per few names: this module sits at the 400-line limit
     "Priority", "Status", "AiringStatus", "SourceRef", "Zone", "ZoneSwitchConfig", "OutputConfig", "Slot",
     "BroadcastWindow", "Caps", "SpeechSettings", "AudioSettings", "PlayoutSettings", "ReportSettings",
-    "DeskSettings", "LiveSettings", "Station", "RepeatRule", "Bulletin", "ProgrammeItem", "Skip", "Programme",
+    "DeskSettings", "LiveSettings", "ArchiveSettings", "Station", "RepeatRule", "Bulletin", "ProgrammeItem", "Skip", "Programme",
     "Airing", "TEST_OUTPUT_KINDS"
 ]
 
@@ -195,22 +196,6 @@ class DeskSettings:
 
 
 @dataclass(frozen=True)
-class LiveSettings:
-    """Live announcements from the microphone at the station PC (thông báo trực tiếp, `broadcaster live`)."""
-
-    device: str | None = None  # PortAudio input device (name substring or number); None = the default input
-    output_device: str | None = None  # where the microphone plays when the output is not `sounddevice`
-    max_minutes: float = 15.0  # a live announcement ends by itself after this long
-    silence_stop_seconds: float = 60.0  # ... or after this long without speech; 0 = never
-    silence_level_db: float = -45.0  # peak level (dBFS) below which the microphone counts as silent
-    chime: str | None = None  # attention chime before the microphone opens; None = the station's chime; "off"
-
-    @property
-    def no_chime(self) -> bool:
-        return (self.chime or "").strip().casefold() in ("off", "tắt", "không", "none")
-
-
-@dataclass(frozen=True)
 class Station:
     name: str  # "Đài truyền thanh xã Tiền Phong"
     commune: str  # "Tiền Phong"
@@ -230,6 +215,7 @@ class Station:
     desk: DeskSettings = field(default_factory=DeskSettings)
     topics: tuple[tuple[str, str], ...] = ()  # (topic as bulletins write it, its name): `words.topic_name`
     live: LiveSettings = field(default_factory=LiveSettings)
+    archive: ArchiveSettings = field(default_factory=ArchiveSettings)
     root: Path = Path("schedules")  # the station directory (holds station.yaml)
     state_dir: Path = Path("var")  # database, render cache, built programmes (absolute after loading)
 

@@ -18,12 +18,12 @@ PACKAGE = ROOT / "broadcaster"
 # Lowest first; a module may import its own layer and any lower one. `plan` is pure and sits above audio only in
 # the order of the pipeline: it imports neither speech nor audio (checked separately below).
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors", "models", "clock", "words", "wav", "ffmpeg"),
+    ("errors", "models", "settings", "clock", "words", "wav", "ffmpeg"),
     ("config", "airlog", "outputs", "zones"),
     ("speech",),
     ("audio",),
     ("plan",),
-    ("build",),
+    ("build", "archive"),
     ("playout",),
     ("station",),
     ("services", "reports"),

@@ -14,6 +14,7 @@ its own records in a file of their own: `_desk_schema` and `_desk` (`DeskStore`)
 migrations, write transactions).
 """
 
+from broadcaster.airlog._archive import AudioLink
 from broadcaster.airlog._browse import (
     COUNT_CAP,
     TEST_STATUS,
@@ -76,6 +77,7 @@ __all__ = [
     "AirLog",
     "AuditEntry",
     "AuditEvent",
+    "AudioLink",
     "Checkpoint",
     "Decision",
     "DeskStore",

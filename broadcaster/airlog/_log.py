@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 from zoneinfo import ZoneInfo
 
+from broadcaster.airlog._archive import ArchiveLinks
 from broadcaster.airlog._schema import (
     COLUMNS,
     GENESIS,
@@ -66,7 +67,7 @@ class RenderRecord:
     created_at: datetime
 
 
-class AirLog:
+class AirLog(ArchiveLinks):
     """The station's airing log at `path` (created with its directories when missing)."""
 
     def __init__(self, path: Path | str, *, tz: str | ZoneInfo = DEFAULT_TIMEZONE, busy_timeout: float = 30.0):

@@ -150,8 +150,22 @@ CREATE TABLE checkpoints (
 );
 """
 
+# Version 6: the audio archive's links (docs/archive.md): where the audio of an aired row is kept. A table of its
+# own, outside the hash chain: archiving or pruning a file never touches a chained row.
+_V6 = """
+CREATE TABLE archive (
+    airing_id INTEGER PRIMARY KEY,          -- airings.id
+    path TEXT NOT NULL,                     -- the MP3, relative to the state directory
+    offset_s REAL NOT NULL DEFAULT 0,       -- where the airing's stretch starts in it
+    duration_s REAL NOT NULL DEFAULT 0,     -- how long it aired
+    sha256 TEXT NOT NULL DEFAULT '',        -- of the MP3 when archived
+    pruned_at TEXT                          -- set when the file was deleted (retention, disk budget)
+);
+CREATE INDEX archive_path ON archive (path);
+"""
+
 # MIGRATIONS[n] takes a database at user_version n to n + 1.
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

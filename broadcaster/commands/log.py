@@ -28,10 +28,17 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "action",
         nargs="?",
-        choices=["verify"],
-        metavar="verify",
-        help="verify: kiểm tra nhật ký có bị sửa/xóa",
+        choices=["verify", "audio"],
+        metavar="verify|audio",
+        help="verify: kiểm tra nhật ký có bị sửa/xóa; audio SỐ: nghe lại hoặc lấy âm thanh của lượt phát số SỐ",
     )
+    parser.add_argument("airing", nargs="?", type=int, metavar="SỐ",
+                        help="với audio: số của lượt phát (cột Số của nhật ký; --format json: id)")
+    parser.add_argument("--play", action="store_true",
+                        help="với audio: nghe trên máy này (tai nghe, loa văn phòng), không bao giờ qua loa của đài")
+    parser.add_argument("--device", metavar="THIẾT_BỊ",
+                        help="với audio --play: thiết bị âm thanh để nghe (xem `aplay -L`); bắt buộc khi card "
+                        "mặc định là đường ra loa của đài")
     parser.add_argument(
         "--expect",
         metavar="MÃ",
@@ -79,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
     from broadcaster.airlog import export
     from broadcaster.services.log import review, verify
 
+    if args.action == "audio":
+        return _audio(args)
     if args.action == "verify":
         result = verify(args.station, expect=args.expect, public_key=args.public_key, database=args.db)
         if result is None:
@@ -109,6 +118,28 @@ def run(args: argparse.Namespace) -> int:
         print(f"Đã ghi {len(found.rows)} lượt phát vào {args.output}")
     else:
         sys.stdout.write(("\ufeff" if fmt == "csv" else "") + text)
+    return 0
+
+
+def _audio(args: argparse.Namespace) -> int:
+    """`log audio ID -o FILE` / `--play`: an airing's stretch of the archive, to a file or a local device."""
+    # lazy: the archive (ffmpeg) only when audio is asked for
+    from broadcaster.services.archive import play_airing, save_airing
+    from broadcaster.words import fmt_when
+
+    if args.airing is None or bool(args.output) == bool(args.play):
+        print("lỗi: dùng `broadcaster log audio SỐ -o TỆP.mp3` (lấy âm thanh) hoặc `broadcaster log audio SỐ "
+              "--play [--device THIẾT_BỊ]` (nghe trên máy này)", file=sys.stderr)
+        return 2
+    if args.play:
+        audio = play_airing(args.station, args.airing, args.device)
+    else:
+        audio = save_airing(args.station, args.airing, Path(args.output))
+    row = audio.airing
+    test = " (chạy thử: không phát ra loa)" if audio.test else ""
+    where = f"đã phát xong: {args.device or 'thiết bị mặc định'}" if args.play else f"đã ghi vào {args.output}"
+    print(f"Lượt {row.id}: {row.title} — {fmt_when(row.started_at or row.scheduled_at)}, "
+          f"{audio.duration:.1f} giây{test}; {where}")
     return 0
 
 

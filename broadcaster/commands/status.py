@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from broadcaster.airlog import read_degradations
+from broadcaster.archive import read_archive_status
 from broadcaster.commands import add_station_argument
 from broadcaster.config import load_station
 from broadcaster.station import read_status, running_station_pid, status_path
@@ -65,19 +66,30 @@ def _lines(record: dict[str, Any] | None, pid: int | None, where: str) -> list[s
     return lines
 
 
+def _archive_lines(archive: dict[str, Any] | None) -> list[str]:
+    if not archive:
+        return []
+    mb = 1024 * 1024
+    used, budget = float(archive.get("used_bytes") or 0), float(archive.get("budget_bytes") or 0)
+    line = (f"Kho lưu âm thanh đã phát: {used / mb:.0f} MB / {budget / mb:.0f} MB"
+            + (f", từ ngày {archive['oldest_day']}" if archive.get("oldest_day") else ""))
+    return [line] + ([f"Cảnh báo: {archive['warning']}"] if archive.get("warning") else [])
+
+
 def run(args: argparse.Namespace) -> int:
     station = load_station(args.station)
     record = read_status(station)
     pid = running_station_pid(station)
     log_problems = read_degradations(station.state_dir)  # the airing log's own health (journal, lost database)
+    archive = read_archive_status(station)  # the audio archive's size against its budget (docs/archive.md)
     if args.json:
-        json.dump({"running": pid is not None, "pid": pid, "record": record, "log_degradations": log_problems},
-                  sys.stdout, ensure_ascii=False, indent=2)
+        json.dump({"running": pid is not None, "pid": pid, "record": record, "log_degradations": log_problems,
+                   "archive": archive}, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
     warnings = [w for w in (record or {}).get("warnings") or [] if isinstance(w, dict)
                 and w.get("code") != "fallback-voice"] if pid else []  # the fallback voice: listed above already
     print("\n".join(_lines(record, pid, str(status_path(station)))
                     + [f"Cần xử lý: {w.get('message')}" for w in warnings]
-                    + [f"Nhật ký phát sóng: {problem}" for problem in log_problems]))
+                    + [f"Nhật ký phát sóng: {problem}" for problem in log_problems] + _archive_lines(archive)))
     return 0

@@ -33,6 +33,7 @@ from broadcaster.config._values import (
 )
 from broadcaster.config._yaml import YNode
 from broadcaster.models import (
+    ArchiveSettings,
     AudioSettings,
     BroadcastWindow,
     Caps,
@@ -261,6 +262,14 @@ LIVE_FIELDS = (
           "../audio/jingles/chuong.wav", nullable=True),
 )
 
+ARCHIVE_FIELDS = (
+    Field("retention_days", Int(min=1, max=3650), "Days the audio of what aired is kept (docs/archive.md).", 90,
+          "số ngày lưu âm thanh đã phát", "90"),
+    Field("max_mb", Float(min=1, max=10_000_000), "Disk budget of the archive in MB: a warning at 80 %; beyond it "
+          "the oldest archived days are deleted first (never today's or tomorrow's programmes).", 1000.0,
+          "dung lượng tối đa (MB)", "1000"),
+)
+
 
 def _zone(key: str, line: int, v: dict[str, Any]) -> Zone:
     return Zone(id=key, **v)
@@ -315,6 +324,8 @@ STATION_FIELDS = (
           "as written. Optional.", (), "chủ đề"),
     Field("live", Section(LIVE_FIELDS, LiveSettings), "Live announcements from the station's microphone "
           "(`broadcaster live`, docs/runner.md).", None, "thông báo trực tiếp"),
+    Field("archive", Section(ARCHIVE_FIELDS, ArchiveSettings), "The audio archive of what aired: how long it is "
+          "kept, its disk budget (docs/archive.md).", None, "lưu trữ âm thanh"),
 )
 
 REPEAT_FIELDS = (

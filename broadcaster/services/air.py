@@ -16,6 +16,7 @@ from pathlib import Path
 
 from broadcaster import station as _station
 from broadcaster.airlog import is_space_error, open_station_log, scratch_dir, short_of_space
+from broadcaster.archive import archive_emergency, archive_session
 from broadcaster.build import plan_loaded
 from broadcaster.clock import SystemClock
 from broadcaster.config import load_station, resolve_slot
@@ -113,6 +114,7 @@ def air_now(station_dir: str | Path, slot_id: str, *, day: date | None = None, o
     shutdown = threading.Event()
     channels = open_channels(station, log, clock, shutdown)
     rows: list[Airing] = []
+    done: list[tuple[str, _station.Session]] = []
     try:
         with _stoppable(channels, shutdown):
             for session in sessions:
@@ -131,10 +133,12 @@ def air_now(station_dir: str | Path, slot_id: str, *, day: date | None = None, o
                 aired = channel.air_session(session, session_key=key, start_at=started)
                 log.mark_session(key, session_outcome(aired)[0])
                 rows += aired
+                done.append((key, session))
     finally:
         for ch in channels.values():
             ch.close(timeout=5.0)
         log.close()
+    _archive(station, done, notify)  # after the log is closed: every row is in SQLite
     for row in rows:
         extra = f" ({row.reason})" if row.reason else ""
         notify(f"  {status_label(row.status)}: {row.title}{extra}")
@@ -195,6 +199,11 @@ def send_emergency(
         for ch in channels.values():
             ch.close(timeout=5.0)
         log.close()
+    for ch in channels.values():
+        try:
+            archive_emergency(station, em.id, em.message, ch.cfg.id)
+        except (BroadcasterError, OSError) as exc:
+            notify(f"Chưa lưu được âm thanh tin khẩn cấp vào kho lưu trữ: {exc}")
     done = sum(r.status is AiringStatus.COMPLETED for r in rows)
     notify(f"Xong: {done}/{len(rows)} lần phát trọn vẹn.")
     return rows
@@ -212,6 +221,17 @@ def _hand_over_answer(station: Station, request: _station.EmergencyRequest, pid:
     else:
         notify(f"Đã chuyển tin khẩn cấp tới đài đang chạy (tiến trình {pid}); đài chưa xác nhận sau "
                f"{ANSWER_SECONDS:g} giây: xem `broadcaster log` để biết tin đã phát chưa.")
+
+
+def _archive(station: Station, aired: list[tuple[str, _station.Session]], notify: Callable[[str], None]) -> None:
+    """Sessions aired by hand (key, session): their audio into the archive, their builds deleted."""
+    for key, session in aired:
+        if not session.segments:
+            continue
+        try:
+            archive_session(station, key, Path(session.segments[0].wav).parent.parent)
+        except (BroadcasterError, OSError) as exc:
+            notify(f"Chưa lưu được âm thanh buổi {key} vào kho lưu trữ: {exc}")
 
 
 def _room_for_sound(station: Station, notify: Callable[[str], None], *, full: bool = False) -> Station:

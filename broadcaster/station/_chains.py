@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from broadcaster.airlog import AirLog
+from broadcaster.archive import archive_emergency
 from broadcaster.clock import Clock
 from broadcaster.errors import BroadcasterError
 from broadcaster.models import Airing, OutputConfig, Station
@@ -126,10 +127,21 @@ class Channel:
                 self._off_air()
                 with self._mutex:
                     self._emergency_on_air = False
+            threading.Thread(target=self._archive, args=[em], name=f"archive-{self.cfg.id}", daemon=True).start()
             aired = True
         if not self.shutdown.is_set():
             self.stop.clear()
         return aired
+
+    def _archive(self, em: EmergencyAudio) -> None:
+        """An aired emergency into the archive (in its own thread: the interrupted programme resumes at once)."""
+        replay = getattr(self.log, "replay", None)
+        if replay is not None:
+            replay()  # rows the journal holds go into SQLite first
+        try:
+            archive_emergency(self.station, em.id, em.message, self.cfg.id)
+        except Exception as exc:  # noqa: BLE001 - a thread of its own: keeping the audio must never stop airing
+            log.error("tin khẩn cấp %s: chưa lưu được âm thanh vào kho lưu trữ: %s", em.id, exc)
 
     def offer(self, em: EmergencyAudio) -> None:
         """Queue an emergency and interrupt whatever plays — except another emergency: that one is heard to the

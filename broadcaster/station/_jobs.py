@@ -8,8 +8,11 @@ import ctypes
 import gc
 import logging
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from broadcaster.archive import archive_session, prune, sweep_builds
+from broadcaster.errors import LogError
 from broadcaster.models import AiringStatus, Station
 from broadcaster.playout import record_not_aired, record_skipped, session_outcome
 from broadcaster.station import _control, _sessions
@@ -40,6 +43,11 @@ def trim_memory() -> None:
         pass
 
 
+def _build_dir(session: _sessions.Session) -> Path | None:
+    """Where the session was built (its segments sit in `<build dir>/segments/`)."""
+    return Path(session.segments[0].wav).parent.parent if session.segments else None
+
+
 def _offsets(session: _sessions.Session) -> dict[str, float]:
     """Where each bulletin sits in the built programme (seconds from its start): the planned time of its row."""
     return {seg.bulletin_id: seg.offset for seg in session.segments if seg.bulletin_id}
@@ -47,6 +55,8 @@ def _offsets(session: _sessions.Session) -> dict[str, float]:
 
 class SessionJobs:
     """Session, "phát ngay" and banner jobs; `self` is the `Runner`."""
+
+    _archive_warning: str = ""  # the archive's warning at the last housekeeping ("" below 80 % of its budget)
 
     # -- jobs -------------------------------------------------------------------------------------------------
     def session_job(self: Runner, key: str) -> None:
@@ -60,6 +70,7 @@ class SessionJobs:
             return
         try:
             self._air_or_log(session, channel)
+            self.archive(session, key)
         except Exception:  # noqa: BLE001 - a crash while airing must not leave the loudspeakers on
             log.exception("buổi %s: lỗi khi phát", key)
             with channel.lock:
@@ -171,8 +182,45 @@ class SessionJobs:
                     outcome, done, total = session_outcome(rows)
                     self.log.mark_session(key, outcome)
                     self.notify(f"xong phát ngay {key}: {done}/{total} bản tin phát trọn vẹn")
+                self.archive(session, key)
             finally:
                 channel.try_drain()
+
+    # -- the archive ------------------------------------------------------------------------------------------
+    def archive(self: Runner, session: _sessions.Session, key: str) -> None:
+        """After a session's job: its audio into the archive, each aired row linked, its build deleted (when it
+        did not air, only deleted). A failure is told and left for the next sweep; airing never waits on it."""
+        build_dir = _build_dir(session)
+        if build_dir is None or not build_dir.exists() or not self.log.session_aired(key):
+            return
+        self.log.replay()  # rows the journal holds go into SQLite first, so each aired row is linked
+        try:
+            archive_session(self.station, key, build_dir)
+        except Exception as exc:  # noqa: BLE001 - keeping the audio must never stop the station
+            self.notify(f"cảnh báo: chưa lưu được âm thanh buổi {key} vào kho lưu trữ ({exc}); thử lại sau")
+
+    def housekeeping(self: Runner, *, startup: bool = False) -> None:
+        """Builds nobody will air from deleted (aired ones archived first; at start-up every build, since the
+        render-ahead builds again), and the archive kept within its retention and disk budget. Never raises."""
+        self.log.replay()
+        try:
+            sweep_builds(self.station, keep=set(self.sessions), startup=startup)
+            usage = prune(self.station, self.clock.now())
+        except Exception as exc:  # noqa: BLE001 - cleaning up must never stop the station (nor its start)
+            self.notify(f"cảnh báo: không dọn được âm thanh cũ ({exc}); thử lại sau một giờ")
+            return
+        if usage.warning and (not self._archive_warning or usage.pruned_days):  # once, and when days are deleted
+            self.notify(f"cảnh báo: {usage.warning}")
+        self._archive_warning = usage.warning
+
+    def checkpoint(self: Runner) -> None:
+        """The log's signed checkpoint, when the last is a day old (docs/reports.md): after start-up and after each
+        session; a failure is told to the officer and tried again after the next session."""
+        try:
+            if self.log.checkpoint(self.station.name, self.clock.now()) is not None:
+                log.info("đã ghi điểm kiểm tra có chữ ký của nhật ký phát sóng")
+        except LogError as exc:
+            self.notify(f"cảnh báo: {exc}")
 
     def banner(self: Runner) -> None:
         st = self.station

@@ -5,7 +5,8 @@ output's session like an emergency does and air the microphone (`playout.air_liv
 Files in `control/` (atomic, strict, like emergencies): `live-<id>.json` (a `LiveRequest`), `livestop-<id>.json`
 (a `LiveStop`), and `live-<id>.state`, written by whoever airs it: `{"state": "waiting" | "on_air" | "done",
 "status", "ended_by", "reason", "seconds", "recording", "started_at", "ended_at"}`; the command that asked
-reads it to say what happened. The recording: `<state_dir>/archive/live/<YYYY-MM-DD>/<id>.mp3`.
+reads it to say what happened. The recording: `<state_dir>/archive/<YYYY-MM-DD>/live-<id>.mp3` (kept and pruned
+with that day of the archive).
 """
 
 from __future__ import annotations
@@ -148,8 +149,9 @@ def live_chime(station: Station) -> Path | None:
 
 
 def live_recording_path(station: Station, live_id: str, at: datetime) -> Path:
-    """Where what was said is recorded: `<state_dir>/archive/live/<YYYY-MM-DD>/<id>.mp3`."""
-    return Path(station.state_dir) / "archive" / "live" / at.date().isoformat() / f"{live_id}.mp3"
+    """Where what was said is recorded: `<state_dir>/archive/<YYYY-MM-DD>/live-<id>.mp3`, so the archive's
+    retention and disk budget cover it with the rest of that day."""
+    return Path(station.state_dir) / "archive" / at.date().isoformat() / f"live-{live_id}.mp3"
 
 
 def take_live(station: Station) -> list[LiveRequest]:

@@ -28,7 +28,6 @@ from apscheduler.triggers.interval import IntervalTrigger
 from broadcaster.airlog import open_station_log
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.config import load_station
-from broadcaster.errors import LogError
 from broadcaster.playout import (
     EmergencyAudio,
     emergency_zones,
@@ -154,6 +153,7 @@ class Runner(SessionJobs):
             self.board.set_next(self.sessions.values(), now)
             self.voice.after_prepare(self.station, self.sessions.values(), self.files.bulletins, now)
             self.voice.keep_retrying(self.scheduler, self.clock, self.shutdown, self.render_ahead)
+            self.housekeeping()
         trim_memory()
         return sessions
 
@@ -188,15 +188,6 @@ class Runner(SessionJobs):
             self.session_job, DateTrigger(run_date=session.programme.start - timedelta(seconds=lead)),
             args=[session.key], id=f"session:{session.key}", name=session.key, replace_existing=True,
         )
-
-    def checkpoint(self) -> None:
-        """The log's signed checkpoint, when the last is a day old (docs/reports.md): after start-up and after each
-        session; a failure is told to the officer and tried again after the next session."""
-        try:
-            if self.log.checkpoint(self.station.name, self.clock.now()) is not None:
-                log.info("đã ghi điểm kiểm tra có chữ ký của nhật ký phát sóng")
-        except LogError as exc:
-            self.notify(f"cảnh báo: {exc}")
 
     def look_back(self) -> int:
         """At start-up: log the sessions the station missed while it was off (see `_lookback`)."""
@@ -361,6 +352,7 @@ class Runner(SessionJobs):
         control = threading.Thread(target=self.control_loop, name="control", daemon=True)
         control.start()
         self.look_back()
+        self.housekeeping(startup=True)  # builds a crash or an earlier run left: archived or deleted
         self.checkpoint()
         self.notify("Đang chuẩn bị âm thanh cho 24 giờ tới…")
         self.render_ahead()

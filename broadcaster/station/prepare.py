@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from broadcaster.archive import ARCHIVE_PENDING, SESSION_MP3, encode_for_archive, manual_build_dir
 from broadcaster.audio.jingles import station_sounds
 from broadcaster.audio.slicing import slice_programme
 from broadcaster.build import measured_overhead, plan_loaded
@@ -29,6 +30,7 @@ __all__ = ["build_session", "plan_sessions", "prepare_ahead", "prepare_manual", 
 
 log = logging.getLogger(__name__)
 
+ARCHIVE_LEAD_SECONDS = 120.0  # a session starting sooner is encoded for the archive after it aired, not before
 REASON_FALLBACK = "giọng chính chưa đọc được bản tin này (lần tạo trước không dùng được giọng chính)"
 
 
@@ -51,13 +53,26 @@ def plan_sessions(files: StationFiles, history: Sequence[Any], start: date, end:
     return list(plan_loaded(files.station, files.bulletins, start, end, overhead=overhead).result.programmes)
 
 
+def _keep_for_archive(programme: Programme, wav: Path) -> None:
+    """The programme as the archive's MP3 (moved into the archive once it has aired), then its WAV deleted: the
+    segments cut from it are what airs, so no audio is kept twice."""
+    try:
+        encode_for_archive(wav, wav.parent / SESSION_MP3)
+    except (BroadcasterError, OSError) as exc:
+        log.error("buổi %s: không tạo được bản lưu trữ MP3 (buổi vẫn phát): %s", programme.key, exc)
+    wav.unlink(missing_ok=True)
+
+
 def build_session(files: StationFiles, programme: Programme, *, previous: Session | None = None,
-                  fallback_reasons: Mapping[str, str] | None = None) -> Session:
+                  fallback_reasons: Mapping[str, str] | None = None, out_dir: Path | None = None,
+                  archive_now: bool = True) -> Session:
     """Build a programme's audio through the one build path (cached speech only: the station never waits on an
     engine at air time) and cut it into items; a session built before from the same audio is reused. Failure
-    becomes `Session.error` (Vietnamese), never an exception."""
+    becomes `Session.error` (Vietnamese), never an exception. `out_dir`: default the session's own directory.
+    `archive_now`: encode the archive's MP3 now and delete the programme WAV; False ("phát ngay", or a session
+    about to start: it airs sooner): the WAV stays and is encoded once it has aired (`archive.archive_session`)."""
     station = files.station
-    out_dir = session_dir(station, programme)
+    out_dir = out_dir or session_dir(station, programme)
     reusable = previous is not None and not previous.error and all(s.wav.exists() for s in previous.segments)
     result = build_programme_audio(station, programme, files.by_id, out_dir, render_missing=False, mp3=False,
                                    previous_signature=previous.signature if reusable and previous else None)
@@ -72,6 +87,11 @@ def build_session(files: StationFiles, programme: Programme, *, previous: Sessio
     except BroadcasterError as exc:
         log.error("buổi %s: không cắt được âm thanh: %s", programme.key, exc)
         return Session(result.programme, error=str(exc))
+    if archive_now:
+        _keep_for_archive(programme, Path(result.built.wav))
+    else:  # encoded once it has aired; an archive copy of an earlier build of this session is not this one
+        (out_dir / SESSION_MP3).unlink(missing_ok=True)
+        (out_dir / ARCHIVE_PENDING).touch()
     hashes = {i.bulletin_id: i.audio_hash for i in result.built.items if i.bulletin_id}
     info = {
         bid: ItemInfo(topic=files.by_id[bid].topic, engine=r.engine, voice=r.voice,
@@ -110,8 +130,9 @@ def prepare_ahead(
     sessions: list[Session] = []
     for programme in programmes:
         if earliest <= programme.start <= horizon:
+            soon = (programme.start - now).total_seconds() < ARCHIVE_LEAD_SECONDS
             sessions.append(build_session(files, programme, previous=previous.get(programme.key),
-                                          fallback_reasons=reasons))
+                                          fallback_reasons=reasons, archive_now=not soon))
     return sessions
 
 
@@ -125,7 +146,8 @@ def prepare_manual(files: StationFiles, slot_id: str, day: date) -> list[Session
     if approved:
         render_bulletins(station, approved)
     planned = [p for p in plan_sessions(files, [], day, day, measured=True) if p.slot_id == slot_id]
-    return [dataclasses.replace(build_session(files, p), built=None) for p in planned]
+    return [dataclasses.replace(build_session(files, p, out_dir=manual_build_dir(station, p), archive_now=False),
+                                built=None) for p in planned]
 
 
 def prepare_with_sounds(

@@ -36,11 +36,14 @@ def _on_air(st: Station, s2: float) -> subprocess.Popen[str]:
 
 
 def _built_wav(st: Station, slot: str) -> np.ndarray:
+    """The session as built, from the archive (its build directory is gone once it has aired)."""
     from broadcaster.ffmpeg import decode_pcm
 
-    wavs = sorted((st.var / "programmes").glob(f"*/{slot}-main/*.wav"))
-    assert wavs, "no built programme"
-    return decode_pcm(wavs[-1], sample_rate=sink.RATE)
+    day = next(r.session_key for r in _session_rows(st, slot)).split("/")[0]
+    mp3 = st.var / "archive" / day / f"{slot}-main.mp3"
+    assert mp3.exists(), "no archived programme"
+    assert not (st.var / "programmes" / day / f"{slot}-main").exists(), "the aired session's build was left behind"
+    return decode_pcm(mp3, sample_rate=sink.RATE)
 
 
 def test_session_airs_on_time_through_the_sink_with_relays_and_log(station: Station) -> None:
@@ -113,6 +116,13 @@ def test_kill_mid_session_then_restart_nothing_lost_nothing_twice(station: Stati
     assert sorted((r.bulletin_id, r.status) for r in s2) == [("tin-hai", AiringStatus.COMPLETED),
                                                              ("tin-mot", AiringStatus.COMPLETED)]
     assert "gián đoạn" in out
+    # what aired of s1 before the power cut is in the archive: the restart archived the build it found
+    from broadcaster.services.archive import airing_audio
+
+    audio = airing_audio(st.dir, s1[0].id)
+    assert audio is not None and audio.path.parent.parent.name == "archive"
+    day = s1[0].session_key.split("/")[0]  # (tomorrow's s1 may be built already: it is still to air)
+    assert not (st.var / "programmes" / day / "s1-main").exists()
 
 
 def test_emergency_preempts_the_running_session_and_it_resumes(station: Station, tmp_path: Path) -> None:

@@ -172,7 +172,7 @@ def test_the_villages_hear_the_speaker_at_the_same_pitch_and_level_with_a_steady
     assert rig.switch.calls[-2:] == [("all_off",), ("amplifier", False)]
 
     recording = Path(done["recording"])
-    assert recording.suffix == ".mp3" and recording.is_relative_to(rig.station.state_dir / "archive" / "live")
+    assert recording.suffix == ".mp3" and recording.is_relative_to(rig.station.state_dir / "archive") and recording.name.startswith("live-")
     audio = decode_pcm(recording)
     assert abs(len(audio) / 44100 - row.played_seconds) < 0.3
     assert len(_bursts(audio, VOICE_HZ)) == 6, "the recording holds what was said"
