@@ -14,6 +14,7 @@ from starlette.routing import Route
 from broadcaster.airlog import COUNT_CAP, TEST_STATUS, LogFilter
 from broadcaster.errors import InputError
 from broadcaster.models import AiringStatus
+from broadcaster.services import archive as archive_service
 from broadcaster.services import log as log_service
 from broadcaster.speech.engines import ENGINE_LABELS
 from broadcaster.web._desk import TEMPLATES
@@ -125,9 +126,25 @@ def log_verify(request: Request, ctx: Ctx) -> Response:
     return ctx.desk.render(request, "_verify.html", {"result": result, "at": now, "day": fmt_date(now.date())})
 
 
+def log_listen(request: Request, ctx: Ctx) -> Response:
+    """"Nghe": the row's stretch of the archived programme, as MP3 (cut on demand; the player asks only when the
+    officer presses play). A row without audio answers 404 with the reason, in words."""
+    try:
+        airing_id = int(request.path_params["airing"])
+    except ValueError:
+        return Response("Không có lượt phát này.", status_code=404, media_type="text/plain; charset=utf-8")
+    audio = archive_service.airing_audio(ctx.desk.station, airing_id)
+    if audio is None:
+        return Response(archive_service.missing_audio(ctx.desk.station, airing_id), status_code=404,
+                        media_type="text/plain; charset=utf-8")
+    return Response(audio.mp3_bytes(), media_type="audio/mpeg",
+                    headers={"content-disposition": f'inline; filename="luot-phat-{airing_id}.mp3"'})
+
+
 ROUTES: list[Route] = [
     page("/nhat-ky-phat-song", log_list),
     page("/nhat-ky-phat-song/tai-ve.csv", log_csv),
     page("/nhat-ky-phat-song/tai-ve.xlsx", log_xlsx),
     page("/nhat-ky-phat-song/kiem-tra", log_verify, methods=("POST",)),
+    page("/nhat-ky-phat-song/{airing}/nghe.mp3", log_listen),
 ]

@@ -106,3 +106,29 @@ def test_status_shows_the_archive(aired: Aired, capsys: pytest.CaptureFixture[st
     assert "Kho lưu âm thanh đã phát" in capsys.readouterr().out
     assert main(["status", "--json", "--station", str(root)]) == 0
     assert json.loads(capsys.readouterr().out)["archive"]["used_bytes"] > 0
+
+
+def test_the_desk_log_plays_what_aired_and_says_why_when_it_cannot(aired: Aired, tmp_path: Path) -> None:
+    """The log page's "Nghe": the row's stretch as MP3 (the same cut as `log audio`), a row without audio is a 404
+    with the reason in words, and the page offers a player only for rows that aired."""
+    from starlette.testclient import TestClient
+
+    from broadcaster.web import create_app
+    from tests.fakes import FakeClock
+    from tests.web.conftest import NOW, PASSWORD, DeskApp
+
+    root, rows = aired
+    with TestClient(create_app(root, clock=FakeClock(NOW)), base_url="http://testserver",
+                    follow_redirects=False) as client:
+        desk = DeskApp(root, FakeClock(NOW), client)
+        desk.add_user("xem", "xem")
+        desk.login("xem", PASSWORD)
+        bulletin = next(r for r in rows if r.bulletin_id == "tin")
+        heard = client.get(f"/nhat-ky-phat-song/{bulletin.id}/nghe.mp3")
+        assert heard.status_code == 200 and heard.headers["content-type"] == "audio/mpeg"
+        (tmp_path / "nghe.mp3").write_bytes(heard.content)
+        assert abs(audio_duration(tmp_path / "nghe.mp3") - bulletin.played_seconds) < 0.1
+        missing = client.get("/nhat-ky-phat-song/999999/nghe.mp3")
+        assert missing.status_code == 404 and missing.text == missing_audio(root, 999999)
+        page = client.get("/nhat-ky-phat-song?tu=01/01/2000").text
+        assert f'src="/nhat-ky-phat-song/{bulletin.id}/nghe.mp3"' in page

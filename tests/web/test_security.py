@@ -16,7 +16,7 @@ from broadcaster.services.accounts import PERMISSIONS
 from tests.web.conftest import PASSWORD, USERS, DeskApp
 
 PARAMS = {"bulletin_id": "2026-nop-ho-so", "name": "xem", "token": "khong-co", "key": "ab" * 32,
-          "job": "20261130T090000-abcdef", "fmt": "xlsx"}
+          "job": "20261130T090000-abcdef", "fmt": "xlsx", "airing": "1"}
 
 
 def routes(desk_app: DeskApp) -> list[tuple[str, str, object]]:
