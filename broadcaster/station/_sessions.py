@@ -6,9 +6,13 @@ short-lived child process through `prepare_in_child`, so numpy/scipy never stay 
 
 from __future__ import annotations
 
+import ctypes
 import json
 import logging
 import multiprocessing
+import os
+import signal
+import sys
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -99,11 +103,22 @@ def watched_mtimes(station: Station) -> dict[str, int]:
     return out
 
 
-def child_init() -> None:
-    """In the render-ahead child: Ctrl+C is the station's to handle (it stops cleanly), not the builder's."""
-    import signal
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
+
+def child_init() -> None:
+    """In the render-ahead child: Ctrl+C is the station's to handle (it stops cleanly), not the builder's; and the
+    child dies with the station: a station killed outright (power button, `kill -9`, the OOM killer) must not
+    leave builders behind, each holding the audio stack (~150 MB) and the station's files."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):  # no prctl: the child still ends with its build
+            return
+        parent = multiprocessing.parent_process()
+        if parent is not None and os.getppid() != parent.pid:  # the station died before prctl took effect
+            os._exit(1)
 
 
 def session_dir(station: Station, programme: Programme) -> Path:
