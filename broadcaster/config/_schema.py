@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from broadcaster.clock import DEFAULT_TIMEZONE
 from broadcaster.config._calendar import DateList, DateTimeValue, DateValue, TimeOfDay, Weekdays
+from broadcaster.config._schema_chain import ALERT_FIELDS, MONITOR_FIELDS, RELAY_FIELDS, OptionalSection, relay
 from broadcaster.config._sections import Field, MapOf, Section
 from broadcaster.config._values import (
     REQUIRED,
@@ -51,6 +52,7 @@ from broadcaster.models import (
     ZoneSwitchConfig,
 )
 from broadcaster.outputs import KINDS as OUTPUT_KINDS
+from broadcaster.streams import AlertSettings, MonitorSettings
 from broadcaster.zones import SWITCHES
 
 __all__ = ["BULLETIN_FIELDS", "KNOWN_ENGINES", "MAX_TEXT_CHARS", "STATION_FIELDS", "walk"]
@@ -84,7 +86,6 @@ class Targets(ListOf):
         if node.kind == "scalar" and fold(node.raw) in ("all", "tat ca", "toan xa"):
             return ()
         return super().parse(node, path, ctx)
-
 
 
 ZONE_SWITCH_FIELDS = (
@@ -146,6 +147,8 @@ SLOT_FIELDS = (
           frozenset(range(7)), "các ngày phát", "[T2, T3, T4, T5, T6, T7]"),
     Field("zones", Targets(Identifier()), "Villages this session serves; empty = all.", (), "các thôn",
           "[tien-phong, dong-hung]"),
+    Field("relay", OptionalSection(RELAY_FIELDS, relay), "A stream relayed live at the start of the session (tiếp "
+          "âm VOV or the provincial station); the session's bulletins follow it.", None, "tiếp âm"),
 )
 
 WINDOW_FIELDS = (
@@ -315,6 +318,10 @@ STATION_FIELDS = (
           "as written. Optional.", (), "chủ đề"),
     Field("live", Section(LIVE_FIELDS, LiveSettings), "Live announcements from the station's microphone "
           "(`broadcaster live`, docs/runner.md).", None, "thông báo trực tiếp"),
+    Field("monitor", Section(MONITOR_FIELDS, MonitorSettings), "Watching the chain: dead air, clipping, relay "
+          "boards and amplifier (docs/relay.md).", None, "giám sát"),
+    Field("alerts", Section(ALERT_FIELDS, AlertSettings), "Warnings sent out by a command (docs/relay.md).",
+          None, "gửi cảnh báo"),
 )
 
 REPEAT_FIELDS = (

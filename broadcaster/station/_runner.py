@@ -40,6 +40,7 @@ from broadcaster.station._chains import (
     open_channels,
     parse_output_spec,
 )
+from broadcaster.station._checks import ChainWatch
 from broadcaster.station._clockwatch import ClockWatch
 from broadcaster.station._jobs import SessionJobs, reason_busy, trim_memory
 from broadcaster.station._lock import StationLock
@@ -52,6 +53,8 @@ log = logging.getLogger(__name__)
 
 CONTROL_POLL_SECONDS = 0.2
 WATCH_SECONDS = 5.0
+CHECK_LEAD_SECONDS = 60.0  # the chain is checked this long before each session (warned in time to act)
+RELAY_LEAD_SECONDS = 5.0  # a relay's stream is opened this much earlier: decoded and levelled when it starts
 PREPARE_LEAD_SECONDS = 1.0  # fire this long before warm-up + start: time to cut audio and open the output
 TICK_SECONDS = 1.0  # the scheduler's main thread wakes at least this often (signals, stop)
 LOW_DISK_BYTES = 500 * 1024 * 1024  # less free on the state disk: a warning the officer must act on
@@ -104,6 +107,9 @@ class Runner(SessionJobs):
         for channel in self.channels.values():
             channel.board = self.board
         self.live = _live.LiveControl(lambda: self.station, self.channels, self.notify)
+        self.chain = ChainWatch(self.station, self.channels, self.clock, notify=self.notify,
+                                publish=self.board.set_chain,
+                                audit=lambda event, details: self.log.audit(event, "system", details))
         self.scheduler = BlockingScheduler(
             timezone=self.clock.tz,
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
@@ -184,10 +190,16 @@ class Runner(SessionJobs):
             return
         channel = self.channels.get(session.programme.output_id)
         lead = PREPARE_LEAD_SECONDS + (channel.warmup_seconds if channel else 0.0)
+        lead += RELAY_LEAD_SECONDS if session.programme.relay is not None else 0.0
         self.scheduler.add_job(
             self.session_job, DateTrigger(run_date=session.programme.start - timedelta(seconds=lead)),
             args=[session.key], id=f"session:{session.key}", name=session.key, replace_existing=True,
         )
+        check_at = session.programme.start - timedelta(seconds=CHECK_LEAD_SECONDS)
+        if check_at > self.clock.now():  # relay board and amplifier checked before the session (docs/relay.md)
+            self.scheduler.add_job(self.chain.before_session, DateTrigger(run_date=check_at),
+                                   args=[session.programme.output_id], id=f"check:{session.key}",
+                                   replace_existing=True)
 
     def checkpoint(self) -> None:
         """The log's signed checkpoint, when the last is a day old (docs/reports.md): after start-up and after each
@@ -344,6 +356,7 @@ class Runner(SessionJobs):
     def _run(self, now: datetime) -> int:
         for channel in self.channels.values():  # whatever a crash or power cut left on: off before anything
             channel.safe_off("khi khởi động")
+        self.chain.check_all()  # relay boards, amplifier, outputs: warned now, not at the first session
         recovered = self.log.recover_interrupted(now)
         if recovered:
             self.notify(f"{recovered} bản tin đang phát dở khi đài tắt đột ngột: đã ghi là bị gián đoạn")

@@ -57,6 +57,8 @@ def build_session(files: StationFiles, programme: Programme, *, previous: Sessio
     engine at air time) and cut it into items; a session built before from the same audio is reused. Failure
     becomes `Session.error` (Vietnamese), never an exception."""
     station = files.station
+    if not programme.items:  # a relay on its own: nothing to build, the stream is decoded at air time
+        return Session(programme)
     out_dir = session_dir(station, programme)
     reusable = previous is not None and not previous.error and all(s.wav.exists() for s in previous.segments)
     result = build_programme_audio(station, programme, files.by_id, out_dir, render_missing=False, mp3=False,
@@ -64,6 +66,8 @@ def build_session(files: StationFiles, programme: Programme, *, previous: Sessio
     if result.reused and previous is not None:  # same audio: still in the same voices, with today's reasons
         return dataclasses.replace(previous, fallback={bid: (fallback_reasons or {}).get(bid, why)
                                                        for bid, why in previous.fallback.items()})
+    if result.built is None and result.programme.relay is not None and not result.programme.items:
+        return Session(result.programme)  # the bulletins could not be built; the relay still airs
     if result.built is None:
         log.error("buổi %s: không dựng được âm thanh: %s", programme.key, result.problem)
         return Session(result.programme, error=result.problem)
