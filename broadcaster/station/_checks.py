@@ -23,19 +23,21 @@ import signal
 import subprocess
 import threading
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from broadcaster.clock import Clock
 from broadcaster.errors import BroadcasterError
-from broadcaster.models import Station
+from broadcaster.models import Programme, Station
 from broadcaster.playout import CLIPPING, DEAD_AIR, RELAY_LOST
 from broadcaster.station._chains import Channel
 
-__all__ = ["AlertHook", "ChainWatch"]
+__all__ = ["CHECK_LEAD_SECONDS", "RELAY_LEAD_SECONDS", "AlertHook", "ChainWatch"]
 
 log = logging.getLogger(__name__)
 
+CHECK_LEAD_SECONDS = 60.0  # the chain is checked this long before each session (warned in time to act)
+RELAY_LEAD_SECONDS = 5.0  # a relay's session job fires this much earlier: its stream decoded and levelled in time
 _WATCHED = {DEAD_AIR: "Âm thanh ra loa", CLIPPING: "Âm thanh ra loa", RELAY_LOST: "Tiếp âm"}
 
 
@@ -117,6 +119,13 @@ class ChainWatch:
     def before_session(self, output_id: str) -> bool:
         """The check before a session, unless `monitor.check_before_session` is off."""
         return self.check(output_id) if self.station.monitor.check_before_session else True
+
+    def schedule(self, scheduler: Any, key: str, programme: Programme) -> None:
+        """A job checking the session's output CHECK_LEAD_SECONDS before it (when that is still to come)."""
+        at = programme.start - timedelta(seconds=CHECK_LEAD_SECONDS)
+        if at > self.clock.now():
+            scheduler.add_job(self.before_session, "date", run_date=at, args=[programme.output_id],
+                              id=f"check:{key}", replace_existing=True)
 
     def check(self, output_id: str) -> bool:
         """Probe one output's sound output, relay board and amplifier; record and warn. Skipped (True) while

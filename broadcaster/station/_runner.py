@@ -29,18 +29,10 @@ from broadcaster.airlog import open_station_log
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.config import load_station
 from broadcaster.errors import LogError
-from broadcaster.playout import (
-    EmergencyAudio,
-    emergency_zones,
-)
+from broadcaster.playout import EmergencyAudio, emergency_zones
 from broadcaster.station import _control, _live, _sessions, _status
-from broadcaster.station._chains import (
-    Channel,
-    apply_output_override,
-    open_channels,
-    parse_output_spec,
-)
-from broadcaster.station._checks import ChainWatch
+from broadcaster.station._chains import Channel, apply_output_override, open_channels, parse_output_spec
+from broadcaster.station._checks import RELAY_LEAD_SECONDS, ChainWatch
 from broadcaster.station._clockwatch import ClockWatch
 from broadcaster.station._jobs import SessionJobs, reason_busy, trim_memory
 from broadcaster.station._lock import StationLock
@@ -53,8 +45,6 @@ log = logging.getLogger(__name__)
 
 CONTROL_POLL_SECONDS = 0.2
 WATCH_SECONDS = 5.0
-CHECK_LEAD_SECONDS = 60.0  # the chain is checked this long before each session (warned in time to act)
-RELAY_LEAD_SECONDS = 5.0  # a relay's stream is opened this much earlier: decoded and levelled when it starts
 PREPARE_LEAD_SECONDS = 1.0  # fire this long before warm-up + start: time to cut audio and open the output
 TICK_SECONDS = 1.0  # the scheduler's main thread wakes at least this often (signals, stop)
 LOW_DISK_BYTES = 500 * 1024 * 1024  # less free on the state disk: a warning the officer must act on
@@ -195,11 +185,7 @@ class Runner(SessionJobs):
             self.session_job, DateTrigger(run_date=session.programme.start - timedelta(seconds=lead)),
             args=[session.key], id=f"session:{session.key}", name=session.key, replace_existing=True,
         )
-        check_at = session.programme.start - timedelta(seconds=CHECK_LEAD_SECONDS)
-        if check_at > self.clock.now():  # relay board and amplifier checked before the session (docs/relay.md)
-            self.scheduler.add_job(self.chain.before_session, DateTrigger(run_date=check_at),
-                                   args=[session.programme.output_id], id=f"check:{session.key}",
-                                   replace_existing=True)
+        self.chain.schedule(self.scheduler, session.key, session.programme)  # the chain checked before it
 
     def checkpoint(self) -> None:
         """The log's signed checkpoint, when the last is a day old (docs/reports.md): after start-up and after each

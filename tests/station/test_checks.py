@@ -21,7 +21,8 @@ from broadcaster.station import read_status
 from broadcaster.station._chains import Channel
 from broadcaster.station._sessions import Session
 from broadcaster.station._checks import AlertHook, ChainWatch
-from broadcaster.station._runner import CHECK_LEAD_SECONDS, Runner
+from broadcaster.station._checks import CHECK_LEAD_SECONDS
+from broadcaster.station._runner import Runner
 from broadcaster.streams import AlertSettings
 from broadcaster.zones import create_zone_switch
 from tests import factories as make
