@@ -13,6 +13,7 @@ from pathlib import Path
 
 from broadcaster.clock import DEFAULT_TIMEZONE
 from broadcaster.settings import ArchiveSettings, LiveSettings
+from broadcaster.streams import AlertSettings, MonitorSettings, Relay
 
 __all__ = [  # one line per few names: this module sits at the 400-line limit
     "Priority", "Status", "AiringStatus", "SourceRef", "Zone", "ZoneSwitchConfig", "OutputConfig", "Slot",
@@ -24,7 +25,6 @@ __all__ = [  # one line per few names: this module sits at the 400-line limit
 
 class Priority(str, enum.Enum):
     """National rules for IT-based commune radio: three levels."""
-
     NORMAL = "normal"  # aired in scheduled sessions, by rotation
     PRIORITY = "priority"  # aired first in a session
     EMERGENCY = "emergency"  # aired at once, interrupting whatever plays; never planned
@@ -36,13 +36,11 @@ class Priority(str, enum.Enum):
 
 class Status(str, enum.Enum):
     """Vetting state of a bulletin: only approved bulletins are rendered, planned and aired."""
-
     DRAFT = "draft"
     APPROVED = "approved"
 
 
-# Output kinds whose airings are test airings: never counted as aired (an `auto` output that fell back to a
-# file writes "file").
+# Output kinds of test airings, never counted as aired (an `auto` output that fell back to files writes "file").
 TEST_OUTPUT_KINDS = frozenset({"file", "null"})
 
 
@@ -69,7 +67,6 @@ class SourceRef:
 @dataclass(frozen=True)
 class Zone:
     """A village (thôn) loudspeaker zone, switched by a relay on its output's zone switch."""
-
     id: str  # stable id used in bulletins and the log: "thon-dong"
     name: str  # what the officer reads: "Thôn Đông"
     output: str = "main"  # id of the OutputConfig that feeds this zone
@@ -79,7 +76,6 @@ class Zone:
 @dataclass(frozen=True)
 class ZoneSwitchConfig:
     """How an output switches its zone relays and its amplifier."""
-
     kind: str = "none"  # none | command | serial
     # command: shell templates, {relay} and {zone} are substituted
     on_command: str | None = None
@@ -119,6 +115,7 @@ class Slot:
     days: frozenset[int] = frozenset(range(7))  # 0 = Monday ... 6 = Sunday
     zones: tuple[str, ...] = ()  # zones this session serves; empty = all zones
     source: SourceRef | None = None
+    relay: Relay | None = None  # a stream aired first (tiếp âm), then the session's bulletins
 
 
 @dataclass(frozen=True)
@@ -175,8 +172,7 @@ class PlayoutSettings:
 
 @dataclass(frozen=True)
 class ReportSettings:
-    """The heading and ending of the periodic report (Decree 30/2020/NĐ-CP layout); empty = derived from the
-    commune and province (docs/reports.md)."""
+    """The periodic report's heading and ending (Decree 30/2020 layout; docs/reports.md)."""
 
     issuer: str = ""  # issuing body: "" -> "ỦY BAN NHÂN DÂN XÃ <COMMUNE>"
     parent: str = ""  # the body above the issuer, printed above it; usually empty for a commune
@@ -216,26 +212,19 @@ class Station:
     topics: tuple[tuple[str, str], ...] = ()  # (topic as bulletins write it, its name): `words.topic_name`
     live: LiveSettings = field(default_factory=LiveSettings)
     archive: ArchiveSettings = field(default_factory=ArchiveSettings)
+    monitor: MonitorSettings = field(default_factory=MonitorSettings)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
     root: Path = Path("schedules")  # the station directory (holds station.yaml)
     state_dir: Path = Path("var")  # database, render cache, built programmes (absolute after loading)
 
     def zone(self, zone_id: str) -> Zone:
-        for z in self.zones:
-            if z.id == zone_id:
-                return z
-        raise KeyError(zone_id)
+        return _by_id(self.zones, zone_id)
 
     def slot(self, slot_id: str) -> Slot:
-        for s in self.slots:
-            if s.id == slot_id:
-                return s
-        raise KeyError(slot_id)
+        return _by_id(self.slots, slot_id)
 
     def output(self, output_id: str) -> OutputConfig:
-        for o in self.outputs:
-            if o.id == output_id:
-                return o
-        raise KeyError(output_id)
+        return _by_id(self.outputs, output_id)
 
     @property
     def database(self) -> Path:
@@ -244,6 +233,13 @@ class Station:
     @property
     def cache_dir(self) -> Path:
         return self.state_dir / "cache"
+
+
+def _by_id(items: tuple, wanted: str):  # type: ignore[no-untyped-def, type-arg]
+    for x in items:
+        if x.id == wanted:
+            return x
+    raise KeyError(wanted)
 
 
 @dataclass(frozen=True)
@@ -332,6 +328,8 @@ class Programme:
     items: tuple[ProgrammeItem, ...] = ()
     skipped: tuple[Skip, ...] = ()
     overhead_seconds: float = 0.0
+    relay: Relay | None = None  # aired first, live, to `relay_zones`; the items follow when it ends
+    relay_zones: frozenset[str] = frozenset()
 
     @property
     def key(self) -> str:
@@ -340,11 +338,12 @@ class Programme:
 
     @property
     def total_seconds(self) -> float:
-        return self.overhead_seconds + sum(i.duration for i in self.items)
+        relay = self.relay.seconds if self.relay else 0.0
+        return self.overhead_seconds + relay + sum(i.duration for i in self.items)
 
     @property
     def zones(self) -> frozenset[str]:
-        out: set[str] = set()
+        out: set[str] = set(self.relay_zones)
         for i in self.items:
             out |= i.zones
         return frozenset(out)

@@ -80,6 +80,23 @@ class FakeOutput:
         return PlayResult(True, seconds)
 
 
+    def play_stream(self, blocks, *, rate, stop, label="", zones=frozenset()):  # type: ignore[no-untyped-def]
+        """A live source (a relay): its blocks are taken as they come, the FakeClock advanced by each."""
+        from broadcaster.outputs import PlayResult
+
+        self.plays.append({"wav": None, "label": label, "zones": frozenset(zones),
+                           "at": self.clock.now() if self.clock else None, "stopped": False})
+        frames = 0
+        for block in blocks:
+            if stop.is_set():
+                self.plays[-1]["stopped"] = True
+                return PlayResult(False, frames / rate)
+            frames += len(block)
+            if self.clock is not None:
+                self.clock.advance(len(block) / rate)
+        return PlayResult(not stop.is_set(), frames / rate)
+
+
 class FakeZoneSwitch:
     """A `ZoneSwitch` that records calls: ("amplifier", True), ("select", frozenset({1, 2})), ("all_off",), ..."""
 

@@ -56,7 +56,12 @@ def format_day(result: DayBuild) -> list[str]:
         except KeyError:
             slot_name = p.slot_id
         head = f"• {slot_name} {p.start:%H:%M}, đường loa {p.output_id}"
-        if pb.built is None:
+        if p.relay is not None:  # decoded live at air time: nothing to build (docs/relay.md)
+            lines.append(f"{head}: tiếp âm {p.relay.name} {_mmss(p.relay.seconds)} trực tiếp từ {p.relay.url} "
+                         "(không dựng trước; phát lúc lên sóng)")
+        if p.relay is not None and not p.items:
+            pass  # a relay on its own
+        elif pb.built is None:
             lines.append(f"{head}: KHÔNG DỰNG — {pb.problem}")
         else:
             b = pb.built

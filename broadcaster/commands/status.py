@@ -76,6 +76,18 @@ def _archive_lines(archive: dict[str, Any] | None) -> list[str]:
     return [line] + ([f"Cảnh báo: {archive['warning']}"] if archive.get("warning") else [])
 
 
+def _chain_lines(record: dict[str, Any] | None) -> list[str]:
+    """The chain the station checked (relay boards, amplifier, output) and what the monitor found."""
+    chain = (record or {}).get("chain") or []
+    if not chain:
+        return []
+    lines = ["Kiểm tra thiết bị:"]
+    for entry in chain:
+        mark = "tốt" if entry.get("ok") else "LỖI"
+        lines.append(f"  [{mark}] {entry.get('name')}: {entry.get('message')} (lúc {_when(entry.get('checked_at'))})")
+    return lines
+
+
 def run(args: argparse.Namespace) -> int:
     station = load_station(args.station)
     record = read_status(station)
@@ -90,6 +102,6 @@ def run(args: argparse.Namespace) -> int:
     warnings = [w for w in (record or {}).get("warnings") or [] if isinstance(w, dict)
                 and w.get("code") != "fallback-voice"] if pid else []  # the fallback voice: listed above already
     print("\n".join(_lines(record, pid, str(status_path(station)))
-                    + [f"Cần xử lý: {w.get('message')}" for w in warnings]
+                    + [f"Cần xử lý: {w.get('message')}" for w in warnings] + _chain_lines(record)
                     + [f"Nhật ký phát sóng: {problem}" for problem in log_problems] + _archive_lines(archive)))
     return 0

@@ -211,6 +211,22 @@ def _check_slots(station: Station, node: YNode, ctx: Context) -> None:
                 )
 
 
+def _check_relays(station: Station, node: YNode, ctx: Context) -> None:
+    """A relay fits its session and the province's cap; its notice file exists."""
+    for slot in station.slots:
+        if slot.relay is None:
+            continue
+        most = min(slot.max_minutes, station.caps.max_minutes_per_session)
+        if slot.relay.seconds > most * 60 + 1e-6:
+            ctx.add(line_of(node, "slots", slot.id, "relay", "duration"), f"slots.{slot.id}.relay.duration",
+                    f"tiếp âm {slot.relay.seconds / 60:g} phút dài hơn buổi phát ({most} phút: max_minutes của "
+                    "buổi và caps.max_minutes_per_session): rút ngắn thời lượng tiếp âm hoặc tăng max_minutes")
+        notice = slot.relay.fallback
+        if notice and not (station.root / notice).is_file():
+            ctx.add(line_of(node, "slots", slot.id, "relay", "fallback"), f"slots.{slot.id}.relay.fallback",
+                    f"không tìm thấy tệp '{notice}' (đường dẫn tính từ thư mục đài): kiểm tra tên tệp")
+
+
 def check_station_rules(station: Station, node: YNode, ctx: Context) -> None:
     """Rules of station.yaml that no single key can check alone."""
     if "zones" in node.value and not station.zones and not ctx.declared.get("zones"):
@@ -219,6 +235,7 @@ def check_station_rules(station: Station, node: YNode, ctx: Context) -> None:
         ctx.add(line_of(node, "slots"), "slots", "cần ít nhất một buổi phát")
     _check_routing(station, node, ctx)
     _check_slots(station, node, ctx)
+    _check_relays(station, node, ctx)
     for key in ("opening", "closing", "chime", "attention"):
         value = getattr(station.audio, key)
         if value and not (station.root / value).is_file():

@@ -14,6 +14,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from broadcaster.clock import DEFAULT_TIMEZONE
 from broadcaster.config._calendar import DateList, DateTimeValue, DateValue, TimeOfDay, Weekdays
+from broadcaster.config._schema_chain import (
+    ALERT_FIELDS,
+    ARCHIVE_FIELDS,
+    LIVE_FIELDS,
+    MONITOR_FIELDS,
+    RELAY_FIELDS,
+    OptionalSection,
+    relay,
+)
 from broadcaster.config._sections import Field, MapOf, Section
 from broadcaster.config._values import (
     REQUIRED,
@@ -52,6 +61,7 @@ from broadcaster.models import (
     ZoneSwitchConfig,
 )
 from broadcaster.outputs import KINDS as OUTPUT_KINDS
+from broadcaster.streams import AlertSettings, MonitorSettings
 from broadcaster.zones import SWITCHES
 
 __all__ = ["BULLETIN_FIELDS", "KNOWN_ENGINES", "MAX_TEXT_CHARS", "STATION_FIELDS", "walk"]
@@ -85,7 +95,6 @@ class Targets(ListOf):
         if node.kind == "scalar" and fold(node.raw) in ("all", "tat ca", "toan xa"):
             return ()
         return super().parse(node, path, ctx)
-
 
 
 ZONE_SWITCH_FIELDS = (
@@ -147,6 +156,8 @@ SLOT_FIELDS = (
           frozenset(range(7)), "các ngày phát", "[T2, T3, T4, T5, T6, T7]"),
     Field("zones", Targets(Identifier()), "Villages this session serves; empty = all.", (), "các thôn",
           "[tien-phong, dong-hung]"),
+    Field("relay", OptionalSection(RELAY_FIELDS, relay), "A stream relayed live at the start of the session (tiếp "
+          "âm VOV or the provincial station); the session's bulletins follow it.", None, "tiếp âm"),
 )
 
 WINDOW_FIELDS = (
@@ -244,33 +255,6 @@ DESK_FIELDS = (
 )
 
 
-LIVE_FIELDS = (
-    Field("device", Str(), "Microphone: PortAudio input device, a part of its name or its number "
-          "(`broadcaster live --device` overrides it); empty = the default input.", None, "micrô",
-          "USB Audio", nullable=True),
-    Field("output_device", Str(), "PortAudio device the microphone plays to when the output is not of kind "
-          "`sounddevice` (e.g. `command`); empty = the default output. A `sounddevice` output's own device is "
-          "used otherwise.", None, "thiết bị phát lời nói trực tiếp", "pulse", nullable=True),
-    Field("max_minutes", Float(min=0.1, max=120), "Longest live announcement, minutes: it ends by itself then "
-          "(`--max-minutes` may only shorten it).", 15.0, "thời lượng tối đa (phút)", "10"),
-    Field("silence_stop_seconds", Float(min=0, max=600), "It also ends after this many seconds without speech; "
-          "0 = never.", 60.0, "tự dừng khi im lặng (giây)", "30"),
-    Field("silence_level_db", Float(min=-90, max=-10), "Peak level (dBFS) below which the microphone counts "
-          "as silent.", -45.0, "ngưỡng im lặng (dBFS)", "-40"),
-    Field("chime", Str(), "Attention chime before the microphone opens (relative to the station directory); "
-          "empty = the station's chime (`audio.chime`), `off` = none.", None, "chuông báo trước khi nói",
-          "../audio/jingles/chuong.wav", nullable=True),
-)
-
-ARCHIVE_FIELDS = (
-    Field("retention_days", Int(min=1, max=3650), "Days the audio of what aired is kept (docs/archive.md).", 90,
-          "số ngày lưu âm thanh đã phát", "90"),
-    Field("max_mb", Float(min=1, max=10_000_000), "Disk budget of the archive in MB: a warning at 80 %; beyond it "
-          "the oldest archived days are deleted first (never today's or tomorrow's programmes).", 1000.0,
-          "dung lượng tối đa (MB)", "1000"),
-)
-
-
 def _zone(key: str, line: int, v: dict[str, Any]) -> Zone:
     return Zone(id=key, **v)
 
@@ -326,6 +310,10 @@ STATION_FIELDS = (
           "(`broadcaster live`, docs/runner.md).", None, "thông báo trực tiếp"),
     Field("archive", Section(ARCHIVE_FIELDS, ArchiveSettings), "The audio archive of what aired: how long it is "
           "kept, its disk budget (docs/archive.md).", None, "lưu trữ âm thanh"),
+    Field("monitor", Section(MONITOR_FIELDS, MonitorSettings), "Watching the chain: dead air, clipping, relay "
+          "boards and amplifier (docs/relay.md).", None, "giám sát"),
+    Field("alerts", Section(ALERT_FIELDS, AlertSettings), "Warnings sent out by a command (docs/relay.md).",
+          None, "gửi cảnh báo"),
 )
 
 REPEAT_FIELDS = (

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import tempfile
 import threading
+import wave
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from broadcaster.wav import WAV_ERRORS, WavInfo, wav_info
 
@@ -42,6 +45,13 @@ class Output(Protocol):
         """Play `wav` to the end, or until `stop` is set (returns within ~100 ms)."""
         ...
 
+    def play_stream(
+        self, blocks: Iterable[Any], *, rate: int, stop: threading.Event, label: str = "",
+        zones: frozenset[str] = frozenset(),
+    ) -> PlayResult:
+        """Play int16 blocks of a live source as they come, until they end or `stop` is set."""
+        ...
+
 
 def unreadable(wav: Path, exc: BaseException) -> str:
     """The log's reason for a file that is missing or not a PCM WAV."""
@@ -76,3 +86,43 @@ class BaseOutput:
         self, wav: Path, info: WavInfo, *, stop: threading.Event, label: str, zones: frozenset[str]
     ) -> PlayResult:
         raise NotImplementedError
+
+    stream_chunk_seconds = 5.0  # play_stream's default: a live source played as WAV pieces this long
+
+    def play_stream(
+        self, blocks: Iterable[Any], *, rate: int, stop: threading.Event, label: str = "",
+        zones: frozenset[str] = frozenset(),
+    ) -> PlayResult:
+        """Play a live source (a relayed stream): `blocks` are int16 arrays of shape (frames, 1) at `rate`,
+        arriving in real time; returns when they end or `stop` is set. This default gathers them into WAV pieces
+        of `stream_chunk_seconds` and plays each (a player command restarts between pieces); outputs that can
+        take samples directly override it."""
+        played = 0.0
+        pending: list[bytes] = []
+        frames = 0
+        for block in blocks:
+            if stop.is_set():
+                return PlayResult(False, played)
+            pending.append(block.tobytes())
+            frames += len(block)
+            if frames >= self.stream_chunk_seconds * rate:
+                res = self._play_piece(pending, rate, stop, label, zones)
+                played += res.played_seconds
+                if not res.completed:
+                    return PlayResult(False, played, res.error)
+                pending, frames = [], 0
+        if pending and not stop.is_set():
+            res = self._play_piece(pending, rate, stop, label, zones)
+            return PlayResult(res.completed, played + res.played_seconds, res.error)
+        return PlayResult(not stop.is_set(), played)
+
+    def _play_piece(self, data: list[bytes], rate: int, stop: threading.Event, label: str,
+                    zones: frozenset[str]) -> PlayResult:
+        with tempfile.TemporaryDirectory(prefix="broadcaster-stream-") as tmp:
+            piece = Path(tmp) / "piece.wav"
+            with wave.open(str(piece), "wb") as w:
+                w.setnchannels(1)
+                w.setsampwidth(2)
+                w.setframerate(rate)
+                w.writeframes(b"".join(data))
+            return self.play(piece, stop=stop, label=label, zones=zones)

@@ -36,6 +36,8 @@ def slug(text: str) -> str:
 class FileOutput(BaseOutput):
     """Writes each played WAV (and a JSON sidecar) into `directory`, named by time, label and zones."""
 
+    stream_chunk_seconds = 600.0  # a relayed stream is written as one file per 10 minutes
+
     kind = "file"  # written into each airing's log row (file, null: test airings)
 
     def __init__(

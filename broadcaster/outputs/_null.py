@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from broadcaster.outputs._base import BaseOutput, PlayResult
 from broadcaster.wav import WavInfo
@@ -28,3 +30,15 @@ class NullOutput(BaseOutput):
         if stop.wait(info.duration):
             return PlayResult(False, min(time.monotonic() - began, info.duration))
         return PlayResult(True, info.duration)
+
+    def play_stream(
+        self, blocks: Iterable[Any], *, rate: int, stop: threading.Event, label: str = "",
+        zones: frozenset[str] = frozenset(),
+    ) -> PlayResult:
+        """Discard a live source's blocks as they come (they arrive in real time)."""
+        frames = 0
+        for block in blocks:
+            if stop.is_set():
+                return PlayResult(False, frames / rate)
+            frames += len(block)
+        return PlayResult(not stop.is_set(), frames / rate)

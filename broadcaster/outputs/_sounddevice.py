@@ -8,6 +8,7 @@ Latency "high": through PulseAudio it starts sooner and steadier than "low" (doc
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -118,6 +119,40 @@ class SoundDeviceOutput(BaseOutput):
                 f"lỗi phát ra thiết bị âm thanh '{self.device if self.device is not None else 'mặc định'}': {exc}",
             )
         return PlayResult(True, info.duration)
+
+    def play_stream(
+        self, blocks: Iterable[Any], *, rate: int, stop: threading.Event, label: str = "",
+        zones: frozenset[str] = frozenset(),
+    ) -> PlayResult:
+        """A live source (a relayed stream) through one PortAudio stream: no gap between blocks."""
+        return _stream(self, blocks, rate, stop)
+
+
+def _stream(self: SoundDeviceOutput, blocks: Iterable[Any], rate: int, stop: threading.Event) -> PlayResult:
+    """SoundDeviceOutput.play_stream: one PortAudio stream for the whole live source, written block by block."""
+    try:
+        sd = load_portaudio()
+    except OutputError as exc:
+        return PlayResult(False, 0.0, str(exc))
+    written, latency = 0, 0.0
+    try:
+        stream = self._open(sd, rate, 1, "int16")
+        latency = float(stream.latency)
+        try:
+            for block in blocks:
+                if stop.is_set():
+                    stream.abort()
+                    return PlayResult(False, max(written / rate - latency, 0.0))
+                stream.write(np.ascontiguousarray(block, dtype=np.int16).reshape(-1, 1))
+                written += len(block)
+            stream.write(np.zeros((int(latency * rate) + BLOCK, 1), dtype=np.int16))  # see _play: the tail
+            stream.stop()
+        finally:
+            stream.close()
+    except (sd.PortAudioError, ValueError) as exc:
+        device = self.device if self.device is not None else "mặc định"
+        return PlayResult(False, max(written / rate - latency, 0.0), f"lỗi phát ra thiết bị âm thanh '{device}': {exc}")
+    return PlayResult(not stop.is_set(), written / rate)
 
 
 def _played(written: int, latency: float, rate: int, duration: float) -> float:

@@ -197,9 +197,16 @@ class _Planner:
         candidates = self._candidates(day, slot)
         first = len(self.programmes)
         aired: dict[str, set[str]] = {}  # bulletin -> zones reached, in order of first position
+        relay = slot.relay if slot.relay is not None and slot.relay.seconds <= max_seconds + 1e-6 else None
+        if slot.relay is not None and relay is None:  # `check` refuses it; never let it overrun the caps
+            reason = (f"tiếp âm {slot.relay.name} dài {fmt_seconds(slot.relay.seconds)}, vượt thời lượng tối đa "
+                      f"của buổi phát ({fmt_seconds(max_seconds)}); không tiếp âm")
+            self.unplanned.append(Unplanned(day, slot.id, "", at, reason, max_seconds=max_seconds))
+        budget = max_seconds - (relay.seconds if relay else 0.0)  # the relay airs first, the bulletins after it
+        whole = relay is not None and budget < self.overhead.total(1) + 1  # a relay filling the session
         for output_id, zones in groups:
-            items, skips = self._fill(candidates, zones, max_seconds, aired)
-            if items:
+            items, skips = ([], []) if whole else self._fill(candidates, zones, budget, aired)
+            if items or relay is not None:
                 self.programmes.append(
                     Programme(
                         day=day,
@@ -210,6 +217,8 @@ class _Planner:
                         items=tuple(items),
                         skipped=tuple(skips),
                         overhead_seconds=self.overhead.total(len(items)),
+                        relay=relay,
+                        relay_zones=frozenset(z for z in zones if z != _NO_ZONE) if relay else frozenset(),
                     )
                 )
             else:

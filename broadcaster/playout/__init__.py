@@ -4,6 +4,7 @@ Item by item: the programme WAV is cut at the manifest offsets into one WAV per 
 item starts at programme start + its manifest offset, so the silence between items is waited rather than played
 and a player's start-up time (tens of ms for aplay) never accumulates over a programme. Per-item play calls give
 exact relay timing and per-item log rows (measured figures in docs/runner.md).
+A relay (tiếp âm) airs live before the items (`_relay`, decoded by `_stream`), watched by `_monitor`.
 Side effects go through the `Output`, `ZoneSwitch` and `AirLog` interfaces; time through a `Clock`.
 """
 
@@ -15,6 +16,9 @@ from broadcaster.playout._common import (
     LogWriter,
     relays_for,
 )
+from broadcaster.playout._monitor import CLIPPING, DEAD_AIR, Monitor, Warn, level_db
+from broadcaster.playout._relay import RELAY_LOST, RELAY_TOPIC
+from broadcaster.playout._stream import StreamReader, decoder_args
 from broadcaster.playout._emergency import EmergencyAudio, air_emergency, emergency_zones
 from broadcaster.playout._live import ENDED_BY, LiveAudio, LiveResult, air_live, live_zones
 from broadcaster.playout._records import record_not_aired, record_skipped, session_outcome
@@ -22,6 +26,15 @@ from broadcaster.playout._session import Preemption, air_programme
 
 __all__ = [
     "ENDED_BY",
+    "CLIPPING",
+    "DEAD_AIR",
+    "RELAY_LOST",
+    "RELAY_TOPIC",
+    "Monitor",
+    "StreamReader",
+    "Warn",
+    "decoder_args",
+    "level_db",
     "REASON_EMERGENCY",
     "REASON_LIVE",
     "REASON_SHUTDOWN",

@@ -14,7 +14,24 @@ if TYPE_CHECKING:
 
 from broadcaster.playout._common import ItemInfo, LogWriter
 
-__all__ = ["record_not_aired", "record_skipped", "session_outcome"]
+__all__ = ["record_not_aired", "record_relay_not_aired", "record_skipped", "session_outcome"]
+
+RELAY_TOPIC = "tiep-am"  # the topic of a relay's log rows (reports group by topic)
+
+
+def record_relay_not_aired(programme: Programme, *, log: LogWriter, status: AiringStatus, reason: str,
+                           session_key: str | None = None, output_kind: str = "") -> list[Airing]:
+    """The row of a session's relay that will not air (the session missed or failed, the amplifier off, a stop
+    before its start); empty when the session has no relay."""
+    if programme.relay is None:
+        return []
+    airing = Airing(
+        session_key=session_key or programme.key, output_id=programme.output_id, output_kind=output_kind,
+        zones=tuple(sorted(programme.relay_zones)), bulletin_id=None, title=f"Tiếp âm: {programme.relay.name}",
+        topic=RELAY_TOPIC, priority=Priority.NORMAL, scheduled_at=programme.start, status=status,
+        content_hash=programme.relay.url, planned_seconds=programme.relay.seconds, reason=reason,
+    )
+    return [dataclasses.replace(airing, id=log.record(airing))]
 
 
 def record_not_aired(
@@ -31,7 +48,7 @@ def record_not_aired(
     info = info or {}
     bulletins = bulletins or {}
     offsets = offsets or {}
-    rows: list[Airing] = []
+    rows = record_relay_not_aired(programme, log=log, status=status, reason=reason, session_key=session_key)
     for item in programme.items:
         meta = info.get(item.bulletin_id) or ItemInfo(topic=getattr(bulletins.get(item.bulletin_id), "topic", ""))
         airing = Airing(
@@ -85,6 +102,6 @@ def session_outcome(rows: Sequence[Airing]) -> tuple[str, int, int]:
     """("completed" | "incomplete", bulletins heard in full, bulletins in the session) for a session's rows. A
     bulletin cut by an emergency and then replayed in full counts as heard: its interrupted row stays in the log
     as what happened, and the replay is its own completed row."""
-    bulletins = {r.bulletin_id for r in rows}
-    heard = {r.bulletin_id for r in rows if r.status is AiringStatus.COMPLETED}
+    bulletins = {r.bulletin_id or r.title for r in rows}  # a relay and its notice count by title
+    heard = {r.bulletin_id or r.title for r in rows if r.status is AiringStatus.COMPLETED}
     return ("completed" if rows and heard == bulletins else "incomplete"), len(heard), len(bulletins)

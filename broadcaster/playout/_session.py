@@ -17,6 +17,9 @@ from broadcaster.zones import ZoneSwitch
 if TYPE_CHECKING:
     from broadcaster.audio.programme import BuiltProgramme
 
+from broadcaster.playout._monitor import Monitor, Warn, watching
+from broadcaster.playout._records import record_relay_not_aired
+from broadcaster.playout._relay import RelayContext, air_relay, open_relay
 from broadcaster.playout._common import (
     REASON_EMERGENCY,
     REASON_SHUTDOWN,
@@ -64,6 +67,7 @@ def air_programme(
     segments: Sequence[Segment] | None = None,
     start_at: datetime | None = None,
     paced: bool = True,
+    warn: Warn | None = None,
 ) -> list[Airing]:
     """Air one session: amplifier on, warm-up, wait for the start, each item with its zones and a log row
     written before its first sample and completed after its last; relays and amplifier off at the end, always.
@@ -71,7 +75,9 @@ def air_programme(
     `stop` set without a pending emergency ends the session (shutdown): the playing item is `interrupted` and
     the ones not reached are `missed`. An emergency interrupts the item, airs, then the programme resumes from
     that item or skips the rest (`station.playout.after_emergency`). `paced=False` (an output that writes
-    files instead of playing) goes from item to item without waiting out the pauses.
+    files instead of playing) goes from item to item without waiting out the pauses. A relay (`programme.relay`)
+    airs first, from the start, live (`_relay`); the items follow when it ends. `warn(kind, message)` gets what
+    the monitor finds (dead air, clipping, a lost relay).
     """
     # long: the session's state machine (warm-up, relays, log row, play, pre-emption, resume) reads top to bottom
     # in one place; its steps' order is what the as-played log and the relays depend on
@@ -113,18 +119,39 @@ def air_programme(
                 airing = dataclasses.replace(row_for(seg), status=status, started_at=None, reason=reason)
                 results.append(dataclasses.replace(airing, id=log.record(airing)))
 
+    reader = open_relay(programme, station)  # decoding from before the warm-up: the relay starts on time
+    monitor = Monitor(station.monitor, what=f"phát buổi {key}", warn=warn,
+                      audit=lambda kind, details: log.audit(kind, "system", details))
     amp_error = switch_safely(lambda: switch.amplifier(True), "bật ampli")
     try:
         if not amp_error:
             wait(clock, float(getattr(switch, "warmup_seconds", 0.0) or 0.0), stop)
         relays: frozenset[int] | None = None
-        if segs and not amp_error:  # first zones on and settled before the start: the first sample airs on time
-            relays = relays_for(station, segs[0].zones)
+        first_zones = programme.relay_zones if reader is not None else segs[0].zones if segs else None
+        if first_zones is not None and not amp_error:  # first zones on and settled before the start: on time
+            relays = relays_for(station, first_zones)
             first = relays
             amp_error = switch_safely(lambda: switch.select(first), f"bật rơ-le {sorted(first)}")
             wait(clock, settle, stop)
         base = start_at or programme.start
         wait_until(clock, base, stop)
+        if reader is not None and programme.relay is not None:
+            if emergency_check is not None and emergency_check.pending():  # came during the warm-up
+                emergency_check.air_pending()
+                back = relays_for(station, programme.relay_zones)
+                switch_safely(lambda: switch.select(back), f"bật rơ-le {sorted(back)}")
+                wait_until(clock, base, stop)
+            if stop.is_set() or amp_error:  # the station stopped before the start, or the amplifier failed
+                results += record_relay_not_aired(
+                    programme, log=log, session_key=key, output_kind=getattr(output, "kind", ""),
+                    status=AiringStatus.FAILED if amp_error else AiringStatus.MISSED,
+                    reason=amp_error or REASON_SHUTDOWN)
+            else:
+                ctx = RelayContext(station, output, switch, log, clock, stop, key, output_id, emergency_check, warn)
+                results += air_relay(programme.relay, programme.relay_zones, reader, base, ctx)
+                base = start_at = clock.now()  # the items follow the relay (sooner when it was lost)
+                relays = relays_for(station, programme.relay_zones)
+            reader.close()
         i = 0
         while i < len(segs):
             if emergency_check is not None and emergency_check.pending():
@@ -150,7 +177,8 @@ def air_programme(
                 i += 1
                 continue
             row_id = log.start_item(airing) if airing is not None else None
-            ok, played, play_error = play(output, seg.wav, stop, seg.title, seg.zones)
+            with watching(monitor if paced else None, seg.wav):
+                ok, played, play_error = play(output, seg.wav, stop, seg.title, seg.zones)
             preempted = not ok and stop.is_set() and emergency_check is not None and emergency_check.pending()
             if ok:
                 status, reason = AiringStatus.COMPLETED, ""
@@ -176,6 +204,8 @@ def air_programme(
                 continue  # resume: the interrupted item airs again from its start
             i += 1
     finally:
+        if reader is not None:
+            reader.close()
         switch_safely(switch.all_off, "tắt mọi rơ-le")
         switch_safely(lambda: switch.amplifier(False), "tắt ampli")
     return results

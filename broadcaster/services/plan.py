@@ -67,13 +67,17 @@ class _Doc:
             for n, i in enumerate(p.items, 1)
             if self.reaches(i.zones)
         ]
-        if not items:
+        relay = None
+        if p.relay is not None and self.reaches(p.relay_zones):
+            relay = {"name": p.relay.name, "url": p.relay.url, "duration_seconds": round(p.relay.seconds, 3),
+                     **self.zones(p.relay_zones)}
+        if not items and relay is None:
             return None
         return {
             **self.session_head(p.day, p.slot_id, p.output_id, p.start, p.key), "airs": True, "reason": None,
             "max_seconds": p.max_seconds, "overhead_seconds": round(p.overhead_seconds, 3),
             "total_seconds": round(p.total_seconds, 3), "estimated": any(i.estimated for i in p.items),
-            "items": items, "skipped": [self.skip(s) for s in p.skipped if self.reaches(s.zones)],
+            "relay": relay, "items": items, "skipped": [self.skip(s) for s in p.skipped if self.reaches(s.zones)],
         }
 
     def unplanned(self, u: Unplanned) -> dict[str, Any] | None:
@@ -87,7 +91,7 @@ class _Doc:
         return {
             **self.session_head(u.day, u.slot_id, u.output_id, u.start, u.key), "airs": False, "reason": u.reason,
             "max_seconds": u.max_seconds, "overhead_seconds": 0.0, "total_seconds": 0.0, "estimated": False,
-            "items": [], "skipped": [self.skip(s) for s in u.skipped if self.reaches(s.zones)],
+            "relay": None, "items": [], "skipped": [self.skip(s) for s in u.skipped if self.reaches(s.zones)],
         }
 
     def logged_item(self, n: int, r: Airing) -> dict[str, Any]:
@@ -208,12 +212,17 @@ def _session_lines(sp: StationPlan, s: dict[str, Any], where: str) -> list[str]:
     lines = [f"  {s['time']} {s['slot_name']}{where} — {fmt_duration(s['total_seconds'])}{mark} "
              f"/ tối đa {fmt_duration(s['max_seconds'])}{note}"]
     labels = [("[ưu tiên] " if i["priority"] == Priority.PRIORITY.value else "") + i["title"] for i in s["items"]]
-    width = max(len(label) for label in labels)
+    if s.get("relay"):
+        r = s["relay"]
+        lines.append(f"     ▶ [tiếp âm] {r['name']}  {fmt_duration(r['duration_seconds'])} — "
+                     f"{_zone_label(sp, r['zones'], r['zone_names'])} ({r['url']})")
+    width = max((len(label) for label in labels), default=0)
     for i, label in zip(s["items"], labels):
         est = " (ước tính)" if i["estimated"] else ""
         lines.append(f"    {i['position']:>2}. {label.ljust(width)}  {fmt_duration(i['duration_seconds'])}{est}"
                      f" — {_zone_label(sp, i['zones'], i['zone_names'])}")
-    lines.append(f"        nhạc hiệu, giới thiệu, chuông và lời kết: {fmt_duration(s['overhead_seconds'])}")
+    if labels:
+        lines.append(f"        nhạc hiệu, giới thiệu, chuông và lời kết: {fmt_duration(s['overhead_seconds'])}")
     return lines
 
 

@@ -8,6 +8,7 @@ import dataclasses
 import logging
 import threading
 from collections import deque
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -67,6 +68,7 @@ class Channel:
         self._in_session = False
         self._emergency_on_air = False  # a second emergency waits for the one on air, never cuts it
         self.board: Any = None  # the station's StatusBoard (set by the runner): what airs now, warnings
+        self.warn: Callable[[str, str], None] | None = None  # the monitor's findings (the runner's ChainWatch)
 
     def _writer(self) -> Any:
         return self.log if self.board is None else _Tracked(self.log, self.board, self.cfg.id)
@@ -200,7 +202,7 @@ class Channel:
                     session.built, session.programme, station=self.station, output=self.output, switch=self.switch,
                     log=self._writer(), clock=self.clock, stop=self.stop, emergency_check=self,
                     session_key=session_key, info=session.info, segments=session.segments, start_at=start_at,
-                    paced=self.paced,
+                    paced=self.paced, warn=self.warn,
                 )
             finally:
                 self._in_session = False

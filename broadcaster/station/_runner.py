@@ -28,17 +28,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 from broadcaster.airlog import open_station_log
 from broadcaster.clock import Clock, SystemClock
 from broadcaster.config import load_station
-from broadcaster.playout import (
-    EmergencyAudio,
-    emergency_zones,
-)
+from broadcaster.playout import EmergencyAudio, emergency_zones
 from broadcaster.station import _control, _live, _sessions, _status
-from broadcaster.station._chains import (
-    Channel,
-    apply_output_override,
-    open_channels,
-    parse_output_spec,
-)
+from broadcaster.station._chains import Channel, apply_output_override, open_channels, parse_output_spec
+from broadcaster.station._checks import RELAY_LEAD_SECONDS, ChainWatch
 from broadcaster.station._clockwatch import ClockWatch
 from broadcaster.station._jobs import SessionJobs, reason_busy, trim_memory
 from broadcaster.station._lock import StationLock
@@ -103,6 +96,9 @@ class Runner(SessionJobs):
         for channel in self.channels.values():
             channel.board = self.board
         self.live = _live.LiveControl(lambda: self.station, self.channels, self.notify)
+        self.chain = ChainWatch(self.station, self.channels, self.clock, notify=self.notify,
+                                publish=self.board.set_chain,
+                                audit=lambda event, details: self.log.audit(event, "system", details))
         self.scheduler = BlockingScheduler(
             timezone=self.clock.tz,
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
@@ -184,10 +180,12 @@ class Runner(SessionJobs):
             return
         channel = self.channels.get(session.programme.output_id)
         lead = PREPARE_LEAD_SECONDS + (channel.warmup_seconds if channel else 0.0)
+        lead += RELAY_LEAD_SECONDS if session.programme.relay is not None else 0.0
         self.scheduler.add_job(
             self.session_job, DateTrigger(run_date=session.programme.start - timedelta(seconds=lead)),
             args=[session.key], id=f"session:{session.key}", name=session.key, replace_existing=True,
         )
+        self.chain.schedule(self.scheduler, session.key, session.programme)  # the chain checked before it
 
     def look_back(self) -> int:
         """At start-up: log the sessions the station missed while it was off (see `_lookback`)."""
@@ -335,6 +333,7 @@ class Runner(SessionJobs):
     def _run(self, now: datetime) -> int:
         for channel in self.channels.values():  # whatever a crash or power cut left on: off before anything
             channel.safe_off("khi khởi động")
+        self.chain.check_all()  # relay boards, amplifier, outputs: warned now, not at the first session
         recovered = self.log.recover_interrupted(now)
         if recovered:
             self.notify(f"{recovered} bản tin đang phát dở khi đài tắt đột ngột: đã ghi là bị gián đoạn")

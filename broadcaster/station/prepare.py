@@ -72,6 +72,8 @@ def build_session(files: StationFiles, programme: Programme, *, previous: Sessio
     `archive_now`: encode the archive's MP3 now and delete the programme WAV; False ("phát ngay", or a session
     about to start: it airs sooner): the WAV stays and is encoded once it has aired (`archive.archive_session`)."""
     station = files.station
+    if not programme.items:  # a relay on its own: nothing to build, the stream is decoded at air time
+        return Session(programme)
     out_dir = out_dir or session_dir(station, programme)
     reusable = previous is not None and not previous.error and all(s.wav.exists() for s in previous.segments)
     result = build_programme_audio(station, programme, files.by_id, out_dir, render_missing=False, mp3=False,
@@ -79,6 +81,8 @@ def build_session(files: StationFiles, programme: Programme, *, previous: Sessio
     if result.reused and previous is not None:  # same audio: still in the same voices, with today's reasons
         return dataclasses.replace(previous, fallback={bid: (fallback_reasons or {}).get(bid, why)
                                                        for bid, why in previous.fallback.items()})
+    if result.built is None and result.programme.relay is not None and not result.programme.items:
+        return Session(result.programme)  # the bulletins could not be built; the relay still airs
     if result.built is None:
         log.error("buổi %s: không dựng được âm thanh: %s", programme.key, result.problem)
         return Session(result.programme, error=result.problem)

@@ -73,7 +73,7 @@ def test_json_is_stable_iso_dates_seconds_and_a_schema_version(sp: StationPlan) 
     assert (doc["from"], doc["to"], doc["zone"]) == ("2026-03-02", "2026-03-04", None)
     first = doc["sessions"][0]
     assert set(first) == {"key", "date", "weekday", "slot", "slot_name", "time", "start", "output", "airs", "reason",
-                          "max_seconds", "overhead_seconds", "total_seconds", "estimated", "items", "skipped"}
+                          "max_seconds", "overhead_seconds", "total_seconds", "estimated", "relay", "items", "skipped"}
     assert first["start"] == "2026-03-02T06:30:00+07:00" and first["key"] == "2026-03-02/sang/main"
     assert set(first["items"][0]) == {"position", "bulletin_id", "title", "priority", "zones", "zone_names",
                                       "duration_seconds", "estimated", "content_hash"}
