@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import resource
 import stat
 import subprocess
 import sys
@@ -20,6 +19,7 @@ import time
 import tracemalloc
 import traceback
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -185,19 +185,28 @@ def _valid_after_all(name: str) -> bool:
 
 
 def _run_child(args: list[str], cwd: Path) -> tuple[int, str, str, float, int]:
-    """A `broadcaster` subprocess: exit code, stdout, stderr, seconds, peak RSS (bytes, from wait4)."""
+    """A `broadcaster` subprocess: exit code, stdout, stderr, seconds, peak RSS (bytes) of that child alone.
+
+    The peak comes from wait4() on this child: RUSAGE_CHILDREN would be the largest child the test process ever
+    waited for (a station or a browser of an earlier test), not this one."""
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "broadcaster", *args], cwd=cwd, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    try:
-        out, err = proc.communicate(timeout=60)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, err = proc.communicate()
-        return -9, out.decode(), err.decode(), time.perf_counter() - started, 0
-    # the child is reaped by communicate(); its peak RSS is the children's maximum so far (kilobytes)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-    return proc.returncode, out.decode(), err.decode(), time.perf_counter() - started, peak
+    with ThreadPoolExecutor(2) as pipes:  # drained while it runs: a full pipe would stall the child
+        out, err = pipes.submit(proc.stdout.read), pipes.submit(proc.stderr.read)  # type: ignore[union-attr]
+        deadline, code, peak = time.monotonic() + 60, None, 0
+        while code is None:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                code, peak = os.waitstatus_to_exitcode(status), usage.ru_maxrss * 1024  # kilobytes on Linux
+            elif time.monotonic() > deadline:
+                proc.kill()
+                os.wait4(proc.pid, 0)
+                code = -9
+            else:
+                time.sleep(0.01)
+        proc.returncode = code  # reaped here: Popen must not wait for it again
+        return code, out.result().decode(), err.result().decode(), time.perf_counter() - started, peak
 
 
 @pytest.mark.parametrize("name", SUBPROCESS_SAMPLE)

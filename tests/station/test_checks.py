@@ -81,7 +81,11 @@ def test_a_board_that_stops_answering_is_reported_before_the_next_session(tmp_pa
     assert chain["Bảng rơ-le (main)"]["ok"] and chain["Âm ly (main)"]["ok"]
     assert chain["Đầu ra âm thanh (main)"]["ok"]
     assert set(chain["Bảng rơ-le (main)"]) == {"name", "ok", "checked_at", "message"}  # the desk renders this shape
-    assert any(relay == 1 and not on for _, relay, on in board.events)  # a real command reached the board
+    # a real command reached the board (the fake board's reader thread records it a moment later)
+    deadline = time.monotonic() + 5.0
+    while not any(relay == 1 and not on for _, relay, on in board.events) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert any(relay == 1 and not on for _, relay, on in board.events)
 
     sessions = rig.runner.render_ahead()
     first = sessions[0]
