@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import stat
 import subprocess
 import sys
@@ -19,7 +20,6 @@ import time
 import tracemalloc
 import traceback
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -184,29 +184,33 @@ def _valid_after_all(name: str) -> bool:
     return name in VALID
 
 
-def _run_child(args: list[str], cwd: Path) -> tuple[int, str, str, float, int]:
-    """A `broadcaster` subprocess: exit code, stdout, stderr, seconds, peak RSS (bytes) of that child alone.
+# Runs the command and reports its peak RSS. The measurement must come from a small parent: Linux keeps a process's
+# peak RSS across fork and exec, so a child forked straight from this (by then large) test process would report
+# the test process's size, not its own.
+_MEASURE = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.run(sys.argv[1:]).returncode\n"
+    "sys.stderr.write(f'\\nPEAK_RSS_KB={resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}\\n')\n"
+    "sys.exit(code)\n"
+)
 
-    The peak comes from wait4() on this child: RUSAGE_CHILDREN would be the largest child the test process ever
-    waited for (a station or a browser of an earlier test), not this one."""
+
+def _run_child(args: list[str], cwd: Path) -> tuple[int, str, str, float, int]:
+    """A `broadcaster` subprocess: exit code, stdout, stderr, seconds, peak RSS (bytes) of that child alone."""
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "broadcaster", *args], cwd=cwd, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    with ThreadPoolExecutor(2) as pipes:  # drained while it runs: a full pipe would stall the child
-        out, err = pipes.submit(proc.stdout.read), pipes.submit(proc.stderr.read)  # type: ignore[union-attr]
-        deadline, code, peak = time.monotonic() + 60, None, 0
-        while code is None:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                code, peak = os.waitstatus_to_exitcode(status), usage.ru_maxrss * 1024  # kilobytes on Linux
-            elif time.monotonic() > deadline:
-                proc.kill()
-                os.wait4(proc.pid, 0)
-                code = -9
-            else:
-                time.sleep(0.01)
-        proc.returncode = code  # reaped here: Popen must not wait for it again
-        return code, out.result().decode(), err.result().decode(), time.perf_counter() - started, peak
+    proc = subprocess.Popen([sys.executable, "-c", _MEASURE, sys.executable, "-m", "broadcaster", *args], cwd=cwd,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        out, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate()
+        return -9, out.decode(), err.decode(), time.perf_counter() - started, 0
+    text = err.decode()
+    match = re.search(r"\nPEAK_RSS_KB=(\d+)\n$", text)
+    assert match, text[-500:]
+    return proc.returncode, out.decode(), text[: match.start()], time.perf_counter() - started, int(match.group(1)) * 1024
 
 
 @pytest.mark.parametrize("name", SUBPROCESS_SAMPLE)
