@@ -45,6 +45,11 @@ REPORT_CSS = """
 .report .signer { width: 45%; text-align: center; font-weight: bold; }
 .report .signer .name { margin-top: 60pt; }
 .report svg { max-width: 100%; height: auto; }
+@media screen and (max-width: 640px) {  /* a phone: the heading's two blocks one above the other, nothing cut off */
+  .report .head, .report .end { flex-direction: column; gap: 8pt; }
+  .report .head > div, .report .recipients, .report .signer { width: auto !important; }
+  .report .nation { white-space: normal; }
+}
 """
 
 

@@ -65,6 +65,10 @@ def test_a_viewer_reads_the_month_and_downloads_the_xlsx(browser: Browser, brows
     expect(report.locator("tr", has_text="Đã phát đủ")).to_contain_text(str(aired))
     expect(report.locator("svg")).to_be_visible()
     shot(page, "bao-cao")
+    page.set_viewport_size({"width": 360, "height": 800})  # on a phone the Decree 30 heading is read whole
+    assert page.evaluate("[...document.querySelectorAll('.report .head *')]"
+                         ".every(e => e.getBoundingClientRect().right <= window.innerWidth)"), "heading cut off"
+    page.set_viewport_size({"width": 1280, "height": 800})
     with page.expect_download() as info:
         page.get_by_role("link", name="Excel (XLSX)").click()
     download = info.value
