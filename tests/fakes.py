@@ -5,8 +5,12 @@ Each area appends its fakes below under its own heading.
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 
@@ -156,3 +160,28 @@ clock watch that is a wall-clock step)."""
 
     def advance(self, seconds: float) -> None:
         self.sleep(seconds)
+
+
+@contextmanager
+def station_that_cannot(station: Any, reason: str) -> Iterator[None]:
+    """The control channel's other end, as a running station answers when it cannot prepare what it took: its
+    heartbeat beats, and every request is taken and answered `.failed` with `reason`."""
+    from broadcaster.station import _control  # lazy: only the tests that fake a running station need it
+
+    stop = threading.Event()
+
+    def answer_failed() -> None:
+        while not stop.is_set():
+            _control.write_heartbeat(station, {})
+            for req in _control.take_requests(station):
+                _control.answer(station, req, reason)
+            time.sleep(0.05)
+
+    other = threading.Thread(target=answer_failed, daemon=True)
+    other.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        other.join(2)
+        _control.clear_heartbeat(station)

@@ -7,10 +7,8 @@ process group so a stop (emergency pre-emption) ends it and anything it started 
 
 from __future__ import annotations
 
-import os
 import shlex
 import shutil
-import signal
 import subprocess
 import tempfile
 import threading
@@ -19,6 +17,7 @@ from pathlib import Path
 
 from broadcaster.errors import OutputError
 from broadcaster.outputs._base import BaseOutput, PlayResult
+from broadcaster.processes import end_group
 from broadcaster.wav import WavInfo
 
 __all__ = ["DEFAULT_COMMAND", "CommandOutput"]
@@ -86,7 +85,7 @@ class CommandOutput(BaseOutput):
                 return PlayResult(False, 0.0, f"không chạy được lệnh phát '{argv[0]}': {exc.strerror or exc}")
             while proc.poll() is None:
                 if stop.wait(_POLL):
-                    _end(proc)
+                    end_group(proc, grace=0.5)
                     return PlayResult(False, min(time.monotonic() - began, duration))
             elapsed = time.monotonic() - began
             if proc.returncode != 0:
@@ -100,16 +99,3 @@ class CommandOutput(BaseOutput):
         return PlayResult(True, duration)
 
 
-def _end(proc: subprocess.Popen[bytes]) -> None:
-    """SIGTERM the player's process group, SIGKILL it if it lingers."""
-    for sig, wait in ((signal.SIGTERM, 0.5), (signal.SIGKILL, 2.0)):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            break
-        try:
-            proc.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-    proc.wait()

@@ -12,8 +12,6 @@ temporary file (a pipe nobody drains fills and hangs it), stdout closed before `
 from __future__ import annotations
 
 import logging
-import os
-import signal
 import subprocess
 import tempfile
 import threading
@@ -24,6 +22,7 @@ from collections.abc import Callable
 import numpy as np
 
 from broadcaster.ffmpeg import ffmpeg_exe
+from broadcaster.processes import end_group
 
 __all__ = ["BLOCK_SECONDS", "StreamReader", "decoder_args"]
 
@@ -89,7 +88,8 @@ class StreamReader:
     def close(self) -> None:
         """Stop decoding: ffmpeg ended (its whole process group), the thread joined."""
         self._closed.set()
-        self._end(self._proc)
+        if self._proc is not None:
+            end_group(self._proc, grace=1.0)
         if self._thread is not None:
             self._thread.join(timeout=5)
 
@@ -122,28 +122,10 @@ class StreamReader:
                         self._ready.notify_all()
             finally:
                 proc.stdout.close()  # before wait(): ffmpeg blocked on a full pipe would never exit
-                self._end(proc)
+                end_group(proc, grace=1.0)
             errors.seek(0)
             tail = errors.read()[-300:].decode("utf-8", "replace").strip().splitlines()
             self.last_error = tail[-1] if tail else f"luồng kết thúc (mã {proc.returncode})"
             if not self._closed.is_set():
                 log.warning("tiếp âm %s: mất kết nối (%s); kết nối lại", self.url, self.last_error)
 
-    @staticmethod
-    def _end(proc: subprocess.Popen[bytes] | None) -> None:
-        if proc is None:
-            return
-        for sig, wait in ((signal.SIGTERM, 1.0), (signal.SIGKILL, 2.0)):
-            if proc.poll() is not None:
-                break
-            try:
-                os.killpg(proc.pid, sig)
-            except ProcessLookupError:
-                break
-            try:
-                proc.wait(timeout=wait)
-                break
-            except subprocess.TimeoutExpired:
-                continue
-        if proc.poll() is None:
-            proc.wait()

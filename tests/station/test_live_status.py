@@ -5,7 +5,6 @@ not go on with is answered `.failed` with the reason (the sender is never left b
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ import pytest
 from broadcaster.errors import BroadcasterError
 from broadcaster.station import _control, read_status
 from tests import factories as make
+from tests.fakes import station_that_cannot
 from tests.station.test_runner import DAY, Rig
 
 
@@ -128,24 +128,10 @@ def test_the_sender_is_told_when_the_station_answers_failed(tmp_path: Path) -> N
                                        "slots": {"sang": {"name": "Buổi sáng", "start": "06:30", "max_minutes": 20}},
                                        "speech": {"engines": ["espeak"]}, "state_dir": "../var"})
     station = load_station(sdir)
-    stop = threading.Event()
-
-    def a_station_that_cannot() -> None:  # the control channel's other end, as the runner answers
-        while not stop.is_set():
-            _control.write_heartbeat(station, {})
-            for req in _control.take_requests(station):
-                _control.answer(station, req, "đài không chuẩn bị được âm thanh của tin khẩn cấp: ổ đĩa hỏng")
-            time.sleep(0.05)
-
-    other = threading.Thread(target=a_station_that_cannot, daemon=True)
-    other.start()
     lines: list[str] = []
-    try:
+    with station_that_cannot(station, "đài không chuẩn bị được âm thanh của tin khẩn cấp: ổ đĩa hỏng"):
         with pytest.raises(BroadcasterError, match="ổ đĩa hỏng"):
             send_emergency(sdir, audio=str(make.tone_wav(tmp_path / "m.wav", 0.5)), notify=lines.append)
-    finally:
-        stop.set()
-        other.join(2)
     assert not any("đài phát ngay" in line for line in lines)
 
 

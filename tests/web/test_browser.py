@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -48,9 +49,10 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    station = write_station(tmp_path_factory.mktemp("desk") / "project" / "schedules")
+@contextmanager
+def serve_desk(station: Path) -> Iterator[tuple[str, str, subprocess.Popen[str]]]:
+    """A real `broadcaster serve` on a free port, once it says where it listens: (address, what it printed until
+    then, the process); terminated on exit."""
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "broadcaster", "serve", "--station", str(station), "--port",
                              str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -61,14 +63,20 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         lines.append(line)
         if line.startswith("Bàn làm việc:"):
             break
-    out = "".join(lines)
-    link = re.search(r"(http://\S+/thiet-lap/\S+)", out)
-    assert link, out
     try:
-        yield Server(f"http://127.0.0.1:{port}", link.group(1), station, proc)
+        yield f"http://127.0.0.1:{port}", "".join(lines), proc
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    station = write_station(tmp_path_factory.mktemp("desk") / "project" / "schedules")
+    with serve_desk(station) as (url, out, proc):
+        link = re.search(r"(http://\S+/thiet-lap/\S+)", out)
+        assert link, out
+        yield Server(url, link.group(1), station, proc)
 
 
 def shot(page: Page, name: str) -> None:

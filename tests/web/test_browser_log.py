@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -29,8 +26,8 @@ pytest.importorskip("playwright")
 
 from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "var" / "screenshots" / "desk"
+from tests.web.test_browser import serve_desk, shot  # noqa: E402
+
 PASSWORD = "mat-khau-that-dai"
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -67,36 +64,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
                     clock=at)]
     rows += [airing(early, "sang", "2026-tiep-cong-dan", AiringStatus.COMPLETED, clock=at)]
     write_log(station, rows)
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "broadcaster", "serve", "--station", str(station_dir), "--port",
-                             str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if line.startswith("Bàn làm việc:"):
-            break
-    try:
-        yield f"http://127.0.0.1:{port}", station_dir
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for width in (360, 1280):
-        page.set_viewport_size({"width": width, "height": 800})
-        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
-        if width == 360:
-            assert page.evaluate("document.documentElement.scrollWidth") <= 360, f"{name} is wider than a phone"
+    with serve_desk(station_dir) as (url, _out, _proc):
+        yield url, station_dir
 
 
 def log_in(browser: Browser, args: dict, url: str) -> Page:  # type: ignore[type-arg]

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
 from datetime import datetime, timedelta
 
 import pytest
 
 from broadcaster.station import _control
+from tests.fakes import station_that_cannot
 from tests.web.conftest import STATION_YAML, DeskApp
 
 
@@ -103,18 +103,7 @@ def test_a_failed_answer_from_the_station_reaches_the_page(desk_app: DeskApp) ->
     """The whole path: the desk's job process prepares the message and hands it over; the station takes it and
     answers `.failed` (its audio could not be prepared): the page says so with the station's reason."""
     station = _station(desk_app)
-    stop = threading.Event()
-
-    def a_station_that_cannot() -> None:
-        while not stop.is_set():
-            _control.write_heartbeat(station, {})
-            for req in _control.take_requests(station):
-                _control.answer(station, req, "đài không chuẩn bị được âm thanh của tin khẩn cấp: ổ đĩa hỏng")
-            time.sleep(0.05)
-
-    other = threading.Thread(target=a_station_that_cannot, daemon=True)
-    other.start()
-    try:
+    with station_that_cannot(station, "đài không chuẩn bị được âm thanh của tin khẩn cấp: ổ đĩa hỏng"):
         client = desk_app.login("duyet")
         csrf = desk_app.page_csrf(client, "/khan-cap")
         r = client.post("/khan-cap/phat", data={"csrf": csrf, "text": "Thử tin khẩn cấp.", "all": "1", "repeat": "1"})
@@ -127,10 +116,6 @@ def test_a_failed_answer_from_the_station_reaches_the_page(desk_app: DeskApp) ->
                 break
             time.sleep(0.2)
         assert "ổ đĩa hỏng" in text, text
-    finally:
-        stop.set()
-        other.join(2)
-        _control.clear_heartbeat(station)
     assert [e.action for e in desk_app.desk.store.audit_entries(limit=5)[0]][0] == "emergency"
 
 

@@ -4,10 +4,7 @@ same figures. Screenshots at 360 px and 1280 px go to var/screenshots/desk/."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +22,7 @@ pytest.importorskip("playwright")
 
 from playwright.sync_api import Browser, expect  # noqa: E402
 
-from tests.web.test_browser import PASSWORD, Server, _free_port, log_in, shot  # noqa: E402
+from tests.web.test_browser import PASSWORD, Server, log_in, serve_desk, shot  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -36,19 +33,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, i
     store = open_store(station)
     accounts.add_account(store, "xem", "Nguyễn Thị Xem - Lãnh đạo", "xem", PASSWORD, who="test", now=datetime.now())
     store.close()
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "broadcaster", "serve", "--station", str(station_dir), "--port",
-                             str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if line.startswith("Bàn làm việc:"):
-            break
-    try:
-        yield Server(f"http://127.0.0.1:{port}", "", station_dir, proc), aired
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with serve_desk(station_dir) as (url, _out, proc):
+        yield Server(url, "", station_dir, proc), aired
 
 
 def test_a_viewer_reads_the_month_and_downloads_the_xlsx(browser: Browser, browser_context_args: dict,  # type: ignore[type-arg]
