@@ -65,6 +65,9 @@ def test_respelling_sends_espeaks_own_phonemes_with_the_corrections() -> None:
     inside = "".join(piece for is_phonemes, piece in split_phonemes(spelled) if is_phonemes)
     assert "d_" not in inside and "," not in inside  # đ as plain d; no weakened (secondary-stress) syllable
     assert "d'o6" in inside  # "độ" itself, tone 6 kept
+    spelled = respell(_espeak._State.lib, "Xã có sáu thôn, dân giờ rồi", ("stress", "s", "z"))
+    assert "S'a:5" in spelled and "S'a3w" in spelled and "s'" not in spelled  # s and x as eSpeak's S
+    assert spelled.count("Z;'") == 3 and "z'" not in spelled  # d, gi and r as its palatalized Z;
     with pytest.raises(ValueError, match="unknown eSpeak corrections"):
         respell(_espeak._State.lib, "xin chào", ("no-such-correction",))
 

@@ -16,18 +16,25 @@ import re
 
 __all__ = ["CORRECTIONS", "respell", "split_phonemes"]
 
-# name -> (what eSpeak's vi rules give, what we send instead) in each word's phoneme mnemonics;
-# EspeakTuning.respell names the ones applied, in this order
+# name -> (what eSpeak's vi rules give, what we send instead), a regular expression over each word's phoneme
+# mnemonics and its replacement; EspeakTuning.respell names the ones applied, in this order
 CORRECTIONS: dict[str, tuple[str, str]] = {
     # đ: eSpeak's implosive d_ is heard as b/v ("độ" as "bộ", "đến" as "bên"); a plain d less so
-    "d": ("d_", "d"),
+    "d": (r"d_", "d"),
     # secondary stress on function words ("được", "không", "các", "con"): Vietnamese gives every syllable its
     # full length and tone, so every word gets eSpeak's primary stress
-    "stress": (",", "'"),
+    "stress": (r",", "'"),
     # t: eSpeak's dental t[ is heard as c/k ("tư" as "cư", "tại" as "cái"); its alveolar t (which it also
     # gives th) less so
-    "t": ("t[", "t"),
+    "t": (r"t\[", "t"),
+    # s and x (both [s] in the North): eSpeak's s is too faint for the ear ("xã" heard as "á", "sáu"
+    # dropped); its postalveolar S carries more energy lower down and is heard as s/x
+    "s": (r"s(?![.;])", "S"),
+    # d, gi and r (all [z] in the North): eSpeak's z is heard as l/đ/m/v or not at all ("dân" dropped or
+    # heard as "lo", "giờ" as "vợ"); its palatalized postalveolar Z; is heard as d/gi/r
+    "z": (r"z(?![.;])", "Z;"),
 }
+_COMPILED = {name: (re.compile(wrong), right) for name, (wrong, right) in CORRECTIONS.items()}
 
 _CLAUSE = re.compile(r"([^.,;:!?]+)([.,;:!?]*\s*)")
 _PHONEMES = re.compile(r"(\[\[.*?\]\])")
@@ -48,10 +55,9 @@ def _phonemes(lib: ctypes.CDLL, clause: str) -> list[str]:
 
 
 def _correct(word: str, names: tuple[str, ...]) -> str:
-    for name in CORRECTIONS:
+    for name, (wrong, right) in _COMPILED.items():
         if name in names:
-            wrong, right = CORRECTIONS[name]
-            word = word.replace(wrong, right)
+            word = wrong.sub(right, word)
     return word
 
 
