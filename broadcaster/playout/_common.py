@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = [
     "REASON_EMERGENCY",
     "REASON_LIVE",
+    "REASON_SKIPPED_AFTER_LIVE",
     "REASON_SHUTDOWN",
     "REASON_SKIPPED_AFTER_EMERGENCY",
     "ItemInfo",
@@ -41,6 +42,7 @@ REASON_EMERGENCY = "bị tin khẩn cấp cắt ngang"
 REASON_LIVE = "bị thông báo trực tiếp cắt ngang"
 REASON_SHUTDOWN = "đài dừng giữa buổi phát (tắt máy hoặc mất điện)"
 REASON_SKIPPED_AFTER_EMERGENCY = "bỏ phần còn lại sau tin khẩn cấp (cấu hình playout.after_emergency: skip)"
+REASON_SKIPPED_AFTER_LIVE = "bỏ phần còn lại sau thông báo trực tiếp (cấu hình playout.after_emergency: skip)"
 
 
 class LogWriter(Protocol):

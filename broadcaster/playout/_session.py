@@ -22,8 +22,10 @@ from broadcaster.playout._records import record_relay_not_aired
 from broadcaster.playout._relay import RelayContext, air_relay, open_relay
 from broadcaster.playout._common import (
     REASON_EMERGENCY,
+    REASON_LIVE,
     REASON_SHUTDOWN,
     REASON_SKIPPED_AFTER_EMERGENCY,
+    REASON_SKIPPED_AFTER_LIVE,
     ItemInfo,
     LogWriter,
     play,
@@ -184,7 +186,8 @@ def air_programme(
                 status, reason = AiringStatus.COMPLETED, ""
             elif stop.is_set():
                 cut_by = getattr(emergency_check, "preempt_reason", lambda: REASON_EMERGENCY)
-                status, reason = AiringStatus.INTERRUPTED, cut_by() if preempted else REASON_SHUTDOWN
+                cut_reason = cut_by() if preempted else REASON_SHUTDOWN
+                status, reason = AiringStatus.INTERRUPTED, cut_reason
             else:
                 status, reason = AiringStatus.FAILED, play_error or "đầu ra âm thanh không phát được"
             if airing is not None and row_id is not None:
@@ -199,7 +202,8 @@ def air_programme(
                 emergency_check.air_pending()  # type: ignore[union-attr]
                 relays = None
                 if station.playout.after_emergency == "skip":
-                    close_rest(i + 1, AiringStatus.SKIPPED, REASON_SKIPPED_AFTER_EMERGENCY)
+                    close_rest(i + 1, AiringStatus.SKIPPED, REASON_SKIPPED_AFTER_LIVE if cut_reason == REASON_LIVE
+                               else REASON_SKIPPED_AFTER_EMERGENCY)
                     break
                 continue  # resume: the interrupted item airs again from its start
             i += 1

@@ -21,13 +21,14 @@ from broadcaster.models import (
     AudioSettings,
     LiveSettings,
     OutputConfig,
+    PlayoutSettings,
     Priority,
     Programme,
     ProgrammeItem,
     Zone,
 )
 from broadcaster.outputs import SoundDeviceOutput
-from broadcaster.playout import REASON_EMERGENCY, REASON_LIVE, EmergencyAudio
+from broadcaster.playout import REASON_EMERGENCY, REASON_LIVE, REASON_SKIPPED_AFTER_LIVE, EmergencyAudio
 from broadcaster.station import _live
 from broadcaster.station._chains import Channel
 from broadcaster.station._sessions import Session
@@ -51,13 +52,14 @@ class Rig:
     """One amplifier chain as the running station has it: the real sound output, relays, the log, the runner's
     live control."""
 
-    def __init__(self, tmp_path: Path, *, live: LiveSettings | None = None):
+    def __init__(self, tmp_path: Path, *, live: LiveSettings | None = None, playout: PlayoutSettings | None = None):
         make.write_jingles(tmp_path / "audio")
         self.station = make.station(
             tmp_path / "schedules", zones=VILLAGES,
             outputs=(OutputConfig(kind="sounddevice"),),
             audio=AudioSettings(pause_seconds=0.2, **make.JINGLES),
             live=live or LiveSettings(silence_stop_seconds=0),
+            playout=playout,
         )
         self.station.root.mkdir(parents=True, exist_ok=True)
         self.clock = SystemClock(self.station.timezone)
@@ -180,14 +182,39 @@ def test_the_villages_hear_the_speaker_at_the_same_pitch_and_level_with_a_steady
     assert event.who == "Chủ tịch xã" and event.details["recording"] == str(recording)
 
 
-def _session(rig: Rig, tmp_path: Path, seconds: float) -> Session:
-    """A one-bulletin session airing now: a 440 Hz tone for every village."""
+def _session(rig: Rig, tmp_path: Path, seconds: float, count: int = 1) -> Session:
+    """A session airing now of `count` bulletins, each a 440 Hz tone for every village."""
     wav = make.tone_wav(tmp_path / "tin.wav", seconds, hz=440)
     now = rig.clock.now()
-    item = ProgrammeItem("tin", "Tin thử", frozenset({"dong", "tay", "nam"}), seconds, priority=Priority.NORMAL)
-    programme = Programme(now.date(), "sang", "main", now, 600, (item,))
-    segment = Segment("bulletin", "tin", "Tin thử", item.zones, 0.0, seconds, "", wav)
-    return Session(programme, segments=(segment,))
+    items = tuple(ProgrammeItem(f"tin{n or ''}", f"Tin thử {n + 1}", frozenset({"dong", "tay", "nam"}), seconds,
+                                priority=Priority.NORMAL) for n in range(count))
+    programme = Programme(now.date(), "sang", "main", now, 600, items)
+    segments = tuple(Segment("bulletin", item.bulletin_id, item.title, item.zones, n * seconds, seconds, "", wav)
+                     for n, item in enumerate(items))
+    return Session(programme, segments=segments)
+
+
+def test_with_after_emergency_skip_the_rest_after_a_live_cut_in_says_live_not_emergency(
+        tmp_path: Path, studio: tuple[FakeMicrophone, sink.Recording]) -> None:
+    """The officer reading the log must see why the rest was dropped: a live announcement, not an emergency."""
+    mic, rec = studio
+    rig = Rig(tmp_path, playout=PlayoutSettings(after_emergency="skip"))
+    session = _session(rig, tmp_path, 2.0, count=2)
+    rows: list = []
+    airing = threading.Thread(target=lambda: rows.extend(rig.channel.air_session(session)))
+    airing.start()
+    time.sleep(1.0)
+    mic.say([("tone", 2.0, VOICE_HZ, VOICE_AMP)])
+    request = rig.request(zones=("tay",), chime=False)
+    rig.wait_for(request, "on_air")
+    time.sleep(0.5)
+    rig.stop(request)
+    rig.wait_for(request, "done")
+    airing.join(timeout=20)
+    rec.stop()
+    assert [(r.status, r.reason) for r in rows] == [(AiringStatus.INTERRUPTED, REASON_LIVE),
+                                                  (AiringStatus.SKIPPED, REASON_SKIPPED_AFTER_LIVE)]
+    assert "trực tiếp" in REASON_SKIPPED_AFTER_LIVE and "khẩn cấp" not in REASON_SKIPPED_AFTER_LIVE.split("(")[0]
 
 
 def test_a_live_announcement_cuts_into_the_session_which_then_resumes(
