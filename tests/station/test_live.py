@@ -194,24 +194,30 @@ def _session(rig: Rig, tmp_path: Path, seconds: float, count: int = 1) -> Sessio
     return Session(programme, segments=segments)
 
 
-def test_with_after_emergency_skip_the_rest_after_a_live_cut_in_says_live_not_emergency(
-        tmp_path: Path, studio: tuple[FakeMicrophone, sink.Recording]) -> None:
-    """The officer reading the log must see why the rest was dropped: a live announcement, not an emergency."""
+def _cut_in(rig: Rig, session: Session, studio: tuple[FakeMicrophone, sink.Recording],
+            speak_seconds: float, on_air_seconds: float) -> tuple[list, np.ndarray]:
+    """Air `session`; a second in, the officer speaks live to village "tay" for `on_air_seconds`. Returns the
+    session's log rows and what the sink heard."""
     mic, rec = studio
-    rig = Rig(tmp_path, playout=PlayoutSettings(after_emergency="skip"))
-    session = _session(rig, tmp_path, 2.0, count=2)
     rows: list = []
     airing = threading.Thread(target=lambda: rows.extend(rig.channel.air_session(session)))
     airing.start()
     time.sleep(1.0)
-    mic.say([("tone", 2.0, VOICE_HZ, VOICE_AMP)])
+    mic.say([("tone", speak_seconds, VOICE_HZ, VOICE_AMP)])
     request = rig.request(zones=("tay",), chime=False)
     rig.wait_for(request, "on_air")
-    time.sleep(0.5)
+    time.sleep(on_air_seconds)
     rig.stop(request)
     rig.wait_for(request, "done")
     airing.join(timeout=20)
-    rec.stop()
+    return rows, rec.stop()
+
+
+def test_with_after_emergency_skip_the_rest_after_a_live_cut_in_says_live_not_emergency(
+        tmp_path: Path, studio: tuple[FakeMicrophone, sink.Recording]) -> None:
+    """The officer reading the log must see why the rest was dropped: a live announcement, not an emergency."""
+    rig = Rig(tmp_path, playout=PlayoutSettings(after_emergency="skip"))
+    rows, _ = _cut_in(rig, _session(rig, tmp_path, 2.0, count=2), studio, 2.0, 0.5)
     assert [(r.status, r.reason) for r in rows] == [(AiringStatus.INTERRUPTED, REASON_LIVE),
                                                   (AiringStatus.SKIPPED, REASON_SKIPPED_AFTER_LIVE)]
     assert "trực tiếp" in REASON_SKIPPED_AFTER_LIVE and "khẩn cấp" not in REASON_SKIPPED_AFTER_LIVE.split("(")[0]
@@ -219,21 +225,8 @@ def test_with_after_emergency_skip_the_rest_after_a_live_cut_in_says_live_not_em
 
 def test_a_live_announcement_cuts_into_the_session_which_then_resumes(
         tmp_path: Path, studio: tuple[FakeMicrophone, sink.Recording]) -> None:
-    mic, rec = studio
     rig = Rig(tmp_path)
-    session = _session(rig, tmp_path, 2.0)
-    rows: list = []
-    airing = threading.Thread(target=lambda: rows.extend(rig.channel.air_session(session)))
-    airing.start()
-    time.sleep(1.0)
-    mic.say([("tone", 3.0, VOICE_HZ, VOICE_AMP)])
-    request = rig.request(zones=("tay",), chime=False)
-    rig.wait_for(request, "on_air")
-    time.sleep(1.0)
-    rig.stop(request)
-    rig.wait_for(request, "done")
-    airing.join(timeout=20)
-    samples = rec.stop()
+    rows, samples = _cut_in(rig, _session(rig, tmp_path, 2.0), studio, 3.0, 1.0)
 
     assert [(r.status, r.reason) for r in rows] == [(AiringStatus.INTERRUPTED, REASON_LIVE),
                                                   (AiringStatus.COMPLETED, "")]
