@@ -305,5 +305,5 @@ def _fixed_parts(station: Station, day: date) -> tuple[Overhead, str]:
                 f"chưa đo được nhạc hiệu/chuông của đài ({exc}); thời lượng phần mở đầu và kết thúc là ước tính")
     if measured:
         return overhead, ""
-    return overhead, ("thời lượng lời giới thiệu và lời kết buổi phát là ước tính (chưa đọc thành tiếng; "
-                      "'broadcaster build' hoặc đài đang chạy sẽ đọc và đo)")
+    return overhead, ("thời lượng lời giới thiệu và lời kết buổi phát là ước tính: chưa đọc thành tiếng, "
+                      "đài đang chạy sẽ đọc và đo trước buổi phát")
