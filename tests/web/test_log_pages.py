@@ -4,6 +4,7 @@ with the csv module and openpyxl), the chain check, and who may see it."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 import sqlite3
@@ -87,6 +88,16 @@ def test_rows_show_their_details_in_vietnamese(logged: DeskApp) -> None:
     assert "06:30:02 thứ Bảy 28/11/2026" in html and "trễ 2 giây" in html  # actual start against it
     assert "đã phát 0:30 / dự kiến 0:30" in html and "Nguyễn Văn Lý" in html
     assert 'href="/ban-tin/2026-nop-ho-so"' in html and "Thôn Đông, Thôn Tây" in html
+
+
+def test_a_row_with_no_planned_length_shows_only_what_aired(desk_app: DeskApp) -> None:
+    """A live announcement has no planned length: "dự kiến 0:00" would read as a fault."""
+    live = dataclasses.replace(airing(DAY, "sang", "live-1", AiringStatus.COMPLETED, title="Nói trực tiếp"),
+                               planned_seconds=0.0, played_seconds=7.0)
+    write_log(desk_app.desk.station, [live])
+    desk_app.login("xem")
+    html = desk_app.client.get(f"{LOG}?tu=28/11/2026").text
+    assert "đã phát 0:07" in html and "dự kiến 0:00" not in html and "/ 0:00" not in html
 
 
 def test_pages_of_fifty_newest_first_and_the_other_way(logged: DeskApp) -> None:
