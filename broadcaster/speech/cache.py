@@ -3,6 +3,11 @@
 Layout: `<station.cache_dir>/speech/<key[:2]>/<key>.wav` and `<key>.json` (engine, voice, text, created,
 duration, bytes). Both files are written to a temporary name, flushed to disk and renamed into place; the JSON
 is written last and names the WAV's size, so a power cut never leaves an entry that looks valid but is not.
+
+The JSON's modification time is the entry's last use: `get` refreshes it (at most once a day), and `prune`
+deletes entries unused for `UNUSED_DAYS` (the dated station ident and closing are new texts every day, so an
+unpruned cache grows by megabytes a day). Every bulletin a coming session airs is looked up by the station's
+render-ahead at least daily, so nothing scheduled is ever that old; a pruned text is simply rendered again.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import json
 import os
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +26,10 @@ from typing import Any
 
 from broadcaster.wav import wav_duration
 
-__all__ = ["RenderCache", "CacheEntry", "cache_key", "wav_duration"]
+__all__ = ["RenderCache", "CacheEntry", "CachePruned", "UNUSED_DAYS", "cache_key", "wav_duration"]
+
+UNUSED_DAYS = 60  # an entry nobody looked up for this long is deleted by prune()
+_DAY = 86400.0
 
 
 def cache_key(engine: str, voice: str, text: str, settings_key: str) -> str:
@@ -38,6 +47,20 @@ class CacheEntry:
     @property
     def duration(self) -> float:
         return float(self.meta.get("duration", 0.0))
+
+
+@dataclass(frozen=True)
+class CachePruned:
+    entries: int  # complete entries deleted (WAV and metadata)
+    files: int  # orphan WAVs and stale temporary files deleted
+    freed_bytes: int
+
+
+def _mark_used(meta_path: Path) -> None:
+    """Refresh the entry's last use (its metadata's mtime), at most once a day: a hit costs no write."""
+    with contextlib.suppress(OSError):  # a read-only cache still serves; it is only never pruned
+        if meta_path.stat().st_mtime < time.time() - _DAY:
+            os.utime(meta_path)
 
 
 # Two threads rendering the same text must not interleave WAV and metadata of different takes (eSpeak's takes
@@ -70,7 +93,45 @@ class RenderCache:
                 return None
         except (OSError, ValueError):
             return None
+        _mark_used(meta_path)
         return CacheEntry(key, wav, meta)
+
+    def prune(self, unused_days: float = UNUSED_DAYS, *, now: float | None = None) -> CachePruned:
+        """Delete entries not looked up for `unused_days`, WAVs left without metadata as long, and temporary
+        files over a day old (a crash mid-render). The metadata goes first, so a cut mid-way leaves no entry
+        that looks valid. Never raises for one file."""
+        now = time.time() if now is None else now
+        cutoff = now - unused_days * _DAY
+        entries = files = freed = 0
+        for folder in sorted(p for p in self.root.glob("??") if p.is_dir()):
+            for path in sorted(folder.iterdir()):
+                try:
+                    st = path.stat()
+                    if path.name.endswith(".tmp"):
+                        stale = st.st_mtime < now - _DAY
+                    elif path.suffix == ".json":
+                        stale = st.st_mtime < cutoff
+                    elif path.suffix == ".wav":  # deleted with its metadata; alone (a cut), once as old
+                        stale = not path.with_suffix(".json").exists() and st.st_mtime < cutoff
+                    else:
+                        continue
+                    if not stale:
+                        continue
+                    if path.suffix == ".json":
+                        wav = path.with_suffix(".wav")
+                        size = wav.stat().st_size if wav.exists() else 0
+                        path.unlink()
+                        with contextlib.suppress(FileNotFoundError):
+                            wav.unlink()
+                        entries += 1
+                        freed += st.st_size + size
+                    else:
+                        path.unlink()
+                        files += 1
+                        freed += st.st_size
+                except OSError:
+                    continue  # gone meanwhile, or not ours to delete: the next prune tries again
+        return CachePruned(entries, files, freed)
 
     def temp_wav(self, key: str) -> Path:
         """A fresh temporary path beside the final WAV, for an engine to write into."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ctypes
 import gc
 import logging
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,8 @@ from broadcaster.archive import archive_session, prune, sweep_builds
 from broadcaster.errors import LogError
 from broadcaster.models import AiringStatus, Station
 from broadcaster.playout import record_not_aired, record_skipped, session_outcome
+from broadcaster.speech.cache import UNUSED_DAYS
+from broadcaster.speech.render import speech_cache
 from broadcaster.station import _control, _sessions
 from broadcaster.station._chains import Channel, describe_output
 from broadcaster.station._clockwatch import CLOCK_STEP_SECONDS, reason_clock_step
@@ -57,6 +60,7 @@ class SessionJobs:
     """Session, "phát ngay" and banner jobs; `self` is the `Runner`."""
 
     _archive_warning: str = ""  # the archive's warning at the last housekeeping ("" below 80 % of its budget)
+    _cache_pruned_at: float | None = None  # time.monotonic() of the last speech-cache prune (once a day)
 
     # -- jobs -------------------------------------------------------------------------------------------------
     def session_job(self: Runner, key: str) -> None:
@@ -212,6 +216,22 @@ class SessionJobs:
         if usage.warning and (not self._archive_warning or usage.pruned_days):  # once, and when days are deleted
             self.notify(f"cảnh báo: {usage.warning}")
         self._archive_warning = usage.warning
+        self.prune_speech_cache()
+
+    def prune_speech_cache(self: Runner) -> None:
+        """Once a day (and at start-up): speech renders nobody looked up for UNUSED_DAYS (60) are deleted, so the
+        dated ident and closing do not fill the disk. Never raises."""
+        if self._cache_pruned_at is not None and time.monotonic() - self._cache_pruned_at < 86400:
+            return
+        self._cache_pruned_at = time.monotonic()
+        try:
+            pruned = speech_cache(self.station).prune()
+        except Exception as exc:  # noqa: BLE001 - cleaning up must never stop the station
+            log.warning("không dọn được bộ nhớ đệm giọng đọc: %s", exc)
+            return
+        if pruned.entries or pruned.files:
+            log.info("đã xóa %d bản đọc không dùng trong %d ngày khỏi bộ nhớ đệm giọng đọc (%.1f MB)",
+                     pruned.entries, UNUSED_DAYS, pruned.freed_bytes / 1e6)
 
     def checkpoint(self: Runner) -> None:
         """The log's signed checkpoint, when the last is a day old (docs/reports.md): after start-up and after each
