@@ -186,8 +186,7 @@ def air_programme(
                 status, reason = AiringStatus.COMPLETED, ""
             elif stop.is_set():
                 cut_by = getattr(emergency_check, "preempt_reason", lambda: REASON_EMERGENCY)
-                cut_reason = cut_by() if preempted else REASON_SHUTDOWN
-                status, reason = AiringStatus.INTERRUPTED, cut_reason
+                status, reason = AiringStatus.INTERRUPTED, cut_by() if preempted else REASON_SHUTDOWN
             else:
                 status, reason = AiringStatus.FAILED, play_error or "đầu ra âm thanh không phát được"
             if airing is not None and row_id is not None:
@@ -202,7 +201,7 @@ def air_programme(
                 emergency_check.air_pending()  # type: ignore[union-attr]
                 relays = None
                 if station.playout.after_emergency == "skip":
-                    close_rest(i + 1, AiringStatus.SKIPPED, REASON_SKIPPED_AFTER_LIVE if cut_reason == REASON_LIVE
+                    close_rest(i + 1, AiringStatus.SKIPPED, REASON_SKIPPED_AFTER_LIVE if reason == REASON_LIVE
                                else REASON_SKIPPED_AFTER_EMERGENCY)
                     break
                 continue  # resume: the interrupted item airs again from its start

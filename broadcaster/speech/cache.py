@@ -96,41 +96,29 @@ class RenderCache:
         _mark_used(meta_path)
         return CacheEntry(key, wav, meta)
 
-    def prune(self, unused_days: float = UNUSED_DAYS, *, now: float | None = None) -> CachePruned:
+    def prune(self, unused_days: float = UNUSED_DAYS) -> CachePruned:
         """Delete entries not looked up for `unused_days`, WAVs left without metadata as long, and temporary
         files over a day old (a crash mid-render). The metadata goes first, so a cut mid-way leaves no entry
         that looks valid. Never raises for one file."""
-        now = time.time() if now is None else now
+        now = time.time()
         cutoff = now - unused_days * _DAY
         entries = files = freed = 0
-        for folder in sorted(p for p in self.root.glob("??") if p.is_dir()):
-            for path in sorted(folder.iterdir()):
-                try:
-                    st = path.stat()
-                    if path.name.endswith(".tmp"):
-                        stale = st.st_mtime < now - _DAY
-                    elif path.suffix == ".json":
-                        stale = st.st_mtime < cutoff
-                    elif path.suffix == ".wav":  # deleted with its metadata; alone (a cut), once as old
-                        stale = not path.with_suffix(".json").exists() and st.st_mtime < cutoff
-                    else:
-                        continue
-                    if not stale:
-                        continue
-                    if path.suffix == ".json":
-                        wav = path.with_suffix(".wav")
-                        size = wav.stat().st_size if wav.exists() else 0
-                        path.unlink()
-                        with contextlib.suppress(FileNotFoundError):
-                            wav.unlink()
-                        entries += 1
-                        freed += st.st_size + size
-                    else:
-                        path.unlink()
-                        files += 1
-                        freed += st.st_size
-                except OSError:
-                    continue  # gone meanwhile, or not ours to delete: the next prune tries again
+        for path in sorted(self.root.glob("??/*")):
+            try:
+                st = path.stat()
+                if path.suffix == ".json" and st.st_mtime < cutoff:
+                    wav = path.with_suffix(".wav")
+                    size = wav.stat().st_size if wav.exists() else 0
+                    path.unlink()  # the metadata first: a cut here leaves an orphan WAV, never a valid-looking entry
+                    with contextlib.suppress(FileNotFoundError):
+                        wav.unlink()
+                    entries, freed = entries + 1, freed + st.st_size + size
+                elif (path.name.endswith(".tmp") and st.st_mtime < now - _DAY) or (
+                        path.suffix == ".wav" and st.st_mtime < cutoff and not path.with_suffix(".json").exists()):
+                    path.unlink()
+                    files, freed = files + 1, freed + st.st_size
+            except OSError:
+                continue  # gone meanwhile (e.g. a WAV deleted with its metadata), or not ours to delete
         return CachePruned(entries, files, freed)
 
     def temp_wav(self, key: str) -> Path:

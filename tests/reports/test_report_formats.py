@@ -26,12 +26,18 @@ def _cells(sheet) -> dict[str, list[object]]:  # type: ignore[no-untyped-def]
     return {str(r[0]): list(r[1:]) for r in sheet.iter_rows(values_only=True) if r[0] is not None}
 
 
+def _november(root: Path, target: Path):  # type: ignore[no-untyped-def]
+    """November's report, written to `target` in the format its suffix names."""
+    report = make_report(root, today=date(2026, 12, 1), month="2026-11")
+    assert write_report(report, target) == target.suffix[1:]
+    return report
+
+
 def test_xlsx_has_the_figures_as_numbers_dates_as_dates_and_a_chart(
         month: tuple[Path, Expected, Expected], tmp_path: Path) -> None:  # noqa: F811
     root, e, before = month
     target = tmp_path / "bao-cao.xlsx"
-    report = make_report(root, today=date(2026, 12, 1), month="2026-11")
-    assert write_report(report, target) == "xlsx"
+    report = _november(root, target)
     book = openpyxl.load_workbook(target)
     assert book.sheetnames == [SHEET_REPORT, SHEET_PERIOD]
     sheet = book[SHEET_REPORT]
@@ -58,8 +64,7 @@ def test_pdf_reads_back_with_diacritics_and_figures_and_page_one_is_not_blank(
         month: tuple[Path, Expected, Expected], tmp_path: Path) -> None:  # noqa: F811
     root, e, _ = month
     target = tmp_path / "bao-cao.pdf"
-    report = make_report(root, today=date(2026, 12, 1), month="2026-11")
-    assert write_report(report, target) == "pdf"
+    report = _november(root, target)
     assert target.read_bytes().startswith(b"%PDF-")
     text = subprocess.run(["pdftotext", "-layout", str(target), "-"], capture_output=True, text=True,
                           check=True).stdout
