@@ -1,8 +1,8 @@
 """The fixed parts of a session measured from the audio the builder really uses, so that `plan` and `build`
 count the same seconds against a session's maximum length.
 
-Fixed parts: opening jingle, spoken station ident, chime, pause + chime + pause between items, closing speech,
-closing jingle (layout in docs/audio.md). Jingles and the chime are the station's own files or generated ones;
+Fixed parts: opening jingle, spoken station ident, pause + chime + pause before each item, a pause, closing
+speech, closing jingle (layout in docs/audio.md). Jingles and the chime are the station's own files or generated ones;
 the ident and closing speech depend on the day and session, so they are measured per day.
 """
 

@@ -1,5 +1,5 @@
-"""Programme assembly: opening jingle, station ident, chime, bulletins separated by pause + chime + pause,
-closing speech, closing jingle; exported as WAV (playout), MP3 (archive/preview), M3U8 and a JSON manifest.
+"""Programme assembly: opening jingle, station ident, each bulletin after pause + chime + pause, a pause, closing
+speech, closing jingle; exported as WAV (playout), MP3 (archive/preview), M3U8 and a JSON manifest.
 
 Clips arrive already normalized (`clips.prepare_clip`), so assembly is streaming 16-bit PCM into one file: no
 re-encoding, no loudness pass, memory of one clip. Layout and manifest schema: docs/audio.md.
@@ -95,8 +95,8 @@ def closing_text(station: Station, programme: Programme) -> str:
 def overhead(station: Station, sounds: Sounds, ident_seconds: float, closing_seconds: float) -> dict[str, float]:
     """The fixed parts' seconds, with the field names of `plan.Overhead` (`Overhead(**overhead(...))`).
 
-    Matches the layout built here exactly: opening + ident + chime + items joined by pause + chime + pause +
-    closing speech + closing jingle.
+    Matches the layout built here exactly: opening + ident + (pause + chime + pause + item) for each item +
+    pause + closing speech + closing jingle.
     """
     return {
         "opening": sounds.opening.duration,
@@ -152,13 +152,13 @@ def _layout(
     segments = [sound("opening", sounds.opening, every, "Nhạc hiệu mở đầu")]
     if ident is not None:
         segments.append(sound("ident", ident, every, "Giới thiệu chương trình"))
-    for n, item in enumerate(programme.items):
+    # every change of zones (and so every stop and start of the player) falls in a pause: each item is
+    # pause + chime + pause + bulletin in its own zones, and a pause in every zone leads to the closing
+    for item in programme.items:
         zones = tuple(sorted(item.zones))
-        if n:
-            segments.append(_Segment("pause", None, pause, zones=zones))
+        segments.append(_Segment("pause", None, pause, zones=zones))
         segments.append(sound("chime", sounds.chime, zones, "Chuông chuyển tin"))
-        if n:
-            segments.append(_Segment("pause", None, pause, zones=zones))
+        segments.append(_Segment("pause", None, pause, zones=zones))
         clip = clips.get(item.bulletin_id)
         if clip is None:
             raise AudioError(f"tin '{item.bulletin_id}' ({item.title}) chưa có âm thanh: chạy 'broadcaster render'")
@@ -166,6 +166,7 @@ def _layout(
             _Segment("bulletin", clip, _clip_samples(clip, rate), item.bulletin_id, item.title, zones,
                      item.content_hash or clip.sha256)
         )
+    segments.append(_Segment("pause", None, pause, zones=every))
     if closing_speech is not None:
         segments.append(sound("closing_speech", closing_speech, every, "Lời kết thúc"))
     segments.append(sound("closing", sounds.closing, every, "Nhạc hiệu kết thúc"))

@@ -29,8 +29,9 @@ __all__ = [
 class Overhead:
     """Seconds of the fixed parts of a programme, counted against the session's maximum length.
 
-    Layout (as the audio builder assembles it): opening jingle, ident speech, chime, items separated by
-    pause + chime + pause, closing speech, closing jingle.
+    Layout (as the audio builder assembles it): opening jingle, ident speech, pause + chime + pause before each
+    item, a pause, closing speech, closing jingle. Every change of village zones falls in a pause, where the
+    relays switch and the player restarts unheard.
     """
 
     opening: float = 6.0  # opening jingle
@@ -42,15 +43,15 @@ class Overhead:
 
     @property
     def between(self) -> float:
-        """Seconds between two consecutive items: pause, chime, pause."""
+        """Seconds before each item: pause, chime, pause."""
         return 2 * self.pause + self.chime
 
     def total(self, n_items: int) -> float:
         """Overhead of a programme with `n_items` items (0 for an empty programme, which never airs)."""
         if n_items <= 0:
             return 0.0
-        fixed = self.opening + self.ident + self.chime + self.closing + self.closing_jingle
-        return fixed + (n_items - 1) * self.between
+        fixed = self.opening + self.ident + self.pause + self.closing + self.closing_jingle
+        return fixed + n_items * self.between
 
 
 # Speech rate used for estimates: gTTS reads Vietnamese at ~3.5-4 syllables a second, the offline voice (eSpeak

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import date, datetime
 from pathlib import Path
@@ -88,6 +89,27 @@ def test_running_order_and_outputs(built: tuple[BuiltProgramme, dict[str, Clip]]
     pcm, rate = read_wav(programme.wav)
     assert manifest["totals"]["duration"] == pytest.approx(pcm.size / rate, abs=0.001)
     assert manifest["totals"]["bulletins"] == 3
+
+
+def test_every_change_of_villages_falls_in_a_pause(built: tuple[BuiltProgramme, dict[str, Clip]]) -> None:
+    """Relays switch and the player restarts where the zones may change, before each chime and before the
+    closing: there must be silence there, or the listener hears a break and the next part airs late (the
+    closing after a one-village bulletin did)."""
+    programme, _ = built
+    pause = make.station().audio.pause_seconds
+    pcm, rate = read_wav(programme.wav)
+    items = sorted(programme.items, key=lambda i: i.offset)
+    paused, changes = [], 0
+    for prev, item in itertools.pairwise(items):
+        gap_start, gap_end = prev.offset + prev.duration, item.offset
+        changes += prev.zones != item.zones
+        if gap_end - gap_start < 0.001:
+            assert prev.zones == item.zones, (prev.kind, item.kind)
+            continue
+        assert gap_end - gap_start == pytest.approx(pause, abs=0.002), (prev.kind, item.kind)
+        assert not pcm[round(gap_start * rate) + 1:round(gap_end * rate) - 1].any(), (prev.kind, item.kind)
+        paused.append(item.kind)
+    assert paused == ["chime", "bulletin"] * 3 + ["closing_speech"] and changes == 2
 
 
 @pytest.mark.parametrize("kind", ["wav", "mp3"])

@@ -333,11 +333,12 @@ def test_a_bulletin_longer_than_its_session_is_skipped_every_time() -> None:
 def test_overhead_counts_against_the_session_length() -> None:
     st = station(slots=(Slot("sang", "Buổi sáng", time(6, 30), 2),))
     oh = Overhead(opening=6, ident=8, chime=1.5, closing=10, pause=1, closing_jingle=6)
-    assert oh.total(1) == 31.5 and oh.total(3) == 31.5 + 2 * 3.5
-    result = run(st, [bulletin(x) for x in "abc"], durations={"a": 40.0, "b": 40.0, "c": 40.0}, overhead=oh)
+    # opening 6 + ident 8 + (pause, chime, pause) 3.5 before each item + pause 1 + closing 10 + jingle 6
+    assert oh.total(1) == 34.5 and oh.total(3) == 34.5 + 2 * 3.5
+    result = run(st, [bulletin(x) for x in "abc"], durations={"a": 38.0, "b": 38.0, "c": 38.0}, overhead=oh)
     (prog,) = result.programmes
-    assert len(prog.items) == 2  # 31.5 + 3.5 + 80 = 115 <= 120; a third needs 158.5
-    assert prog.overhead_seconds == 35.0 and prog.total_seconds == 115.0 <= prog.max_seconds
+    assert len(prog.items) == 2  # 34.5 + 3.5 + 76 = 114 <= 120; a third needs 155.5
+    assert prog.overhead_seconds == 38.0 and prog.total_seconds == 114.0 <= prog.max_seconds
 
 
 def test_an_empty_session_is_not_aired_and_the_plan_says_so() -> None:

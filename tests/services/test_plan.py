@@ -49,7 +49,7 @@ def test_the_table_tells_the_officer_what_airs_where_and_why_not(sp: StationPlan
     text = "\n".join(format_plan(sp))
     assert "Từ Thứ Hai 02/03/2026 đến Thứ Tư 04/03/2026" in text
     assert "Thứ Hai, 02/03/2026" in text
-    assert "06:30 Buổi sáng — 1:12 (ước tính) / tối đa 4:00" in text
+    assert "06:30 Buổi sáng — 1:15 (ước tính) / tối đa 4:00" in text
     assert "1. [ưu tiên] Họp thôn Đông  0:07 (ước tính) — Thôn Đông" in text
     assert "2. Giới thiệu chỉ số PAPI   0:30 (ước tính) — toàn xã" in text
     assert "bỏ qua: Bản tin rất dài — bản tin dài 534 giây, vượt thời lượng tối đa" in text
@@ -58,7 +58,7 @@ def test_the_table_tells_the_officer_what_airs_where_and_why_not(sp: StationPlan
     assert "06:30 Buổi sáng: không phát — ngày nghỉ" in text
     assert "Tin cũ (cu): đã hết hiệu lực từ sau ngày 01/01/2026" in text
     assert "Bản nháp (nhap): chưa được duyệt" in text
-    assert "Tổng cộng: 2 buổi phát, 4 lượt bản tin, 2:23." in text
+    assert "Tổng cộng: 2 buổi phát, 4 lượt bản tin, 2:29." in text
 
 
 def test_planning_never_creates_the_airing_log(sp: StationPlan) -> None:
@@ -81,7 +81,7 @@ def test_json_is_stable_iso_dates_seconds_and_a_schema_version(sp: StationPlan) 
     assert first["total_seconds"] == pytest.approx(first["overhead_seconds"] + sum(
         i["duration_seconds"] for i in first["items"]))
     assert [s["airs"] for s in doc["sessions"]] == [True, False, False, False, False, False, True, False, False]
-    assert doc["totals"] == {"sessions": 2, "items": 4, "seconds": pytest.approx(142.4), "estimated_items": 4}
+    assert doc["totals"] == {"sessions": 2, "items": 4, "seconds": pytest.approx(148.4), "estimated_items": 4}
 
 
 def test_zone_filter_keeps_what_reaches_the_village(sp: StationPlan) -> None:
