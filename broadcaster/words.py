@@ -27,6 +27,7 @@ __all__ = [
     "fmt_spoken_duration",
     "fmt_time",
     "fmt_when",
+    "session_label",
     "TEST_LABEL",
     "airing_label",
     "approval_label",
@@ -149,6 +150,30 @@ def airing_label(status: AiringStatus | str, test: bool = False) -> str:
 def topic_name(station: Station, topic: str) -> str:
     """A topic's Vietnamese name when station.yaml gives one (`topics:`), else the topic as the bulletin writes it."""
     return dict(station.topics).get(topic, topic)
+
+
+def session_label(station: Station, session_key: str, output_id: str = "") -> str:
+    """A log row's session as the officer reads it, not its key: 'Buổi sáng thứ Hai 30/11/2026 · đường loa main',
+    'phát ngay buổi sáng … lúc 07:12:05' (aired by hand), 'tin khẩn cấp', 'nói trực tiếp'. A key of an unknown
+    shape is shown as it is."""
+    parts = session_key.split("/")
+    line = f" · đường loa {output_id}" if output_id else ""
+    if parts[0] == "emergency":
+        return f"Tin khẩn cấp{line}"
+    if parts[0] == "live":
+        return f"Nói trực tiếp{line}"
+    try:
+        day = date.fromisoformat(parts[0])
+    except ValueError:
+        return session_key
+    if len(parts) < 2:
+        return session_key
+    name = next((s.name for s in station.slots if s.id == parts[1]), f"buổi {parts[1]}")
+    text = f"{name} {weekday(day, capital=False)} {fmt_date(day)}"
+    manual = parts[3] if len(parts) > 3 and parts[3].startswith("manual-") else ""
+    if len(manual) == len("manual-HHMMSS") and manual[7:].isdigit():
+        text = f"Phát ngay {text[:1].lower()}{text[1:]} lúc {manual[7:9]}:{manual[9:11]}:{manual[11:13]}"
+    return text + line
 
 
 def weekday(d: date | int, *, capital: bool = True) -> str:

@@ -24,6 +24,7 @@ from broadcaster.words import (
     WEEKDAY_SHORT,
     fmt_date,
     fmt_time,
+    session_label,
     status_label,
     topic_name,
     weekday,
@@ -74,6 +75,7 @@ TEMPLATES.env.globals.update(
     AUDIT_LABELS=AUDIT_LABELS,
     WEEKDAY_SHORT=WEEKDAY_SHORT,
     is_error=is_error,
+    session_label=session_label,
     status_label=status_label,
     topic_name=topic_name,
 )

@@ -88,16 +88,23 @@ def test_rows_show_their_details_in_vietnamese(logged: DeskApp) -> None:
     assert "06:30:02 thứ Bảy 28/11/2026" in html and "trễ 2 giây" in html  # actual start against it
     assert "đã phát 0:30 / dự kiến 0:30" in html and "Nguyễn Văn Lý" in html
     assert 'href="/ban-tin/2026-nop-ho-so"' in html and "Thôn Đông, Thôn Tây" in html
+    # the session by its name and day, not its key (kept in the tooltip for the engineer)
+    assert ">Buổi sáng thứ Bảy 28/11/2026 · đường loa main<" in html
+    assert ">2026-11-28/sang/main" not in html and 'title="2026-11-28/sang/main' in html
 
 
 def test_a_row_with_no_planned_length_shows_only_what_aired(desk_app: DeskApp) -> None:
     """A live announcement has no planned length: "dự kiến 0:00" would read as a fault."""
     live = dataclasses.replace(airing(DAY, "sang", "live-1", AiringStatus.COMPLETED, title="Nói trực tiếp"),
-                               planned_seconds=0.0, played_seconds=7.0)
-    write_log(desk_app.desk.station, [live])
+                               planned_seconds=0.0, played_seconds=7.0, session_key="live/20261128-0631/main")
+    by_hand = dataclasses.replace(airing(DAY, "chieu", "tin", AiringStatus.COMPLETED),
+                                  session_key="2026-11-28/chieu/main/manual-071205")
+    write_log(desk_app.desk.station, [live, by_hand])
     desk_app.login("xem")
     html = desk_app.client.get(f"{LOG}?tu=28/11/2026").text
     assert "đã phát 0:07" in html and "dự kiến 0:00" not in html and "/ 0:00" not in html
+    assert ">Nói trực tiếp · đường loa main<" in html
+    assert ">Phát ngay buổi chiều thứ Bảy 28/11/2026 lúc 07:12:05 · đường loa main<" in html
 
 
 def test_pages_of_fifty_newest_first_and_the_other_way(logged: DeskApp) -> None:
