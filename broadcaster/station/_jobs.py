@@ -141,8 +141,8 @@ class SessionJobs:
         self._warn_not_aired("missed-session", programme, f"đã bỏ lỡ: {reason}")
 
     def _warn_not_aired(self: Runner, code: str, programme: Any, what: str) -> None:
-        slot = next((s.name for s in self.station.slots if s.id == programme.slot_id), programme.slot_id)
-        self.board.warn(code, f"Buổi {slot} lúc {fmt_when(programme.start)} {what}", severity="error")
+        slot = next((s.name for s in self.station.slots if s.id == programme.slot_id), f"Buổi {programme.slot_id}")
+        self.board.warn(code, f"{slot} lúc {fmt_when(programme.start)} {what}", severity="error")
 
     def air_request_job(self: Runner, req: _control.AirRequest) -> None:
         """"Phát ngay" handed over by `broadcaster air`: build the session as `air` would and air it as soon as

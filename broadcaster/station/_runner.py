@@ -99,6 +99,7 @@ class Runner(SessionJobs):
         self.chain = ChainWatch(self.station, self.channels, self.clock, notify=self.notify,
                                 publish=self.board.set_chain,
                                 audit=lambda event, details: self.log.audit(event, "system", details))
+        self.board.alert = lambda message: self.chain.alerts.send(message, self.clock.now())
         self.scheduler = BlockingScheduler(
             timezone=self.clock.tz,
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},

@@ -196,8 +196,13 @@ class StatusBoard:
     a writer thread of its own, so a slow disk never delays the item about to play (changes that come faster
     than a write are written together)."""
 
+    # warnings also handed to the alert command (`alerts.command`, an SMS gateway): sessions that did not air, a
+    # broken log, a full disk. A relay board that does not answer is alerted by the chain checks already.
+    ALERTED = frozenset({"missed-session", "failed-session", "log-chain", "disk-low"})
+
     def __init__(self, voice: VoiceWatch, clock: Any):
         self.voice = voice
+        self.alert: Callable[[str], None] | None = None  # set by the runner: sends through the alert command
         self.clock = clock
         self._lock = threading.Lock()
         self._on_air: dict[str, list[dict[str, Any]]] = {}  # output id -> what airs there (an emergency on top)
@@ -324,6 +329,8 @@ class StatusBoard:
             self._warnings[code] = {"code": code, "severity": severity, "message": message,
                                     "since": old["since"] if old else now.isoformat()}
         self._changed()
+        if self.alert is not None and code in self.ALERTED:
+            self.alert(message)
 
     def clear(self, code: str) -> None:
         with self._lock:

@@ -79,7 +79,7 @@ def air_confirm(request: Request, ctx: Ctx) -> Response:
     plan = plan_station(ctx.desk.station_dir, day, day)
     programmes = [p for p in plan.result.programmes if p.slot_id == slot.id]
     if not programmes:
-        return air_form(request, ctx, status=400, error=f"Buổi {slot.name} ngày {day:%d/%m/%Y} không có bản tin nào "
+        return air_form(request, ctx, status=400, error=f"{slot.name} ngày {day:%d/%m/%Y} không có bản tin nào "
                         "phát được (ngày nghỉ, ngoài khung giờ phát, hoặc chưa có bản tin đã duyệt).")
     names = {z.id: z.name for z in station.zones}
     return ctx.desk.render(request, "air_confirm.html", {

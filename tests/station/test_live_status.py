@@ -81,10 +81,32 @@ def test_a_missed_session_is_a_warning_until_a_later_session_airs(tmp_path: Path
     rig.clock.advance(60 * 20)  # the session's job ran 19 minutes late
     rig.runner.session_job("2026-11-28/sang/main")
     warnings = status(rig)["warnings"]
-    assert [w["code"] for w in warnings] == ["missed-session"] and "Buổi sáng" in warnings[0]["message"]
+    assert [w["code"] for w in warnings] == ["missed-session"]
+    assert warnings[0]["message"].startswith("Buổi sáng lúc 06:30:00 thứ Bảy 28/11/2026 đã bỏ lỡ")
     rig.clock.advance((DAY.replace(hour=8, minute=57, second=58) - rig.clock.now()).total_seconds())
     rig.runner.session_job("2026-11-28/trua/main")
     assert status(rig)["warnings"] == []
+
+
+def test_missed_sessions_reach_the_alert_command_once(tmp_path: Path) -> None:
+    """A session that did not air is what the officer most needs to hear of away from the desk (an SMS)."""
+    import dataclasses
+
+    from broadcaster.models import AlertSettings
+    from tests.station.test_runner import _files
+
+    sms = tmp_path / "sms.txt"
+    files = _files(tmp_path)
+    station = dataclasses.replace(files.station, alerts=AlertSettings(
+        command=f"sh -c 'printf \"%s\\n\" \"$1\" >> {sms}' - {{message}}", timeout_seconds=5))
+    rig = Rig(tmp_path, DAY.replace(hour=6, minute=29), files=dataclasses.replace(files, station=station))
+    rig.runner.render_ahead()
+    rig.clock.advance(60 * 20)  # the session's job ran 19 minutes late
+    rig.runner.session_job("2026-11-28/sang/main")
+    rig.runner.board.warn("missed-session", status(rig)["warnings"][0]["message"], severity="error")  # again
+    rig.runner.chain.alerts.join()
+    lines = sms.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Buổi sáng lúc 06:30:00 thứ Bảy 28/11/2026 đã bỏ lỡ: "), lines
 
 
 def test_low_disk_space_is_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

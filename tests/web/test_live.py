@@ -91,6 +91,16 @@ def test_emergency_confirmation_shows_what_will_be_said_and_where(desk_app: Desk
     assert empty.status_code == 400 and "chỉ một trong hai" in empty.text
 
 
+def test_air_now_of_a_session_with_nothing_to_air_says_so_by_its_name(desk_app: DeskApp) -> None:
+    for f in (desk_app.root / "bulletins").glob("*.yaml"):
+        f.unlink()  # nothing approved to air
+    client = desk_app.login("duyet")
+    csrf = desk_app.page_csrf(client, "/phat-ngay")
+    r = client.post("/phat-ngay/xac-nhan", data={"csrf": csrf, "slot": "sang", "day": "2026-12-01"})
+    assert r.status_code == 400
+    assert "Buổi sáng ngày 01/12/2026 không có bản tin nào phát được" in r.text and "Buổi Buổi" not in r.text
+
+
 def test_editors_air_only_when_station_yaml_allows_it(desk_app: DeskApp) -> None:
     editor = desk_app.login("bientap")
     assert editor.get("/khan-cap").status_code == 403 and "Phát khẩn cấp</a>" not in editor.get("/ban-tin").text
