@@ -4,16 +4,18 @@ not go on with is answered `.failed` with the reason (the sender is never left b
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from pathlib import Path
 
 import pytest
 
 from broadcaster.errors import BroadcasterError
+from broadcaster.models import AlertSettings
 from broadcaster.station import _control, read_status
 from tests import factories as make
 from tests.fakes import station_that_cannot
-from tests.station.test_runner import DAY, Rig
+from tests.station.test_runner import DAY, Rig, _files
 
 
 def status(rig: Rig) -> dict:  # type: ignore[type-arg]
@@ -90,11 +92,6 @@ def test_a_missed_session_is_a_warning_until_a_later_session_airs(tmp_path: Path
 
 def test_missed_sessions_reach_the_alert_command_once(tmp_path: Path) -> None:
     """A session that did not air is what the officer most needs to hear of away from the desk (an SMS)."""
-    import dataclasses
-
-    from broadcaster.models import AlertSettings
-    from tests.station.test_runner import _files
-
     sms = tmp_path / "sms.txt"
     files = _files(tmp_path)
     station = dataclasses.replace(files.station, alerts=AlertSettings(
