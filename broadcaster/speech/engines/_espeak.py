@@ -46,9 +46,9 @@ class EspeakTuning:
 BASELINE = EspeakTuning()  # eSpeak NG's own defaults: what the station used before the benchmark
 # the default for the `espeak` engine: slower, a 60 ms gap between words, the widest pitch range (the tones),
 # and respelled (_espeak_respell): đ as a plain d, every syllable fully stressed, t as eSpeak's alveolar t, s/x
-# as its postalveolar S (not "z": docs/speech.md says why); each step's gain is printed by
+# as its postalveolar S, d/gi/r as its palatalized Z;; each step's gain is printed by
 # scripts/bench_intelligibility (figures in docs/speech.md)
-TUNING = EspeakTuning(rate_wpm=130, word_gap=6, pitch_range=100, respell=("d", "stress", "t", "s"))
+TUNING = EspeakTuning(rate_wpm=130, word_gap=6, pitch_range=100, respell=("d", "stress", "t", "s", "z"))
 DEFAULT_RATE_WPM = TUNING.rate_wpm  # SpeechSettings.speed scales it
 
 # espeak_AUDIO_OUTPUT / espeak_PARAMETER / flags from speak_lib.h

@@ -31,8 +31,7 @@ CORRECTIONS: dict[str, tuple[str, str]] = {
     # dropped); its postalveolar S carries more energy lower down and is heard as s/x
     "s": (r"s(?![.;])", "S"),
     # d, gi and r (all [z] in the North): eSpeak's z is heard as l/đ/m/v or not at all ("dân" dropped or
-    # heard as "lo", "giờ" as "vợ"); its palatalized postalveolar Z; is heard as d/gi/r. Measured better but not
-    # in the default: with it an end-to-end airing test finds a pause the built file does not have (docs/speech.md)
+    # heard as "lo", "giờ" as "vợ"); its palatalized postalveolar Z; is heard as d/gi/r
     "z": (r"z(?![.;])", "Z;"),
 }
 _COMPILED = {name: (re.compile(wrong), right) for name, (wrong, right) in CORRECTIONS.items()}
