@@ -36,6 +36,7 @@ from broadcaster.station._heartbeat import (
     write_heartbeat,
 )
 from broadcaster.station._requests import BadRequest, check_air, check_emergency, read_request
+from broadcaster.words import fmt_when
 
 __all__ = [
     "EmergencyRequest",
@@ -58,7 +59,9 @@ __all__ = [
     "submit_air",
     "take_air_requests",
     "answer",
+    "REQUEST_MAX_AGE_SECONDS",
     "request_answer",
+    "stale_reason",
     "wait_answer",
     "TAKEN",
     "ACCEPTED",
@@ -73,6 +76,21 @@ WAITING, TAKEN, ACCEPTED, FAILED = "waiting", "taken", "accepted", "failed"
 _ANSWERS = {".json": WAITING, ".taken": TAKEN, ".accepted": ACCEPTED, ".failed": FAILED, ".bad": FAILED}
 _ORDER = ("", WAITING, TAKEN, ACCEPTED)
 ONLINE_ENGINES = ("gtts",)  # engines that need the network: an emergency never waits for them
+# Senders wait seconds for the station to take a request, then withdraw it; one still waiting after this long
+# was left behind (its sender crashed mid-send, or the station was off): refused, never aired late.
+REQUEST_MAX_AGE_SECONDS = 600.0
+
+
+def stale_reason(requested_at: datetime, now: datetime) -> str:
+    """Why a request taken at `now` is refused as too old, or "" when it is fresh enough to act on. A storm
+    warning written yesterday must not air when the station comes back today; nobody is waiting for it."""
+    if requested_at.tzinfo is None:
+        requested_at = requested_at.replace(tzinfo=now.tzinfo)
+    if (now - requested_at).total_seconds() <= REQUEST_MAX_AGE_SECONDS:
+        return ""
+    return (f"yêu cầu gửi lúc {fmt_when(requested_at.astimezone(now.tzinfo))} đã chờ quá "
+            f"{REQUEST_MAX_AGE_SECONDS / 60:.0f} phút mà đài chưa nhận (đài không chạy lúc đó?): không phát; "
+            "gửi lại nếu vẫn cần")
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 from broadcaster.errors import BroadcasterError
 from broadcaster.models import AiringStatus, Station
 from broadcaster.playout import ENDED_BY, LiveAudio, LiveResult, air_live, live_zones
-from broadcaster.station._control import _take, control_dir, current_user
+from broadcaster.station._control import _take, control_dir, current_user, stale_reason
 from broadcaster.station._requests import BadRequest, check_live, check_live_stop, read_request
 from broadcaster.words import fmt_spoken_duration
 
@@ -295,10 +295,11 @@ class LiveControl:
     """The running station's side: one live announcement at a time, never over an emergency."""
 
     def __init__(self, station: Callable[[], Station], channels: Mapping[str, Any],
-                 notify: Callable[[str], None]):
+                 notify: Callable[[str], None], now: Callable[[], datetime] | None = None):
         self._station = station
         self.channels = channels
         self.notify = notify
+        self.now = now  # the station's clock: a request left waiting too long is refused (stale_reason)
         self.current: OnAir | None = None
 
     def _refuse(self, request: LiveRequest, reason: str) -> None:
@@ -309,6 +310,10 @@ class LiveControl:
     def request(self, request: LiveRequest) -> None:
         """Queue it on its output (pre-empting the session on air), or refuse it with the reason."""
         station = self._station()
+        stale = stale_reason(request.requested_at, self.now()) if self.now is not None else ""
+        if stale:
+            self._refuse(request, stale)
+            return
         if self.current is not None and not self.current.done.is_set():
             self._refuse(request, f"{self.current.request.who} đang nói trực tiếp; chờ xong rồi thử lại")
             return

@@ -95,7 +95,7 @@ class Runner(SessionJobs):
             self.station, self.log, self.clock, self.shutdown)
         for channel in self.channels.values():
             channel.board = self.board
-        self.live = _live.LiveControl(lambda: self.station, self.channels, self.notify)
+        self.live = _live.LiveControl(lambda: self.station, self.channels, self.notify, now=self.clock.now)
         self.chain = ChainWatch(self.station, self.channels, self.clock, notify=self.notify,
                                 publish=self.board.set_chain,
                                 audit=lambda event, details: self.log.audit(event, "system", details))
@@ -210,8 +210,11 @@ class Runner(SessionJobs):
             clock += CONTROL_POLL_SECONDS
             try:
                 for req in _control.take_requests(self.station):
-                    self.take_emergency(req)
+                    if not self._refuse_stale(req, f"tin khẩn cấp '{req.title}'"):
+                        self.take_emergency(req)
                 for air in _control.take_air_requests(self.station):
+                    if self._refuse_stale(air, f"phát ngay buổi '{air.slot}'"):
+                        continue
                     self.notify(f"yêu cầu phát ngay buổi '{air.slot}' từ {air.who}: đang chuẩn bị âm thanh")
                     self.scheduler.add_job(self.air_request_job, args=[air], id=f"air:{air.id}")
                 self.live.poll()  # `broadcaster live`: the microphone pre-empts the session on air
@@ -228,6 +231,14 @@ class Runner(SessionJobs):
                                                replace_existing=True)
             except Exception:  # noqa: BLE001 - the control loop must outlive any one bad request
                 log.exception("control loop")
+
+    def _refuse_stale(self, req: _control.EmergencyRequest | _control.AirRequest, what: str) -> bool:
+        """A request left waiting too long is answered failed with the reason, not acted on (True)."""
+        reason = _control.stale_reason(req.requested_at, self.clock.now())
+        if reason:
+            self.notify(f"cảnh báo: không thực hiện {what} của {req.who}: {reason}")
+            _control.answer(self.station, req, reason)
+        return bool(reason)
 
     def take_emergency(self, req: _control.EmergencyRequest) -> None:
         """Queue a taken emergency on every output that feeds its villages, and answer the sender: accepted, or

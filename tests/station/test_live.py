@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -69,13 +70,14 @@ class Rig:
         self.channel = Channel(self.station, self.station.outputs[0], SoundDeviceOutput(name="main"), self.switch,
                                self.log, self.clock, self.shutdown)
         self.lines: list[str] = []
-        self.control = _live.LiveControl(lambda: self.station, {"main": self.channel}, self.lines.append)
+        self.control = _live.LiveControl(lambda: self.station, {"main": self.channel}, self.lines.append,
+                                         now=self.clock.now)
 
     def request(self, *, zones: tuple[str, ...] = (), max_minutes: float | None = None,
-                chime: bool = True) -> _live.LiveRequest:
+                chime: bool = True, ago: float = 0.0) -> _live.LiveRequest:
         chime_wav = (self.station.root.parent / "audio" / "chime.wav") if chime else None
-        request = _live.new_live_request(self.station, now=self.clock.now(), zones=zones, max_minutes=max_minutes,
-                                         chime=chime_wav, who="Chủ tịch xã")
+        request = _live.new_live_request(self.station, now=self.clock.now() - timedelta(seconds=ago), zones=zones,
+                                         max_minutes=max_minutes, chime=chime_wav, who="Chủ tịch xã")
         self.control.request(request)
         return request
 
@@ -247,6 +249,15 @@ def _emergency(rig: Rig, tmp_path: Path, seconds: float) -> EmergencyAudio:
     return EmergencyAudio(id="e1", message=make.tone_wav(tmp_path / "khan.wav", seconds, hz=660),
                           message_seconds=seconds, attention=None, zones=frozenset(), repeat=1, title="Bão số 5",
                           requested_at=rig.clock.now(), who="Chủ tịch xã")
+
+
+def test_a_live_request_left_waiting_is_refused_and_the_microphone_never_opens(tmp_path: Path) -> None:
+    """Nobody is at a microphone an hour after asking for it (the station was off): refused with the reason."""
+    rig = Rig(tmp_path)
+    refused = rig.wait_for(rig.request(ago=3600), "done", timeout=2)
+    assert refused["status"] == "refused" and "đã chờ quá 10 phút mà đài chưa nhận" in refused["reason"]
+    assert not rig.live_rows() and rig.switch.calls == []
+    assert rig.control.current is None
 
 
 def test_a_live_announcement_is_refused_while_an_emergency_airs(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -135,6 +136,36 @@ def test_an_emergency_whose_audio_cannot_be_prepared_is_answered_failed_with_the
     assert state == _control.FAILED and "không chuẩn bị được âm thanh" in reason
     assert rig.output.plays == []
     assert any("LỖI" in line for line in rig.lines)
+
+
+def test_a_request_left_waiting_while_the_station_was_off_is_refused_not_aired(tmp_path: Path) -> None:
+    """A storm warning and a "phát ngay" dropped yesterday (their sender crashed before it could withdraw them,
+    the station was off) must not air when the station comes back: each is answered failed with the reason; a
+    fresh emergency still airs."""
+    rig = Rig(tmp_path, DAY.replace(hour=10))
+    station = rig.runner.station
+    yesterday = rig.clock.now() - timedelta(hours=20)
+    old = _control.new_request(station, message=make.tone_wav(tmp_path / "m.wav", 0.5), message_seconds=0.5,
+                               title="Bão số 5", now=yesterday)
+    old_air = _control.submit_air(station, "sang", DAY.date(), yesterday)
+    _control.submit(station, old)
+    fresh = _control.new_request(station, message=make.tone_wav(tmp_path / "n.wav", 0.5), message_seconds=0.5,
+                                 title="Cháy rừng", now=rig.clock.now() - timedelta(minutes=9))
+    _control.submit(station, fresh)
+    control = threading.Thread(target=rig.runner.control_loop, daemon=True)
+    control.start()
+    try:
+        answers = [_control.wait_answer(station, r, 5) for r in (old, old_air)]
+        assert _control.wait_answer(station, fresh, 5)[0] == _control.ACCEPTED
+    finally:
+        rig.runner.shutdown.set()
+        control.join(2)
+    for state, reason in answers:
+        assert state == _control.FAILED, (state, reason)
+        assert reason.startswith("yêu cầu gửi lúc 14:00:00 thứ Sáu 27/11/2026 đã chờ quá 10 phút"), reason
+    assert sum("không thực hiện" in line for line in rig.lines) == 2
+    assert not any("Bão số 5" in line and "TIN KHẨN CẤP" in line for line in rig.lines)
+    assert any("TIN KHẨN CẤP" in line and "Cháy rừng" in line for line in rig.lines)
 
 
 def test_the_sender_is_told_when_the_station_answers_failed(tmp_path: Path) -> None:
