@@ -216,6 +216,10 @@ class SessionJobs:
         if usage.warning and (not self._archive_warning or usage.pruned_days):  # once, and when days are deleted
             self.notify(f"cảnh báo: {usage.warning}")
         self._archive_warning = usage.warning
+        if usage.warning:  # on the desk's "Trạm phát" too, until the archive is back under 80 % of its budget
+            self.board.warn("archive", usage.warning[:1].upper() + usage.warning[1:])
+        else:
+            self.board.clear("archive")
         self.prune_speech_cache()
 
     def prune_speech_cache(self: Runner) -> None:

@@ -117,6 +117,22 @@ def test_low_disk_space_is_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert warnings[0]["code"] == "disk-low" and "MB trống" in warnings[0]["message"]
 
 
+def test_an_archive_near_its_budget_is_a_warning_until_it_is_not(tmp_path: Path) -> None:
+    rig = Rig(tmp_path, DAY.replace(hour=10))
+    station = rig.runner.station
+    rig.runner.station = dataclasses.replace(station, archive=dataclasses.replace(station.archive, max_mb=1.0))
+    day = tmp_path / "var" / "archive" / "2026-11-27"
+    day.mkdir(parents=True)
+    (day / "sang-main.mp3").write_bytes(b"\0" * int(0.9 * 1024 * 1024))  # 90 % of the budget
+    rig.runner.housekeeping()
+    warnings = status(rig)["warnings"]
+    assert [(w["code"], w["severity"]) for w in warnings] == [("archive", "warning")]
+    assert warnings[0]["message"].startswith("Kho lưu âm thanh đã dùng 1 MB / 1 MB (90 %): sắp đầy")
+    rig.runner.station = dataclasses.replace(station, archive=dataclasses.replace(station.archive, max_mb=100.0))
+    rig.runner.housekeeping()
+    assert status(rig)["warnings"] == []
+
+
 def test_an_emergency_whose_audio_cannot_be_prepared_is_answered_failed_with_the_reason(tmp_path: Path) -> None:
     rig = Rig(tmp_path, DAY.replace(hour=10))
     station = rig.runner.station
