@@ -28,6 +28,7 @@ from broadcaster.airlog import is_space_error, scratch_dir
 from broadcaster.errors import BroadcasterError
 from broadcaster.models import Station
 from broadcaster.playout import EmergencyAudio
+from broadcaster.services.air_job import JOBS_DIR as DESK_JOBS_DIR  # a light module: the desk's job folder
 from broadcaster.station._heartbeat import (
     HEARTBEAT_SECONDS,
     clear_heartbeat,
@@ -59,6 +60,8 @@ __all__ = [
     "submit_air",
     "take_air_requests",
     "answer",
+    "CONTROL_KEEP_DAYS",
+    "prune_control_files",
     "REQUEST_MAX_AGE_SECONDS",
     "request_answer",
     "stale_reason",
@@ -79,6 +82,33 @@ ONLINE_ENGINES = ("gtts",)  # engines that need the network: an emergency never 
 # Senders wait seconds for the station to take a request, then withdraw it; one still waiting after this long
 # was left behind (its sender crashed mid-send, or the station was off): refused, never aired late.
 REQUEST_MAX_AGE_SECONDS = 600.0
+
+
+CONTROL_KEEP_DAYS = 30  # answered requests, live state files and desk jobs are kept this long (by last change)
+
+
+def prune_control_files(station: Station, keep_days: float = CONTROL_KEEP_DAYS) -> int:
+    """Delete the control directory's (and its RAM twin's) files and the desk's job files nobody will read again:
+    unchanged for `keep_days`. Every request, answer and live state file is a few hundred bytes, but one a day
+    for years adds up and `lives_on_air` reads every live state file. The running station calls it, so its
+    heartbeat is fresh; a request that old is refused anyway (`stale_reason`). Returns how many files were
+    deleted; never raises."""
+    cutoff = time.time() - keep_days * 86400
+    deleted = 0
+    for directory in (*_control_dirs(station), Path(station.state_dir) / DESK_JOBS_DIR):
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if not entry.is_file(follow_symlinks=False) or entry.stat(follow_symlinks=False).st_mtime >= cutoff:
+                    continue
+                os.unlink(entry.path)
+                deleted += 1
+            except OSError:
+                continue
+    return deleted
 
 
 def stale_reason(requested_at: datetime, now: datetime) -> str:

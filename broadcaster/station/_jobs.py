@@ -221,6 +221,7 @@ class SessionJobs:
         else:
             self.board.clear("archive")
         self.prune_speech_cache()
+        _control.prune_control_files(self.station)
 
     def prune_speech_cache(self: Runner) -> None:
         """Once a day (and at start-up): speech renders nobody looked up for UNUSED_DAYS (60) are deleted, so the

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from broadcaster.airlog import scratch_dir
 from broadcaster.errors import BroadcasterError
 from broadcaster.models import SpeechSettings, Station, Zone
 from broadcaster.station import _control as emergency
@@ -145,3 +146,26 @@ def test_a_request_that_is_a_symlink_to_a_device_is_never_read(station: Station,
     assert "liên kết tượng trưng" in reasons["emergency-zero.bad.txt"]
     assert "không phải tệp thường" in reasons["air-fifo.bad.txt"]
     assert "tệp quá lớn" in reasons["emergency-huge.bad.txt"]
+
+
+def test_old_answered_requests_and_desk_jobs_are_pruned_and_nothing_recent(station: Station, tmp_path: Path) -> None:
+    """A request a day for years must not pile up: files unchanged for 30 days go, in the control directory,
+    its RAM twin and the desk's job folder; anything newer (a request on its way, today's answers) stays."""
+    state = Path(station.state_dir)
+    fresh = emergency.submit(station, _request(station, tmp_path))  # waiting now: never touched
+    twin = scratch_dir(state) / "control"
+    old = [emergency.control_dir(station) / "emergency-20260101T060000-aaaaaa.accepted",
+           emergency.control_dir(station) / "live-20260101T060000-bbbbbb.state",
+           twin / "air-20260101T060000-cccccc.failed.txt",
+           state / "desk-jobs" / "20260101T060000-dddddd.events"]
+    recent = state / "desk-jobs" / "20261120T060000-eeeeee.json"
+    month = time.time() - 31 * 86400
+    for path in (*old, recent):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("{}", encoding="utf-8")
+    for path in old:
+        os.utime(path, (month, month))
+    os.utime(recent, (time.time() - 29 * 86400,) * 2)
+    assert emergency.prune_control_files(station) == 4
+    assert not any(p.exists() for p in old) and fresh.exists() and recent.exists()
+    assert emergency.prune_control_files(station) == 0

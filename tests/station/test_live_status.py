@@ -5,6 +5,7 @@ not go on with is answered `.failed` with the reason (the sender is never left b
 from __future__ import annotations
 
 import dataclasses
+import os
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -117,7 +118,7 @@ def test_low_disk_space_is_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert warnings[0]["code"] == "disk-low" and "MB trống" in warnings[0]["message"]
 
 
-def test_an_archive_near_its_budget_is_a_warning_until_it_is_not(tmp_path: Path) -> None:
+def test_housekeeping_warns_of_a_full_archive_until_it_is_not_and_prunes_old_control_files(tmp_path: Path) -> None:
     rig = Rig(tmp_path, DAY.replace(hour=10))
     station = rig.runner.station
     rig.runner.station = dataclasses.replace(station, archive=dataclasses.replace(station.archive, max_mb=1.0))
@@ -129,8 +130,13 @@ def test_an_archive_near_its_budget_is_a_warning_until_it_is_not(tmp_path: Path)
     assert [(w["code"], w["severity"]) for w in warnings] == [("archive", "warning")]
     assert warnings[0]["message"].startswith("Kho lưu âm thanh đã dùng 1 MB / 1 MB (90 %): sắp đầy")
     rig.runner.station = dataclasses.replace(station, archive=dataclasses.replace(station.archive, max_mb=100.0))
+    old = tmp_path / "var" / "control" / "emergency-20260101T060000-aaaaaa.accepted"
+    old.parent.mkdir(parents=True, exist_ok=True)
+    old.write_text("", encoding="utf-8")
+    os.utime(old, (0, 0))
     rig.runner.housekeeping()
     assert status(rig)["warnings"] == []
+    assert not old.exists()  # housekeeping also prunes the control files (tests/station/test_control.py)
 
 
 def test_an_emergency_whose_audio_cannot_be_prepared_is_answered_failed_with_the_reason(tmp_path: Path) -> None:
