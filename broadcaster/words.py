@@ -154,7 +154,7 @@ def topic_name(station: Station, topic: str) -> str:
 
 def session_label(station: Station, session_key: str, output_id: str = "") -> str:
     """A log row's session as the officer reads it, not its key: 'Buổi sáng thứ Hai 30/11/2026 · đường loa main',
-    'phát ngay buổi sáng … lúc 07:12:05' (aired by hand), 'tin khẩn cấp', 'nói trực tiếp'. A key of an unknown
+    'Phát ngay buổi sáng … lúc 07:12:05' (aired by hand), 'Tin khẩn cấp', 'Nói trực tiếp'. A key of an unknown
     shape is shown as it is."""
     parts = session_key.split("/")
     line = f" · đường loa {output_id}" if output_id else ""
@@ -168,7 +168,7 @@ def session_label(station: Station, session_key: str, output_id: str = "") -> st
         return session_key
     if len(parts) < 2:
         return session_key
-    name = next((s.name for s in station.slots if s.id == parts[1]), f"buổi {parts[1]}")
+    name = next((s.name for s in station.slots if s.id == parts[1]), f"Buổi {parts[1]}")  # a slot since removed
     text = f"{name} {weekday(day, capital=False)} {fmt_date(day)}"
     manual = parts[3] if len(parts) > 3 and parts[3].startswith("manual-") else ""
     if len(manual) == len("manual-HHMMSS") and manual[7:].isdigit():

@@ -2,8 +2,8 @@
 count the same seconds against a session's maximum length.
 
 Fixed parts: opening jingle, spoken station ident, pause + chime + pause before each item, a pause, closing
-speech, closing jingle (layout in docs/audio.md). Jingles and the chime are the station's own files or generated ones;
-the ident and closing speech depend on the day and session, so they are measured per day.
+speech, closing jingle (layout in docs/audio.md). Jingles and the chime are the station's own files or generated
+ones; the ident and closing speech depend on the day and session, so they are measured per day.
 """
 
 from __future__ import annotations

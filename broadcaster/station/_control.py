@@ -82,8 +82,6 @@ ONLINE_ENGINES = ("gtts",)  # engines that need the network: an emergency never 
 # Senders wait seconds for the station to take a request, then withdraw it; one still waiting after this long
 # was left behind (its sender crashed mid-send, or the station was off): refused, never aired late.
 REQUEST_MAX_AGE_SECONDS = 600.0
-
-
 CONTROL_KEEP_DAYS = 30  # answered requests, live state files and desk jobs are kept this long (by last change)
 
 
