@@ -18,7 +18,7 @@ PACKAGE = ROOT / "broadcaster"
 # Lowest first; a module may import its own layer and any lower one. `plan` is pure and sits above audio only in
 # the order of the pipeline: it imports neither speech nor audio (checked separately below).
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors", "models", "settings", "clock", "words", "wav", "ffmpeg", "streams", "processes"),
+    ("errors", "models", "settings", "clock", "words", "wav", "ffmpeg", "streams", "processes", "files"),
     ("config", "airlog", "outputs", "zones"),
     ("speech",),
     ("audio",),

@@ -29,11 +29,13 @@ from pathlib import Path
 from typing import Any
 
 from broadcaster.errors import BroadcasterError, InputError
+from broadcaster.files import remove_unchanged
 from broadcaster.models import Station
 
 __all__ = ["Job", "JOBS_DIR", "SPARE_SECONDS", "main", "read_job", "start_job", "warm"]
 
 JOBS_DIR = "desk-jobs"
+JOB_KEEP_DAYS = 30  # a job's files are deleted when a new job starts and they have not changed for this long
 SPARE_SECONDS = 600.0  # a warm spare nobody used is ended after this long
 _JOB_ID = re.compile(r"[0-9]{8}T[0-9]{6}-[0-9a-f]{6}")
 
@@ -123,6 +125,7 @@ def start_job(station: Station, station_dir: str | Path, kind: str, params: dict
     job_id = f"{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     folder = _dir(station)
     folder.mkdir(parents=True, exist_ok=True)
+    remove_unchanged(folder, JOB_KEEP_DAYS)  # jobs nobody will open again
     path = folder / f"{job_id}.json"
     path.write_text(json.dumps({"kind": kind, "station_dir": str(station_dir), "started": now.isoformat(),
                                 **params}, ensure_ascii=False), encoding="utf-8")

@@ -26,9 +26,9 @@ from typing import Any
 
 from broadcaster.airlog import is_space_error, scratch_dir
 from broadcaster.errors import BroadcasterError
+from broadcaster.files import remove_unchanged
 from broadcaster.models import Station
 from broadcaster.playout import EmergencyAudio
-from broadcaster.services.air_job import JOBS_DIR as DESK_JOBS_DIR  # a light module: the desk's job folder
 from broadcaster.station._heartbeat import (
     HEARTBEAT_SECONDS,
     clear_heartbeat,
@@ -36,8 +36,7 @@ from broadcaster.station._heartbeat import (
     running_station_pid,
     write_heartbeat,
 )
-from broadcaster.station._requests import BadRequest, check_air, check_emergency, read_request
-from broadcaster.words import fmt_when
+from broadcaster.station._requests import BadRequest, check_air, check_emergency, read_request, stale_reason
 
 __all__ = [
     "EmergencyRequest",
@@ -62,7 +61,6 @@ __all__ = [
     "answer",
     "CONTROL_KEEP_DAYS",
     "prune_control_files",
-    "REQUEST_MAX_AGE_SECONDS",
     "request_answer",
     "stale_reason",
     "wait_answer",
@@ -79,46 +77,15 @@ WAITING, TAKEN, ACCEPTED, FAILED = "waiting", "taken", "accepted", "failed"
 _ANSWERS = {".json": WAITING, ".taken": TAKEN, ".accepted": ACCEPTED, ".failed": FAILED, ".bad": FAILED}
 _ORDER = ("", WAITING, TAKEN, ACCEPTED)
 ONLINE_ENGINES = ("gtts",)  # engines that need the network: an emergency never waits for them
-# Senders wait seconds for the station to take a request, then withdraw it; one still waiting after this long
-# was left behind (its sender crashed mid-send, or the station was off): refused, never aired late.
-REQUEST_MAX_AGE_SECONDS = 600.0
-CONTROL_KEEP_DAYS = 30  # answered requests, live state files and desk jobs are kept this long (by last change)
+CONTROL_KEEP_DAYS = 30  # answered requests and live state files are kept this long (by last change)
 
 
 def prune_control_files(station: Station, keep_days: float = CONTROL_KEEP_DAYS) -> int:
-    """Delete the control directory's (and its RAM twin's) files and the desk's job files nobody will read again:
-    unchanged for `keep_days`. Every request, answer and live state file is a few hundred bytes, but one a day
-    for years adds up and `lives_on_air` reads every live state file. The running station calls it, so its
-    heartbeat is fresh; a request that old is refused anyway (`stale_reason`). Returns how many files were
-    deleted; never raises."""
-    cutoff = time.time() - keep_days * 86400
-    deleted = 0
-    for directory in (*_control_dirs(station), Path(station.state_dir) / DESK_JOBS_DIR):
-        try:
-            entries = list(os.scandir(directory))
-        except OSError:
-            continue
-        for entry in entries:
-            try:
-                if not entry.is_file(follow_symlinks=False) or entry.stat(follow_symlinks=False).st_mtime >= cutoff:
-                    continue
-                os.unlink(entry.path)
-                deleted += 1
-            except OSError:
-                continue
-    return deleted
-
-
-def stale_reason(requested_at: datetime, now: datetime) -> str:
-    """Why a request taken at `now` is refused as too old, or "" when it is fresh enough to act on. A storm
-    warning written yesterday must not air when the station comes back today; nobody is waiting for it."""
-    if requested_at.tzinfo is None:
-        requested_at = requested_at.replace(tzinfo=now.tzinfo)
-    if (now - requested_at).total_seconds() <= REQUEST_MAX_AGE_SECONDS:
-        return ""
-    return (f"yêu cầu gửi lúc {fmt_when(requested_at.astimezone(now.tzinfo))} đã chờ quá "
-            f"{REQUEST_MAX_AGE_SECONDS / 60:.0f} phút mà đài chưa nhận (đài không chạy lúc đó?): không phát; "
-            "gửi lại nếu vẫn cần")
+    """Delete the control directory's (and its RAM twin's) files nobody will read again: unchanged for
+    `keep_days`. Each is a few hundred bytes, but one a day for years adds up and `lives_on_air` reads every live
+    state file. The running station calls it, so its heartbeat is fresh; a request that old is refused anyway
+    (`stale_reason`). Returns how many files were deleted; never raises."""
+    return sum(remove_unchanged(directory, keep_days) for directory in _control_dirs(station))
 
 
 @dataclass(frozen=True)

@@ -144,6 +144,14 @@ class SessionJobs:
         slot = next((s.name for s in self.station.slots if s.id == programme.slot_id), f"Buổi {programme.slot_id}")
         self.board.warn(code, f"{slot} lúc {fmt_when(programme.start)} {what}", severity="error")
 
+    def _refuse_stale(self: Runner, req: _control.EmergencyRequest | _control.AirRequest, what: str) -> bool:
+        """A request left waiting too long is answered failed with the reason, not acted on (True)."""
+        reason = _control.stale_reason(req.requested_at, self.clock.now())
+        if reason:
+            self.notify(f"cảnh báo: không thực hiện {what} của {req.who}: {reason}")
+            _control.answer(self.station, req, reason)
+        return bool(reason)
+
     def air_request_job(self: Runner, req: _control.AirRequest) -> None:
         """"Phát ngay" handed over by `broadcaster air`: build the session as `air` would and air it as soon as
         its output is free (after the item or session on air; an emergency still pre-empts it). Never dies."""

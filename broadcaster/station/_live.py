@@ -27,8 +27,8 @@ from typing import Any, ClassVar
 from broadcaster.errors import BroadcasterError
 from broadcaster.models import AiringStatus, Station
 from broadcaster.playout import ENDED_BY, LiveAudio, LiveResult, air_live, live_zones
-from broadcaster.station._control import _take, control_dir, current_user, stale_reason
-from broadcaster.station._requests import BadRequest, check_live, check_live_stop, read_request
+from broadcaster.station._control import _take, control_dir, current_user
+from broadcaster.station._requests import BadRequest, check_live, check_live_stop, read_request, stale_reason
 from broadcaster.words import fmt_spoken_duration
 
 __all__ = [

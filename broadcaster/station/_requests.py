@@ -14,15 +14,32 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MAX_REQUEST_BYTES", "BadRequest", "check_air", "check_emergency", "check_live", "check_live_stop",
-           "read_request"]
+from broadcaster.words import fmt_when
+
+__all__ = ["MAX_REQUEST_BYTES", "REQUEST_MAX_AGE_SECONDS", "BadRequest", "check_air", "check_emergency", "check_live",
+           "check_live_stop", "read_request", "stale_reason"]
 
 MAX_REQUEST_BYTES = 64 * 1024  # a request is a few hundred bytes; a longer emergency text still fits
+# Senders wait seconds for the station to take a request, then withdraw it; one still waiting after this long
+# was left behind (its sender crashed mid-send, or the station was off): refused, never acted on late.
+REQUEST_MAX_AGE_SECONDS = 600.0
 _ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,63}")
 
 
 class BadRequest(ValueError):
     """Why a control file was refused (Vietnamese, for the station's log)."""
+
+
+def stale_reason(requested_at: datetime, now: datetime) -> str:
+    """Why a request taken at `now` is refused as too old, or "" when it is fresh enough to act on. A storm
+    warning written yesterday must not air when the station comes back today; nobody is waiting for it."""
+    if requested_at.tzinfo is None:
+        requested_at = requested_at.replace(tzinfo=now.tzinfo)
+    if (now - requested_at).total_seconds() <= REQUEST_MAX_AGE_SECONDS:
+        return ""
+    return (f"yêu cầu gửi lúc {fmt_when(requested_at.astimezone(now.tzinfo))} đã chờ quá "
+            f"{REQUEST_MAX_AGE_SECONDS / 60:.0f} phút mà đài chưa nhận (đài không chạy lúc đó?): không phát; "
+            "gửi lại nếu vẫn cần")
 
 
 def read_request(path: Path) -> str:

@@ -232,14 +232,6 @@ class Runner(SessionJobs):
             except Exception:  # noqa: BLE001 - the control loop must outlive any one bad request
                 log.exception("control loop")
 
-    def _refuse_stale(self, req: _control.EmergencyRequest | _control.AirRequest, what: str) -> bool:
-        """A request left waiting too long is answered failed with the reason, not acted on (True)."""
-        reason = _control.stale_reason(req.requested_at, self.clock.now())
-        if reason:
-            self.notify(f"cảnh báo: không thực hiện {what} của {req.who}: {reason}")
-            _control.answer(self.station, req, reason)
-        return bool(reason)
-
     def take_emergency(self, req: _control.EmergencyRequest) -> None:
         """Queue a taken emergency on every output that feeds its villages, and answer the sender: accepted, or
         failed with the reason (its audio could not be made ready), so it is never lost while the sender

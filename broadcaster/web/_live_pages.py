@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from broadcaster.services.live import live_version, live_view
+from broadcaster.speech.engines import ENGINE_LABELS
 from broadcaster.web._security import Ctx, page
 
 __all__ = ["ROUTES"]
@@ -30,7 +31,7 @@ def _context(ctx: Ctx) -> dict:  # type: ignore[type-arg]
     if cached is not None and cached[0] == version:
         return cached[1]
     context = {"view": live_view(station, now), "version": version, "now": now, "poll": POLL_SECONDS,
-               "zone_names": {z.id: z.name for z in station.zones}}
+               "zone_names": {z.id: z.name for z in station.zones}, "engine_labels": ENGINE_LABELS}
     with _cache_lock:
         _cache[id(desk)] = (version, context)
     return context

@@ -148,24 +148,27 @@ def test_a_request_that_is_a_symlink_to_a_device_is_never_read(station: Station,
     assert "tệp quá lớn" in reasons["emergency-huge.bad.txt"]
 
 
-def test_old_answered_requests_and_desk_jobs_are_pruned_and_nothing_recent(station: Station, tmp_path: Path) -> None:
-    """A request a day for years must not pile up: files unchanged for 30 days go, in the control directory,
-    its RAM twin and the desk's job folder; anything newer (a request on its way, today's answers) stays."""
+def test_old_answers_and_desk_jobs_are_pruned_and_nothing_recent(station: Station, tmp_path: Path) -> None:
+    """A request a day for years must not pile up: files unchanged for 30 days go, in the control directory and
+    its RAM twin (the station's housekeeping) and in the desk's job folder (when the desk starts a job);
+    anything newer (a request on its way, a job from last week) stays."""
+    from broadcaster.services import air_job
+
     state = Path(station.state_dir)
     fresh = emergency.submit(station, _request(station, tmp_path))  # waiting now: never touched
-    twin = scratch_dir(state) / "control"
-    old = [emergency.control_dir(station) / "emergency-20260101T060000-aaaaaa.accepted",
-           emergency.control_dir(station) / "live-20260101T060000-bbbbbb.state",
-           twin / "air-20260101T060000-cccccc.failed.txt",
-           state / "desk-jobs" / "20260101T060000-dddddd.events"]
+    control = [emergency.control_dir(station) / "emergency-20260101T060000-aaaaaa.accepted",
+               emergency.control_dir(station) / "live-20260101T060000-bbbbbb.state",
+               scratch_dir(state) / "control" / "air-20260101T060000-cccccc.failed.txt"]
+    job = state / "desk-jobs" / "20260101T060000-dddddd.events"
     recent = state / "desk-jobs" / "20261120T060000-eeeeee.json"
     month = time.time() - 31 * 86400
-    for path in (*old, recent):
+    for path in (*control, job, recent):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("{}", encoding="utf-8")
-    for path in old:
         os.utime(path, (month, month))
     os.utime(recent, (time.time() - 29 * 86400,) * 2)
-    assert emergency.prune_control_files(station) == 4
-    assert not any(p.exists() for p in old) and fresh.exists() and recent.exists()
+    assert emergency.prune_control_files(station) == 3
+    assert not any(p.exists() for p in control) and fresh.exists() and job.exists()
     assert emergency.prune_control_files(station) == 0
+    air_job.start_job(station, station.root, "air", {"slot": "sang"}, now=NOW, python="true")
+    assert not job.exists() and recent.exists()

@@ -63,7 +63,7 @@ def test_the_running_station_s_record_is_shown_and_unchanged_polls_answer_204(de
         text = client.get("/tram-phat").text
         assert "Đài đang chạy" in text
         assert "Bản tin 2/2: Lịch tiếp công dân" in text and "Thôn Đông, Thôn Tây" in text
-        assert "giọng dự phòng" in text and "espeak" in text
+        assert "giọng dự phòng" in text and "Thôn Đông, Thôn Tây · giọng eSpeak NG (không cần Internet) · vi" in text
         assert "Buổi chiều" in text and "3 bản tin" in text and f'data-countdown="{start.isoformat()}"' in text
         assert "Ổ đĩa chỉ còn 12 MB trống" in text and "Bộ chuyển vùng loa: không trả lời" in text
         version = re.search(r'data-version="([^"]+)"', text).group(1)  # type: ignore[union-attr]
