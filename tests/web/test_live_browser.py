@@ -107,7 +107,7 @@ def test_the_officer_sees_the_session_start_airs_now_and_sends_an_emergency(offi
     expect(page.locator(".card.onair")).to_contain_text("Buổi một", timeout=40_000)
     expect(page.locator(".card.onair .item")).to_contain_text(re.compile(r"Bản tin \d/2: Tin (một|hai)"),
                                                               timeout=15_000)
-    expect(page.locator(".card.onair .item")).to_contain_text("espeak")
+    expect(page.locator(".card.onair .item")).to_contain_text("giọng eSpeak NG (không cần Internet)")
     shot(page, "live-on-air")
 
     # phát ngay: form, confirmation with what airs where, the station's acknowledgement

@@ -81,6 +81,7 @@ def test_rows_show_their_details_in_vietnamese(logged: DeskApp) -> None:
     assert '>Dịch vụ công trực tuyến</span>' in html and '<option value="dich-vu-cong">Dịch vụ công trực tuyến<' in html
     assert '>thong-bao</span>' in html
     assert "bị lỡ" in html and "Lý do: đài không chạy lúc đến giờ phát (trễ quá 5 phút cho phép)" in html
+    assert html.count("đài không chạy lúc đến giờ phát") == 1  # on the card, not repeated in its details
     assert "chạy thử" in html and "không ai nghe" in html  # the test airing is marked
     assert "bị gián đoạn" in html and "ngắt để phát tin khẩn cấp" in html
     assert "giọng Google (cần Internet)" in html and "giọng eSpeak NG (không cần Internet)" in html
