@@ -28,6 +28,7 @@ __all__ = [
     "fmt_time",
     "fmt_when",
     "session_label",
+    "slot_name",
     "TEST_LABEL",
     "airing_label",
     "approval_label",
@@ -152,6 +153,11 @@ def topic_name(station: Station, topic: str) -> str:
     return dict(station.topics).get(topic, topic)
 
 
+def slot_name(station: Station, slot_id: str) -> str:
+    """A session slot's name ('Buổi sáng'); 'Buổi <id>' for a slot since removed from station.yaml."""
+    return next((s.name for s in station.slots if s.id == slot_id), f"Buổi {slot_id}")
+
+
 def session_label(station: Station, session_key: str, output_id: str = "") -> str:
     """A log row's session as the officer reads it, not its key: 'Buổi sáng thứ Hai 30/11/2026 · đường loa main',
     'Phát ngay buổi sáng … lúc 07:12:05' (aired by hand), 'Tin khẩn cấp', 'Nói trực tiếp'. A key of an unknown
@@ -168,8 +174,7 @@ def session_label(station: Station, session_key: str, output_id: str = "") -> st
         return session_key
     if len(parts) < 2:
         return session_key
-    name = next((s.name for s in station.slots if s.id == parts[1]), f"Buổi {parts[1]}")  # a slot since removed
-    text = f"{name} {weekday(day, capital=False)} {fmt_date(day)}"
+    text = f"{slot_name(station, parts[1])} {weekday(day, capital=False)} {fmt_date(day)}"
     manual = parts[3] if len(parts) > 3 and parts[3].startswith("manual-") else ""
     if len(manual) == len("manual-HHMMSS") and manual[7:].isdigit():
         text = f"Phát ngay {text[:1].lower()}{text[1:]} lúc {manual[7:9]}:{manual[9:11]}:{manual[11:13]}"

@@ -22,7 +22,7 @@ from broadcaster.station import _control, _sessions
 from broadcaster.station._chains import Channel, describe_output
 from broadcaster.station._clockwatch import CLOCK_STEP_SECONDS, reason_clock_step
 from broadcaster.station._lookback import reason_missed
-from broadcaster.words import fmt_date, fmt_when
+from broadcaster.words import fmt_date, fmt_when, slot_name
 
 if TYPE_CHECKING:
     from broadcaster.station._runner import Runner
@@ -141,7 +141,7 @@ class SessionJobs:
         self._warn_not_aired("missed-session", programme, f"đã bỏ lỡ: {reason}")
 
     def _warn_not_aired(self: Runner, code: str, programme: Any, what: str) -> None:
-        slot = next((s.name for s in self.station.slots if s.id == programme.slot_id), f"Buổi {programme.slot_id}")
+        slot = slot_name(self.station, programme.slot_id)
         self.board.warn(code, f"{slot} lúc {fmt_when(programme.start)} {what}", severity="error")
 
     def _refuse_stale(self: Runner, req: _control.EmergencyRequest | _control.AirRequest, what: str) -> bool:

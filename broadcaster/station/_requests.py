@@ -32,9 +32,8 @@ class BadRequest(ValueError):
 
 def stale_reason(requested_at: datetime, now: datetime) -> str:
     """Why a request taken at `now` is refused as too old, or "" when it is fresh enough to act on. A storm
-    warning written yesterday must not air when the station comes back today; nobody is waiting for it."""
-    if requested_at.tzinfo is None:
-        requested_at = requested_at.replace(tzinfo=now.tzinfo)
+    warning written yesterday must not air when the station comes back today; nobody is waiting for it. Both
+    moments carry their zone (`_moment` refuses a request without one)."""
     if (now - requested_at).total_seconds() <= REQUEST_MAX_AGE_SECONDS:
         return ""
     return (f"yêu cầu gửi lúc {fmt_when(requested_at.astimezone(now.tzinfo))} đã chờ quá "
